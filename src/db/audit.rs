@@ -1,0 +1,102 @@
+//! The audit trail: one event per change, written in the change's transaction.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub actor_id: Option<Uuid>,
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Uuid,
+    pub referral_id: Option<Uuid>,
+    pub case_id: Option<Uuid>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl<'a> NewEvent<'a> {
+    pub fn new(
+        actor_id: Option<Uuid>,
+        action: &'a str,
+        entity_type: &'a str,
+        entity_id: Uuid,
+    ) -> Self {
+        Self {
+            actor_id,
+            action,
+            entity_type,
+            entity_id,
+            referral_id: None,
+            case_id: None,
+            before: None,
+            after: None,
+        }
+    }
+}
+
+pub async fn record(conn: &mut PgConnection, event: NewEvent<'_>) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO audit_events (actor_id, action, entity_type, entity_id, referral_id, case_id, before, after)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        event.actor_id,
+        event.action,
+        event.entity_type,
+        event.entity_id,
+        event.referral_id,
+        event.case_id,
+        event.before,
+        event.after,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// A case's history: its own events and those of its remiss as a whole.
+pub async fn case_history(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    referral_id: Uuid,
+) -> sqlx::Result<Vec<HistoryEntry>> {
+    sqlx::query_as!(
+        HistoryEntry,
+        r#"SELECT e.at, u.display_name AS "actor_name?", e.action, e.before, e.after
+           FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
+           WHERE e.case_id = $1
+              OR (e.referral_id = $2 AND e.case_id IS NULL)
+           ORDER BY e.id"#,
+        case_id,
+        referral_id,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A remiss's history: events on the remiss itself (registration, corrections).
+pub async fn referral_history(
+    conn: &mut PgConnection,
+    referral_id: Uuid,
+) -> sqlx::Result<Vec<HistoryEntry>> {
+    sqlx::query_as!(
+        HistoryEntry,
+        r#"SELECT e.at, u.display_name AS "actor_name?", e.action, e.before, e.after
+           FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
+           WHERE e.referral_id = $1 AND e.case_id IS NULL
+           ORDER BY e.id"#,
+        referral_id,
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,58 @@
+//! Failed logins, counted per account name and per client address.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+pub struct RecentFailures {
+    pub for_username: i64,
+    pub for_address: i64,
+}
+
+pub async fn count_since(
+    conn: &mut PgConnection,
+    username: &str,
+    address: &str,
+    since: DateTime<Utc>,
+) -> sqlx::Result<RecentFailures> {
+    let row = sqlx::query!(
+        r#"SELECT
+             (SELECT count(*) FROM login_failures WHERE username = $1 AND at > $3) AS "for_username!",
+             (SELECT count(*) FROM login_failures WHERE address = $2 AND at > $3) AS "for_address!""#,
+        username,
+        address,
+        since,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(RecentFailures {
+        for_username: row.for_username,
+        for_address: row.for_address,
+    })
+}
+
+pub async fn record(conn: &mut PgConnection, username: &str, address: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO login_failures (username, address) VALUES ($1, $2)",
+        username,
+        address
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A successful login forgives the account's earlier failures.
+pub async fn clear_for_username(conn: &mut PgConnection, username: &str) -> sqlx::Result<()> {
+    sqlx::query!("DELETE FROM login_failures WHERE username = $1", username)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Old failures no longer count; deleted now and then to keep the table small.
+pub async fn delete_before(conn: &mut PgConnection, before: DateTime<Utc>) -> sqlx::Result<u64> {
+    let done = sqlx::query!("DELETE FROM login_failures WHERE at < $1", before)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,430 @@
+//! Remisser and the cases they open, one per respondent.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::referral::{ReferralDetails, Sender};
+use crate::domain::{CaseState, Dnr};
+
+/// The sender's name as shown: an organ's own name, or the outside body's.
+async fn sender_name(conn: &mut PgConnection, sender: &Sender) -> sqlx::Result<String> {
+    match sender {
+        Sender::Outside(name) => Ok(name.clone()),
+        Sender::Organ(id) => {
+            sqlx::query_scalar!("SELECT name FROM organs WHERE id = $1", id)
+                .fetch_one(conn)
+                .await
+        }
+    }
+}
+
+fn sender_organ_id(sender: &Sender) -> Option<Uuid> {
+    match sender {
+        Sender::Organ(id) => Some(*id),
+        Sender::Outside(_) => None,
+    }
+}
+
+pub async fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    details: &ReferralDetails,
+    sender_name: &str,
+    registered_by: Uuid,
+    created_at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO referrals (id, title, description, sender_organ_id, sender_name, sender_dnr,
+                                received_on, deadline, secret, secrecy_provision, registered_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        id,
+        details.title,
+        details.description,
+        sender_organ_id(&details.sender),
+        sender_name,
+        details.sender_dnr,
+        details.received_on,
+        details.deadline,
+        details.secrecy.is_some(),
+        details.secrecy.clone().unwrap_or_default(),
+        registered_by,
+        created_at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Opens the respondent's case with the next number of its organ's diarium for
+/// `year`. The series row stays locked until the transaction ends, which keeps the
+/// numbers gapless under concurrent registrations; callers take organs in a fixed
+/// order so that two registrations cannot wait for each other.
+pub async fn open_case(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    referral_id: Uuid,
+    organ_id: Uuid,
+    year: i32,
+) -> sqlx::Result<Dnr> {
+    let row = sqlx::query!(
+        "WITH seq AS (
+             INSERT INTO diarium_series (organ_id, year, last_seq) VALUES ($1, $2, 1)
+             ON CONFLICT (organ_id, year) DO UPDATE SET last_seq = diarium_series.last_seq + 1
+             RETURNING last_seq
+         )
+         INSERT INTO cases (id, referral_id, organ_id, dnr_prefix, dnr_year, dnr_seq)
+         SELECT $3, $4, o.id, o.diarium_prefix, $2, seq.last_seq FROM seq, organs o WHERE o.id = $1
+         RETURNING dnr_prefix, dnr_year, dnr_seq",
+        organ_id,
+        year,
+        case_id,
+        referral_id,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(Dnr {
+        prefix: row.dnr_prefix,
+        year: row.dnr_year,
+        seq: row.dnr_seq,
+    })
+}
+
+/// Saves a correction made on `version`; `false` when someone else saved first.
+pub async fn update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    version: i32,
+    details: &ReferralDetails,
+    sender_name: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE referrals SET title = $3, description = $4, sender_organ_id = $5, sender_name = $6,
+                sender_dnr = $7, received_on = $8, deadline = $9, secret = $10, secrecy_provision = $11,
+                version = version + 1
+         WHERE id = $1 AND version = $2",
+        id,
+        version,
+        details.title,
+        details.description,
+        sender_organ_id(&details.sender),
+        sender_name,
+        details.sender_dnr,
+        details.received_on,
+        details.deadline,
+        details.secrecy.is_some(),
+        details.secrecy.clone().unwrap_or_default(),
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Referral {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub sender_organ_id: Option<Uuid>,
+    pub sender_name: String,
+    pub sender_dnr: String,
+    pub received_on: NaiveDate,
+    pub deadline: NaiveDate,
+    pub secret: bool,
+    pub secrecy_provision: String,
+    pub registered_by_name: String,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Referral>> {
+    sqlx::query_as!(
+        Referral,
+        "SELECT r.id, r.title, r.description, r.sender_organ_id, r.sender_name, r.sender_dnr,
+                r.received_on, r.deadline, r.secret, r.secrecy_provision,
+                u.display_name AS registered_by_name, r.created_at, r.version
+         FROM referrals r JOIN users u ON u.id = r.registered_by
+         WHERE r.id = $1",
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    pub id: Uuid,
+    pub organ_id: Uuid,
+    pub organ_name: String,
+    pub dnr: Dnr,
+    pub state: CaseState,
+    pub officer_name: Option<String>,
+}
+
+/// The respondents' cases of a remiss, in diarium order.
+pub async fn cases(conn: &mut PgConnection, referral_id: Uuid) -> sqlx::Result<Vec<CaseRow>> {
+    let rows = sqlx::query!(
+        r#"SELECT c.id, c.organ_id, o.name AS organ_name, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state,
+                  u.display_name AS "officer_name?"
+           FROM cases c JOIN organs o ON o.id = c.organ_id
+           LEFT JOIN users u ON u.id = c.assigned_officer_id
+           WHERE c.referral_id = $1
+           ORDER BY o.name"#,
+        referral_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| CaseRow {
+            id: row.id,
+            organ_id: row.organ_id,
+            organ_name: row.organ_name,
+            dnr: Dnr {
+                prefix: row.dnr_prefix,
+                year: row.dnr_year,
+                seq: row.dnr_seq,
+            },
+            state: parse_state(&row.state),
+            officer_name: row.officer_name,
+        })
+        .collect())
+}
+
+/// States come from a CHECK-constrained column, so an unknown one is a bug.
+pub(crate) fn parse_state(state: &str) -> CaseState {
+    CaseState::parse(state).unwrap_or_else(|| panic!("unknown case state in database: {state}"))
+}
+
+/// Which remisser the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StateFilter {
+    #[default]
+    All,
+    /// Some respondent has not yet answered or declined.
+    Open,
+    /// Every respondent has answered or declined (besvarad).
+    Answered,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Newest registration first.
+    #[default]
+    Registered,
+    /// Earliest deadline first.
+    Deadline,
+}
+
+/// Where a page of the list starts: just after this row in the chosen order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    Registered(DateTime<Utc>, Uuid),
+    Deadline(NaiveDate, Uuid),
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListQuery {
+    pub sort: Sort,
+    pub state: StateFilter,
+    pub respondent: Option<Uuid>,
+    pub after: Option<Cursor>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListRow {
+    pub id: Uuid,
+    pub title: String,
+    pub sender_name: String,
+    pub sender_dnr: String,
+    pub received_on: NaiveDate,
+    pub deadline: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub respondents: i64,
+    pub answered: i64,
+}
+
+impl ListRow {
+    pub fn cursor(&self, sort: Sort) -> Cursor {
+        match sort {
+            Sort::Registered => Cursor::Registered(self.created_at, self.id),
+            Sort::Deadline => Cursor::Deadline(self.deadline, self.id),
+        }
+    }
+}
+
+fn state_param(state: StateFilter) -> Option<bool> {
+    match state {
+        StateFilter::All => None,
+        StateFilter::Open => Some(true),
+        StateFilter::Answered => Some(false),
+    }
+}
+
+/// One page of the list, keyset-paged: the cursor is a row comparison that the
+/// index answers directly, so a deep page costs what the first one does. Returns up
+/// to `limit` rows.
+pub async fn list(
+    conn: &mut PgConnection,
+    query: &ListQuery,
+    limit: i64,
+) -> sqlx::Result<Vec<ListRow>> {
+    let open = state_param(query.state);
+    match query.sort {
+        Sort::Registered => {
+            let (after_at, after_id) = match query.after {
+                Some(Cursor::Registered(at, id)) => (at, id),
+                _ => (DateTime::<Utc>::MAX_UTC, Uuid::max()),
+            };
+            sqlx::query_as!(
+                ListRow,
+                r#"SELECT r.id, r.title, r.sender_name, r.sender_dnr, r.received_on, r.deadline, r.created_at,
+                          n.respondents AS "respondents!", n.answered AS "answered!"
+                   FROM referrals r
+                   CROSS JOIN LATERAL (
+                       SELECT count(*) AS respondents,
+                              count(*) FILTER (WHERE c.state IN ('answered', 'declined')) AS answered
+                       FROM cases c WHERE c.referral_id = r.id
+                   ) n
+                   WHERE (r.created_at, r.id) < ($1, $2)
+                     AND ($3::uuid IS NULL OR EXISTS (
+                         SELECT 1 FROM cases c WHERE c.referral_id = r.id AND c.organ_id = $3))
+                     AND ($4::boolean IS NULL OR $4 = (n.answered < n.respondents))
+                   ORDER BY r.created_at DESC, r.id DESC
+                   LIMIT $5"#,
+                after_at,
+                after_id,
+                query.respondent,
+                open,
+                limit,
+            )
+            .fetch_all(conn)
+            .await
+        }
+        Sort::Deadline => {
+            let (after_deadline, after_id) = match query.after {
+                Some(Cursor::Deadline(deadline, id)) => (deadline, id),
+                _ => (NaiveDate::MIN, Uuid::nil()),
+            };
+            sqlx::query_as!(
+                ListRow,
+                r#"SELECT r.id, r.title, r.sender_name, r.sender_dnr, r.received_on, r.deadline, r.created_at,
+                          n.respondents AS "respondents!", n.answered AS "answered!"
+                   FROM referrals r
+                   CROSS JOIN LATERAL (
+                       SELECT count(*) AS respondents,
+                              count(*) FILTER (WHERE c.state IN ('answered', 'declined')) AS answered
+                       FROM cases c WHERE c.referral_id = r.id
+                   ) n
+                   WHERE (r.deadline, r.id) > ($1, $2)
+                     AND ($3::uuid IS NULL OR EXISTS (
+                         SELECT 1 FROM cases c WHERE c.referral_id = r.id AND c.organ_id = $3))
+                     AND ($4::boolean IS NULL OR $4 = (n.answered < n.respondents))
+                   ORDER BY r.deadline, r.id
+                   LIMIT $5"#,
+                after_deadline,
+                after_id,
+                query.respondent,
+                open,
+                limit,
+            )
+            .fetch_all(conn)
+            .await
+        }
+    }
+}
+
+/// Registers a remiss and opens one case per respondent, each with its diarienummer,
+/// with the audit events. Runs inside the caller's transaction.
+pub async fn register(
+    conn: &mut PgConnection,
+    actor_id: Uuid,
+    referral: &crate::domain::referral::NewReferral,
+    now: DateTime<Utc>,
+) -> sqlx::Result<(Uuid, Vec<Dnr>)> {
+    use super::audit::{self, NewEvent};
+
+    let id = Uuid::new_v4();
+    let sender = sender_name(&mut *conn, &referral.details.sender).await?;
+    insert(&mut *conn, id, &referral.details, &sender, actor_id, now).await?;
+    audit::record(
+        &mut *conn,
+        NewEvent {
+            referral_id: Some(id),
+            after: Some(details_json(&referral.details, &sender)),
+            ..NewEvent::new(Some(actor_id), "referral.registered", "referral", id)
+        },
+    )
+    .await?;
+    let year = crate::domain::dates::registration_year(now);
+    // A fixed order of organs: concurrent registrations lock the series rows in the
+    // same order and so never deadlock.
+    let mut organs = referral.respondents.clone();
+    organs.sort();
+    let mut numbers = Vec::with_capacity(organs.len());
+    for organ_id in organs {
+        let case_id = Uuid::new_v4();
+        let dnr = open_case(&mut *conn, case_id, id, organ_id, year).await?;
+        audit::record(
+            &mut *conn,
+            NewEvent {
+                referral_id: Some(id),
+                case_id: Some(case_id),
+                after: Some(serde_json::json!({ "dnr": dnr.to_string(), "state": "registered" })),
+                ..NewEvent::new(Some(actor_id), "case.registered", "case", case_id)
+            },
+        )
+        .await?;
+        numbers.push(dnr);
+    }
+    Ok((id, numbers))
+}
+
+/// Corrects a remiss's metadata with its audit event (before and after); `false`
+/// when the remiss changed since `version` was read.
+pub async fn correct(
+    conn: &mut PgConnection,
+    actor_id: Uuid,
+    before: &Referral,
+    details: &ReferralDetails,
+) -> sqlx::Result<bool> {
+    use super::audit::{self, NewEvent};
+
+    let sender = sender_name(&mut *conn, &details.sender).await?;
+    if !update(&mut *conn, before.id, before.version, details, &sender).await? {
+        return Ok(false);
+    }
+    audit::record(
+        conn,
+        NewEvent {
+            referral_id: Some(before.id),
+            before: Some(serde_json::json!({
+                "title": before.title,
+                "description": before.description,
+                "sender": before.sender_name,
+                "sender_dnr": before.sender_dnr,
+                "received_on": before.received_on,
+                "deadline": before.deadline,
+                "secrecy": before.secret.then_some(&before.secrecy_provision),
+            })),
+            after: Some(details_json(details, &sender)),
+            ..NewEvent::new(Some(actor_id), "referral.corrected", "referral", before.id)
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// The remiss's fields as the history shows them (the same keys before and after).
+fn details_json(details: &ReferralDetails, sender_name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "title": details.title,
+        "description": details.description,
+        "sender": sender_name,
+        "sender_dnr": details.sender_dnr,
+        "received_on": details.received_on,
+        "deadline": details.deadline,
+        "secrecy": details.secrecy,
+    })
+}

@@ -1,0 +1,258 @@
+//! User accounts and their roles.
+
+use serde::Serialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::Role;
+use crate::domain::user::NewUser;
+
+pub struct LoginCandidate {
+    pub id: Uuid,
+    pub password_hash: String,
+    pub active: bool,
+    pub session_epoch: i32,
+}
+
+pub async fn find_for_login(
+    conn: &mut PgConnection,
+    username: &str,
+) -> sqlx::Result<Option<LoginCandidate>> {
+    sqlx::query_as!(
+        LoginCandidate,
+        "SELECT id, password_hash, active, session_epoch FROM users WHERE username = $1",
+        username
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// A role held in an organ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganRole {
+    pub organ_id: Uuid,
+    pub organ_name: String,
+    pub role: Role,
+}
+
+/// The signed-in user as every request sees it.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub organ_id: Option<Uuid>,
+    pub is_admin: bool,
+    pub active: bool,
+    pub session_epoch: i32,
+    pub roles: Vec<OrganRole>,
+}
+
+/// The user and all their roles in one query (it runs on every request).
+pub async fn session_user(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<SessionUser>> {
+    let row = sqlx::query!(
+        r#"SELECT u.id, u.username, u.display_name, u.organ_id, u.is_admin, u.active, u.session_epoch,
+                  coalesce(array_agg(r.organ_id ORDER BY o.name, r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS "role_organs!: Vec<Uuid>",
+                  coalesce(array_agg(o.name ORDER BY o.name, r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS "role_organ_names!: Vec<String>",
+                  coalesce(array_agg(r.role ORDER BY o.name, r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS "roles!: Vec<String>"
+           FROM users u
+           LEFT JOIN user_roles r ON r.user_id = u.id
+           LEFT JOIN organs o ON o.id = r.organ_id
+           WHERE u.id = $1
+           GROUP BY u.id"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| SessionUser {
+        id: row.id,
+        username: row.username,
+        display_name: row.display_name,
+        organ_id: row.organ_id,
+        is_admin: row.is_admin,
+        active: row.active,
+        session_epoch: row.session_epoch,
+        roles: zip_roles(row.role_organs, row.role_organ_names, row.roles),
+    }))
+}
+
+fn zip_roles(organs: Vec<Uuid>, names: Vec<String>, roles: Vec<String>) -> Vec<OrganRole> {
+    organs
+        .into_iter()
+        .zip(names)
+        .zip(roles)
+        .filter_map(|((organ_id, organ_name), role)| {
+            Role::parse(&role).map(|role| OrganRole {
+                organ_id,
+                organ_name,
+                role,
+            })
+        })
+        .collect()
+}
+
+pub async fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    user: &NewUser,
+    password_hash: &str,
+    demo: bool,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO users (id, username, display_name, title, organ_id, is_admin, password_hash, demo)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        id,
+        user.username,
+        user.display_name,
+        user.title,
+        user.organ_id,
+        user.is_admin,
+        password_hash,
+        demo,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserSummary {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub title: String,
+    pub organ_name: Option<String>,
+    pub is_admin: bool,
+    pub active: bool,
+}
+
+pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<UserSummary>> {
+    sqlx::query_as!(
+        UserSummary,
+        r#"SELECT u.id, u.username, u.display_name, u.title, o.name AS "organ_name?", u.is_admin, u.active
+           FROM users u LEFT JOIN organs o ON o.id = u.organ_id
+           ORDER BY u.active DESC, u.display_name"#
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<UserSummary>> {
+    sqlx::query_as!(
+        UserSummary,
+        r#"SELECT u.id, u.username, u.display_name, u.title, o.name AS "organ_name?", u.is_admin, u.active
+           FROM users u LEFT JOIN organs o ON o.id = u.organ_id
+           WHERE u.id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Gives a role; `false` when the user already held it.
+pub async fn add_role(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    organ_id: Uuid,
+    role: Role,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "INSERT INTO user_roles (user_id, organ_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        user_id,
+        organ_id,
+        role.as_str(),
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes a role away; `false` when the user did not hold it.
+pub async fn remove_role(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    organ_id: Uuid,
+    role: Role,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "DELETE FROM user_roles WHERE user_id = $1 AND organ_id = $2 AND role = $3",
+        user_id,
+        organ_id,
+        role.as_str(),
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Activates or deactivates; deactivation ends every session of the user by
+/// moving the session epoch on. `false` when nothing changed.
+pub async fn set_active(conn: &mut PgConnection, id: Uuid, active: bool) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE users SET active = $2, session_epoch = session_epoch + CASE WHEN $2 THEN 0 ELSE 1 END
+         WHERE id = $1 AND active <> $2",
+        id,
+        active
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets a new password and ends every session made with the old one; returns the
+/// new session epoch.
+pub async fn set_password(
+    conn: &mut PgConnection,
+    id: Uuid,
+    password_hash: &str,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar!(
+        "UPDATE users SET password_hash = $2, demo = false, session_epoch = session_epoch + 1
+         WHERE id = $1 RETURNING session_epoch",
+        id,
+        password_hash
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn password_hash(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Whether demo accounts with the published password still exist.
+pub async fn demo_accounts_present(conn: &mut PgConnection) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE demo AND active) AS "present!""#
+    )
+    .fetch_one(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Colleague {
+    pub id: Uuid,
+    pub display_name: String,
+    pub title: String,
+}
+
+/// Active users holding `role` in an organ.
+pub async fn with_role(
+    conn: &mut PgConnection,
+    organ_id: Uuid,
+    role: Role,
+) -> sqlx::Result<Vec<Colleague>> {
+    sqlx::query_as!(
+        Colleague,
+        "SELECT u.id, u.display_name, u.title FROM users u
+         JOIN user_roles r ON r.user_id = u.id
+         WHERE r.organ_id = $1 AND r.role = $2 AND u.active
+         ORDER BY u.display_name",
+        organ_id,
+        role.as_str(),
+    )
+    .fetch_all(conn)
+    .await
+}

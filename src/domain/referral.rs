@@ -1,0 +1,491 @@
+//! A remiss as registered: the registration form's rules.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::dates::parse_date;
+use super::forms::{FieldErrors, optional_text, required_text};
+
+pub const TITLE_MAX: usize = 300;
+pub const DESCRIPTION_MAX: usize = 20_000;
+pub const SENDER_NAME_MAX: usize = 200;
+pub const SENDER_DNR_MAX: usize = 100;
+pub const PROVISION_MAX: usize = 200;
+
+/// The registration form as typed; every field a string so that it can be shown
+/// again unchanged when it has errors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReferralInput {
+    pub title: String,
+    pub description: String,
+    /// An organ id, or empty for a body outside the municipality.
+    pub sender_organ: String,
+    pub sender_name: String,
+    pub sender_dnr: String,
+    pub received_on: String,
+    pub deadline: String,
+    pub secret: bool,
+    pub secrecy_provision: String,
+    pub respondents: Vec<String>,
+}
+
+/// Where a remiss comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sender {
+    Organ(Uuid),
+    Outside(String),
+}
+
+/// A validated remiss, ready to be saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralDetails {
+    pub title: String,
+    pub description: String,
+    pub sender: Sender,
+    pub sender_dnr: String,
+    pub received_on: NaiveDate,
+    pub deadline: NaiveDate,
+    /// The OSL provision when the remiss is marked secret.
+    pub secrecy: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReferral {
+    pub details: ReferralDetails,
+    /// Respondent organs, in the order chosen.
+    pub respondents: Vec<Uuid>,
+}
+
+/// Checks a registration against the organs that exist (`known_organs`).
+pub fn validate_new(
+    input: &ReferralInput,
+    known_organs: &[Uuid],
+) -> Result<NewReferral, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let details = validate_details(&mut errors, input, known_organs);
+    let respondents = validate_respondents(&mut errors, &input.respondents, known_organs);
+    errors.into_result(|| NewReferral {
+        details: details.expect("details are complete when there are no errors"),
+        respondents,
+    })
+}
+
+/// Checks a correction of an existing remiss's metadata (respondents are not changed
+/// by a correction).
+pub fn validate_correction(
+    input: &ReferralInput,
+    known_organs: &[Uuid],
+) -> Result<ReferralDetails, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let details = validate_details(&mut errors, input, known_organs);
+    errors.into_result(|| details.expect("details are complete when there are no errors"))
+}
+
+fn validate_details(
+    errors: &mut FieldErrors,
+    input: &ReferralInput,
+    known_organs: &[Uuid],
+) -> Option<ReferralDetails> {
+    let title = required_text(
+        errors,
+        "title",
+        &input.title,
+        TITLE_MAX,
+        "Ange ärendemening.",
+        &format!("Ärendemeningen får vara högst {TITLE_MAX} tecken."),
+    );
+    let description = input.description.trim().to_string();
+    if description.chars().count() > DESCRIPTION_MAX {
+        errors.add(
+            "description",
+            format!("Beskrivningen får vara högst {DESCRIPTION_MAX} tecken."),
+        );
+    }
+    let sender = validate_sender(errors, input, known_organs);
+    let sender_dnr = optional_text(
+        errors,
+        "sender_dnr",
+        &input.sender_dnr,
+        SENDER_DNR_MAX,
+        &format!("Avsändarens diarienummer får vara högst {SENDER_DNR_MAX} tecken."),
+    );
+    let received_on = date_field(
+        errors,
+        "received_on",
+        &input.received_on,
+        "Ange datum då remissen kom in.",
+    );
+    let deadline = date_field(errors, "deadline", &input.deadline, "Ange sista svarsdag.");
+    if let (Some(received), Some(deadline)) = (received_on, deadline) {
+        if deadline < received {
+            errors.add(
+                "deadline",
+                "Sista svarsdag kan inte vara före datumet då remissen kom in.",
+            );
+        }
+    }
+    let secrecy = if input.secret {
+        let provision = required_text(
+            errors,
+            "secrecy_provision",
+            &input.secrecy_provision,
+            PROVISION_MAX,
+            "Ange sekretessbestämmelse (till exempel OSL 21 kap. 1 §) när remissen är sekretessmarkerad.",
+            &format!("Bestämmelsen får vara högst {PROVISION_MAX} tecken."),
+        );
+        Some(provision)
+    } else {
+        None
+    };
+    Some(ReferralDetails {
+        title,
+        description,
+        sender: sender?,
+        sender_dnr,
+        received_on: received_on?,
+        deadline: deadline?,
+        secrecy,
+    })
+}
+
+fn validate_sender(
+    errors: &mut FieldErrors,
+    input: &ReferralInput,
+    known_organs: &[Uuid],
+) -> Option<Sender> {
+    let organ = input.sender_organ.trim();
+    if !organ.is_empty() {
+        return match Uuid::parse_str(organ) {
+            Ok(id) if known_organs.contains(&id) => Some(Sender::Organ(id)),
+            _ => {
+                errors.add("sender_organ", "Välj en avsändare i listan.");
+                None
+            }
+        };
+    }
+    let name = required_text(
+        errors,
+        "sender_name",
+        &input.sender_name,
+        SENDER_NAME_MAX,
+        "Välj en nämnd som avsändare eller skriv namnet på den myndighet som skickat remissen.",
+        &format!("Avsändarens namn får vara högst {SENDER_NAME_MAX} tecken."),
+    );
+    errors
+        .get("sender_name")
+        .is_none()
+        .then_some(Sender::Outside(name))
+}
+
+fn date_field(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    missing: &str,
+) -> Option<NaiveDate> {
+    if value.trim().is_empty() {
+        errors.add(field, missing);
+        return None;
+    }
+    let date = parse_date(value);
+    if date.is_none() {
+        errors.add(
+            field,
+            "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-02.",
+        );
+    }
+    date
+}
+
+fn validate_respondents(
+    errors: &mut FieldErrors,
+    chosen: &[String],
+    known_organs: &[Uuid],
+) -> Vec<Uuid> {
+    let chosen: Vec<&str> = chosen
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if chosen.is_empty() {
+        errors.add("respondents", "Välj minst en remissinstans.");
+        return Vec::new();
+    }
+    let mut respondents = Vec::with_capacity(chosen.len());
+    for value in chosen {
+        match Uuid::parse_str(value) {
+            Ok(id) if known_organs.contains(&id) => {
+                if respondents.contains(&id) {
+                    errors.add("respondents", "Samma remissinstans är vald två gånger.");
+                } else {
+                    respondents.push(id);
+                }
+            }
+            _ => errors.add("respondents", "En vald remissinstans finns inte."),
+        }
+    }
+    respondents
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn organs() -> Vec<Uuid> {
+        vec![Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3)]
+    }
+
+    fn valid_input() -> ReferralInput {
+        ReferralInput {
+            title: "Stockholms stads trygghetsprogram 2020-2023".into(),
+            description: "Remiss av förslag till program.".into(),
+            sender_organ: Uuid::from_u128(1).to_string(),
+            sender_name: String::new(),
+            sender_dnr: "KS 2019/1939".into(),
+            received_on: "2020-01-15".into(),
+            deadline: "2020-03-31".into(),
+            secret: false,
+            secrecy_provision: String::new(),
+            respondents: vec![
+                Uuid::from_u128(2).to_string(),
+                Uuid::from_u128(3).to_string(),
+            ],
+        }
+    }
+
+    fn error_for(input: ReferralInput, field: &str) -> String {
+        let errors = validate_new(&input, &organs()).expect_err("should be refused");
+        errors
+            .get(field)
+            .unwrap_or_else(|| panic!("no error for {field}: {errors:?}"))
+            .to_string()
+    }
+
+    #[test]
+    fn accepts_a_complete_registration() {
+        let referral = validate_new(&valid_input(), &organs()).unwrap();
+        assert_eq!(
+            referral.details.title,
+            "Stockholms stads trygghetsprogram 2020-2023"
+        );
+        assert_eq!(referral.details.sender, Sender::Organ(Uuid::from_u128(1)));
+        assert_eq!(
+            referral.respondents,
+            vec![Uuid::from_u128(2), Uuid::from_u128(3)]
+        );
+        assert_eq!(referral.details.secrecy, None);
+    }
+
+    #[test]
+    fn an_outside_sender_is_named() {
+        let input = ReferralInput {
+            sender_organ: String::new(),
+            sender_name: " Finansdepartementet ".into(),
+            ..valid_input()
+        };
+        let referral = validate_new(&input, &organs()).unwrap();
+        assert_eq!(
+            referral.details.sender,
+            Sender::Outside("Finansdepartementet".into())
+        );
+    }
+
+    #[test]
+    fn a_sender_is_required() {
+        let input = ReferralInput {
+            sender_organ: String::new(),
+            ..valid_input()
+        };
+        assert!(error_for(input, "sender_name").starts_with("Välj en nämnd"));
+    }
+
+    #[test]
+    fn an_unknown_sender_organ_is_refused() {
+        let input = ReferralInput {
+            sender_organ: Uuid::from_u128(9).to_string(),
+            ..valid_input()
+        };
+        assert_eq!(
+            error_for(input, "sender_organ"),
+            "Välj en avsändare i listan."
+        );
+    }
+
+    #[test]
+    fn title_is_required() {
+        let input = ReferralInput {
+            title: "   ".into(),
+            ..valid_input()
+        };
+        assert_eq!(error_for(input, "title"), "Ange ärendemening.");
+    }
+
+    #[test]
+    fn title_has_a_maximum_length() {
+        let input = ReferralInput {
+            title: "å".repeat(TITLE_MAX + 1),
+            ..valid_input()
+        };
+        assert_eq!(
+            error_for(input, "title"),
+            "Ärendemeningen får vara högst 300 tecken."
+        );
+        let input = ReferralInput {
+            title: "å".repeat(TITLE_MAX),
+            ..valid_input()
+        };
+        assert!(validate_new(&input, &organs()).is_ok());
+    }
+
+    #[test]
+    fn dates_must_be_iso_dates() {
+        let input = ReferralInput {
+            received_on: "15/1 2020".into(),
+            ..valid_input()
+        };
+        assert!(error_for(input, "received_on").starts_with("Skriv datumet som ÅÅÅÅ-MM-DD"));
+        let input = ReferralInput {
+            deadline: "2020-02-30".into(),
+            ..valid_input()
+        };
+        assert!(error_for(input, "deadline").starts_with("Skriv datumet som ÅÅÅÅ-MM-DD"));
+    }
+
+    #[test]
+    fn dates_are_required() {
+        let input = ReferralInput {
+            received_on: String::new(),
+            ..valid_input()
+        };
+        assert_eq!(
+            error_for(input, "received_on"),
+            "Ange datum då remissen kom in."
+        );
+        let input = ReferralInput {
+            deadline: " ".into(),
+            ..valid_input()
+        };
+        assert_eq!(error_for(input, "deadline"), "Ange sista svarsdag.");
+    }
+
+    #[test]
+    fn deadline_cannot_precede_received_date() {
+        let input = ReferralInput {
+            deadline: "2020-01-14".into(),
+            ..valid_input()
+        };
+        assert_eq!(
+            error_for(input, "deadline"),
+            "Sista svarsdag kan inte vara före datumet då remissen kom in."
+        );
+        let same_day = ReferralInput {
+            deadline: "2020-01-15".into(),
+            ..valid_input()
+        };
+        assert!(validate_new(&same_day, &organs()).is_ok());
+    }
+
+    #[test]
+    fn at_least_one_respondent() {
+        let input = ReferralInput {
+            respondents: vec![],
+            ..valid_input()
+        };
+        assert_eq!(
+            error_for(input, "respondents"),
+            "Välj minst en remissinstans."
+        );
+        let blank = ReferralInput {
+            respondents: vec!["".into()],
+            ..valid_input()
+        };
+        assert_eq!(
+            error_for(blank, "respondents"),
+            "Välj minst en remissinstans."
+        );
+    }
+
+    #[test]
+    fn unknown_respondent_is_refused() {
+        let input = ReferralInput {
+            respondents: vec![Uuid::from_u128(7).to_string()],
+            ..valid_input()
+        };
+        assert_eq!(
+            error_for(input, "respondents"),
+            "En vald remissinstans finns inte."
+        );
+        let garbage = ReferralInput {
+            respondents: vec!["inte-ett-id".into()],
+            ..valid_input()
+        };
+        assert_eq!(
+            error_for(garbage, "respondents"),
+            "En vald remissinstans finns inte."
+        );
+    }
+
+    #[test]
+    fn duplicated_respondent_is_refused() {
+        let id = Uuid::from_u128(2).to_string();
+        let input = ReferralInput {
+            respondents: vec![id.clone(), id],
+            ..valid_input()
+        };
+        assert_eq!(
+            error_for(input, "respondents"),
+            "Samma remissinstans är vald två gånger."
+        );
+    }
+
+    #[test]
+    fn secrecy_needs_its_provision() {
+        let input = ReferralInput {
+            secret: true,
+            ..valid_input()
+        };
+        assert!(error_for(input, "secrecy_provision").starts_with("Ange sekretessbestämmelse"));
+        let input = ReferralInput {
+            secret: true,
+            secrecy_provision: "OSL 21 kap. 1 §".into(),
+            ..valid_input()
+        };
+        let referral = validate_new(&input, &organs()).unwrap();
+        assert_eq!(referral.details.secrecy.as_deref(), Some("OSL 21 kap. 1 §"));
+    }
+
+    #[test]
+    fn provision_without_marking_is_ignored() {
+        let input = ReferralInput {
+            secrecy_provision: "OSL 21 kap. 1 §".into(),
+            ..valid_input()
+        };
+        assert_eq!(
+            validate_new(&input, &organs()).unwrap().details.secrecy,
+            None
+        );
+    }
+
+    #[test]
+    fn all_errors_are_reported_at_once() {
+        let input = ReferralInput {
+            title: String::new(),
+            received_on: "x".into(),
+            respondents: vec![],
+            ..valid_input()
+        };
+        let errors = validate_new(&input, &organs()).unwrap_err();
+        assert!(errors.get("title").is_some());
+        assert!(errors.get("received_on").is_some());
+        assert!(errors.get("respondents").is_some());
+    }
+
+    #[test]
+    fn a_correction_does_not_look_at_respondents() {
+        let input = ReferralInput {
+            respondents: vec![],
+            ..valid_input()
+        };
+        assert!(validate_correction(&input, &organs()).is_ok());
+    }
+}

@@ -1,0 +1,91 @@
+//! The web layer's one error type: a page in Swedish for the user, the details in
+//! the log (never in the response).
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::views::Layout;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("session: {0}")]
+    Session(#[from] tower_sessions::session::Error),
+    #[error("template: {0}")]
+    Template(#[from] askama::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: &'static str,
+    message: &'static str,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, heading, message) = match &self {
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Sidan finns inte",
+                "Det finns ingen sida på den här adressen. Kontrollera adressen eller gå till startsidan.",
+            ),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Du saknar behörighet",
+                "Ditt konto har inte den roll som krävs för den här sidan eller åtgärden. Kontakta en administratör om du behöver den.",
+            ),
+            AppError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "Formuläret kunde inte tas emot",
+                "Formuläret saknade en giltig säkerhetskod, kanske för att sidan var gammal eller du har loggat in på nytt. Ingenting har sparats. Gå tillbaka, ladda om sidan och försök igen.",
+            ),
+            AppError::BadRequest(_) => (
+                StatusCode::BAD_REQUEST,
+                "Felaktig begäran",
+                "Begäran gick inte att tolka. Ingenting har sparats.",
+            ),
+            AppError::Database(_)
+            | AppError::Session(_)
+            | AppError::Template(_)
+            | AppError::Internal(_) => {
+                tracing::error!("internal error: {self:#}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Något gick fel",
+                    "Ett tekniskt fel inträffade och ingenting har sparats. Försök igen om en stund.",
+                )
+            }
+        };
+        if status.is_client_error() {
+            tracing::info!("{status}: {self}");
+        }
+        let page = ErrorPage {
+            layout: Layout::anonymous(heading),
+            heading,
+            message,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, heading).into_response(),
+        }
+    }
+}
+
+/// Any path that matches no route.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}

@@ -1,0 +1,211 @@
+//! The only place with axum: routes, extractors, pages.
+
+mod admin;
+mod auth;
+mod cases;
+mod error;
+mod form;
+mod home;
+mod referrals;
+mod session;
+mod static_files;
+mod views;
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::middleware;
+use axum::routing::{get, post};
+use sqlx::PgPool;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub use error::AppError;
+
+use crate::config::ServeArgs;
+
+/// How the server is reached, from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Mark the session cookie Secure (served over HTTPS).
+    pub secure_cookies: bool,
+    /// Trust the last X-Forwarded-For entry as the client address.
+    pub behind_proxy: bool,
+}
+
+impl From<&ServeArgs> for Settings {
+    fn from(args: &ServeArgs) -> Self {
+        Settings {
+            secure_cookies: args.secure_cookies,
+            behind_proxy: args.behind_proxy,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, settings: Settings) -> Self {
+        AppState {
+            pool,
+            settings: Arc::new(settings),
+        }
+    }
+}
+
+/// A session ends after this long without a request...
+pub const IDLE_TIMEOUT: time::Duration = time::Duration::hours(1);
+/// ...and in any case this long after login.
+pub const ABSOLUTE_TIMEOUT: chrono::TimeDelta = chrono::TimeDelta::hours(10);
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let store = crate::db::sessions::PgSessionStore::new(state.pool.clone());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("remiss_session")
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(state.settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(IDLE_TIMEOUT));
+
+    // Everything here needs a signed-in user; the layer is added after the routes,
+    // so it covers all of them.
+    let protected = Router::new()
+        .route("/", get(home::start_page))
+        .route("/logout", post(auth::logout))
+        .route(
+            "/konto/losenord",
+            get(auth::password_form).post(auth::change_password),
+        )
+        .route("/remisser", get(referrals::list).post(referrals::create))
+        .route("/remisser/ny", get(referrals::new_form))
+        .route(
+            "/remisser/{id}",
+            get(referrals::show).post(referrals::update),
+        )
+        .route("/remisser/{id}/redigera", get(referrals::edit_form))
+        .route("/arenden/{id}", get(cases::show))
+        .merge(admin::routes())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::require_login,
+        ));
+
+    let public = Router::new()
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/healthz", get(health))
+        .route("/static/{file}", get(static_files::serve));
+
+    Router::new()
+        .merge(protected)
+        .merge(public)
+        .fallback(error::not_found)
+        .layer(sessions)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                        let request_id = request
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("request", id = %request_id, method = %request.method(), path = %request.uri().path())
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+                .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+                .layer(security_header(
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+                     form-action 'self'; frame-ancestors 'none'",
+                ))
+                // Pages carry personal and working data: not kept in shared caches or
+                // shown again from the back button after logout. Static files set their own.
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                )),
+        )
+        .with_state(state)
+}
+
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+/// 200 when the database answers, 503 when it does not.
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, &'static str) {
+    let answer = async {
+        let mut conn = state.pool.acquire().await?;
+        crate::db::ping(&mut conn).await
+    };
+    match tokio::time::timeout(Duration::from_secs(2), answer).await {
+        Ok(Ok(())) => (axum::http::StatusCode::OK, "ok\n"),
+        _ => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable\n",
+        ),
+    }
+}
+
+/// Serves until `shutdown` resolves, then lets requests in flight finish (for at
+/// most [`crate::startup::SHUTDOWN_GRACE`]).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = signalled_tx.send(());
+    });
+    let server = std::pin::pin!(server.into_future());
+    tokio::select! {
+        result = server => result?,
+        () = async {
+            let _ = signalled_rx.await;
+            tokio::time::sleep(crate::startup::SHUTDOWN_GRACE).await;
+        } => tracing::warn!("requests still running after the grace period were cut off"),
+    }
+    Ok(())
+}
+
+/// Periodic clean-up: expired sessions and old login failures.
+pub async fn housekeeping(pool: PgPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(15 * 60));
+    loop {
+        tick.tick().await;
+        let done = async {
+            let mut conn = pool.acquire().await?;
+            crate::db::delete_expired_sessions(&mut conn).await?;
+            crate::db::login_failures::delete_before(
+                &mut conn,
+                chrono::Utc::now() - chrono::TimeDelta::days(1),
+            )
+            .await
+        }
+        .await;
+        if let Err(error) = done {
+            tracing::warn!("housekeeping failed: {error}");
+        }
+    }
+}

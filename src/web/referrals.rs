@@ -1,0 +1,547 @@
+//! Remisser: registration, the list, one remiss, corrections.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::form::CsrfForm;
+use super::session::CurrentUser;
+use super::views::{FormErrors, Layout, page, page_with_status};
+use super::{AppError, AppState};
+use crate::db::organs::Organ;
+use crate::db::referrals::{CaseRow, Cursor, ListQuery, ListRow, Referral, Sort, StateFilter};
+use crate::db::{self, audit::HistoryEntry};
+use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
+use crate::domain::referral::{self, ReferralInput};
+
+const PAGE_SIZE: i64 = 25;
+
+/// The registration and correction form as posted.
+#[derive(Debug, Deserialize, Default)]
+pub struct ReferralForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    sender_organ: String,
+    #[serde(default)]
+    sender_name: String,
+    #[serde(default)]
+    sender_dnr: String,
+    #[serde(default)]
+    received_on: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    secret: Option<String>,
+    #[serde(default)]
+    secrecy_provision: String,
+    #[serde(default)]
+    respondents: Vec<String>,
+    /// The version the correction was made on.
+    #[serde(default)]
+    version: Option<i32>,
+}
+
+impl ReferralForm {
+    fn input(&self) -> ReferralInput {
+        ReferralInput {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            sender_organ: self.sender_organ.clone(),
+            sender_name: self.sender_name.clone(),
+            sender_dnr: self.sender_dnr.clone(),
+            received_on: self.received_on.clone(),
+            deadline: self.deadline.clone(),
+            secret: self.secret.is_some(),
+            secrecy_provision: self.secrecy_provision.clone(),
+            respondents: self.respondents.clone(),
+        }
+    }
+}
+
+fn input_from(referral: &Referral) -> ReferralInput {
+    ReferralInput {
+        title: referral.title.clone(),
+        description: referral.description.clone(),
+        sender_organ: referral
+            .sender_organ_id
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        sender_name: if referral.sender_organ_id.is_some() {
+            String::new()
+        } else {
+            referral.sender_name.clone()
+        },
+        sender_dnr: referral.sender_dnr.clone(),
+        received_on: referral.received_on.to_string(),
+        deadline: referral.deadline.to_string(),
+        secret: referral.secret,
+        secrecy_provision: referral.secrecy_provision.clone(),
+        respondents: Vec::new(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "referrals/form.html")]
+struct FormPage {
+    layout: Layout,
+    /// None when registering, the remiss when correcting it.
+    referral_id: Option<Uuid>,
+    version: i32,
+    input: ReferralInput,
+    organs: Vec<Organ>,
+    errors: FormErrors,
+    /// On a stale correction: the remiss as someone else saved it.
+    conflict: Option<Vec<ConflictRow>>,
+}
+
+impl FormPage {
+    fn organ_selected(&self, id: &Uuid) -> bool {
+        self.input.sender_organ == id.to_string()
+    }
+
+    fn respondent_checked(&self, id: &Uuid) -> bool {
+        self.input
+            .respondents
+            .iter()
+            .any(|r| r.trim() == id.to_string())
+    }
+}
+
+/// One field of a stale correction: what is saved now, and what this user typed.
+struct ConflictRow {
+    label: &'static str,
+    theirs: String,
+    yours: String,
+}
+
+async fn organs(state: &AppState) -> Result<Vec<Organ>, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    Ok(db::organs::list(&mut conn).await?)
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    user.require(user.is_registrar())?;
+    let input = ReferralInput {
+        received_on: stockholm_date(Utc::now()).to_string(),
+        ..ReferralInput::default()
+    };
+    page(&FormPage {
+        layout: Layout::new("Registrera remiss", &user, "ny").crumb("Remisser", "/remisser"),
+        referral_id: None,
+        version: 0,
+        input,
+        organs: organs(&state).await?,
+        errors: FormErrors::none(),
+        conflict: None,
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<ReferralForm>,
+) -> Result<Response, AppError> {
+    user.require(user.is_registrar())?;
+    let organs = organs(&state).await?;
+    let known: Vec<Uuid> = organs.iter().map(|o| o.id).collect();
+    let input = form.input();
+    let new = match referral::validate_new(&input, &known) {
+        Ok(new) => new,
+        Err(errors) => {
+            let page = FormPage {
+                layout: Layout::new("Registrera remiss", &user, "ny")
+                    .crumb("Remisser", "/remisser"),
+                referral_id: None,
+                version: 0,
+                input,
+                organs,
+                errors: errors.into(),
+                conflict: None,
+            };
+            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let mut tx = state.pool.begin().await?;
+    let (id, numbers) = db::referrals::register(&mut tx, user.id(), &new, Utc::now()).await?;
+    tx.commit().await?;
+    tracing::info!(referral = %id, dnr = ?numbers.iter().map(ToString::to_string).collect::<Vec<_>>(), "remiss registered");
+    Ok(Redirect::to(&format!("/remisser/{id}")).into_response())
+}
+
+/// Whether the user may read a secret remiss's content: registrars, administrators
+/// and anyone working in one of its respondent organs.
+fn may_read_secret(user: &CurrentUser, cases: &[CaseRow]) -> bool {
+    user.is_registrar()
+        || user.is_admin()
+        || cases.iter().any(|c| !user.roles_in(c.organ_id).is_empty())
+}
+
+#[derive(Template)]
+#[template(path = "referrals/show.html")]
+struct ShowPage {
+    layout: Layout,
+    referral: Referral,
+    cases: Vec<CaseRow>,
+    content_visible: bool,
+    can_correct: bool,
+    deadline_text: String,
+    answered: bool,
+    registered_at: String,
+    history: Vec<HistoryView>,
+}
+
+pub struct HistoryView {
+    pub at: String,
+    pub actor: String,
+    pub text: String,
+    pub changes: Vec<(String, String, String)>,
+}
+
+pub fn history_views(entries: Vec<HistoryEntry>) -> Vec<HistoryView> {
+    entries
+        .into_iter()
+        .map(|entry| HistoryView {
+            at: format_stockholm(entry.at),
+            actor: entry.actor_name.unwrap_or_else(|| "Systemet".to_string()),
+            text: crate::domain::history::describe(&entry.action, entry.after.as_ref()),
+            changes: crate::domain::history::changes(entry.before.as_ref(), entry.after.as_ref()),
+        })
+        .collect()
+}
+
+fn parse_id(id: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let mut conn = state.pool.acquire().await?;
+    let referral = db::referrals::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let cases = db::referrals::cases(&mut conn, id).await?;
+    let history = history_views(db::audit::referral_history(&mut conn, id).await?);
+    let today = stockholm_date(Utc::now());
+    let answered = cases.iter().all(|c| !c.state.is_open());
+    page(&ShowPage {
+        layout: Layout::new(referral.title.clone(), &user, "remisser")
+            .crumb("Remisser", "/remisser"),
+        content_visible: !referral.secret || may_read_secret(&user, &cases),
+        can_correct: user.is_registrar(),
+        deadline_text: days_left_sv(days_left(referral.deadline, today)),
+        registered_at: format_stockholm(referral.created_at),
+        answered,
+        referral,
+        cases,
+        history,
+    })
+}
+
+async fn edit_page(
+    state: &AppState,
+    user: &CurrentUser,
+    referral: &Referral,
+    input: ReferralInput,
+    errors: FormErrors,
+    conflict: Option<Vec<ConflictRow>>,
+) -> Result<FormPage, AppError> {
+    Ok(FormPage {
+        layout: Layout::new("Rätta remissens uppgifter", user, "remisser")
+            .crumb("Remisser", "/remisser")
+            .crumb(referral.title.clone(), format!("/remisser/{}", referral.id)),
+        referral_id: Some(referral.id),
+        version: referral.version,
+        input,
+        organs: organs(state).await?,
+        errors,
+        conflict,
+    })
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let mut conn = state.pool.acquire().await?;
+    let referral = db::referrals::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    user.require(user.is_registrar())?;
+    let input = input_from(&referral);
+    page(&edit_page(&state, &user, &referral, input, FormErrors::none(), None).await?)
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ReferralForm>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let mut tx = state.pool.begin().await?;
+    let current = db::referrals::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    user.require(user.is_registrar())?;
+    let organs = db::organs::list(&mut tx).await?;
+    let known: Vec<Uuid> = organs.iter().map(|o| o.id).collect();
+    let input = form.input();
+    let details = match referral::validate_correction(&input, &known) {
+        Ok(details) => details,
+        Err(errors) => {
+            let mut page = edit_page(&state, &user, &current, input, errors.into(), None).await?;
+            page.version = form.version.unwrap_or(current.version);
+            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let based_on = form
+        .version
+        .ok_or(AppError::BadRequest("version missing"))?;
+    let saved = based_on == current.version
+        && db::referrals::correct(&mut tx, user.id(), &current, &details).await?;
+    if !saved {
+        // Someone saved in between: nothing is overwritten; both texts are shown and
+        // the form, still holding this user's text, now answers the newer version.
+        let conflict = conflict_rows(&current, &input, &organs);
+        let page = edit_page(
+            &state,
+            &user,
+            &current,
+            input,
+            FormErrors::none(),
+            Some(conflict),
+        )
+        .await?;
+        return page_with_status(StatusCode::CONFLICT, &page);
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/remisser/{id}")).into_response())
+}
+
+fn conflict_rows(current: &Referral, yours: &ReferralInput, organs: &[Organ]) -> Vec<ConflictRow> {
+    let sender = |input: &ReferralInput| {
+        organs
+            .iter()
+            .find(|o| o.id.to_string() == input.sender_organ)
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| input.sender_name.trim().to_string())
+    };
+    let theirs = input_from(current);
+    let secrecy = |input: &ReferralInput| {
+        if input.secret {
+            format!("Ja, {}", input.secrecy_provision.trim())
+        } else {
+            "Nej".to_string()
+        }
+    };
+    vec![
+        ConflictRow {
+            label: "Ärendemening",
+            theirs: theirs.title.clone(),
+            yours: yours.title.trim().to_string(),
+        },
+        ConflictRow {
+            label: "Beskrivning",
+            theirs: theirs.description.clone(),
+            yours: yours.description.trim().to_string(),
+        },
+        ConflictRow {
+            label: "Avsändare",
+            theirs: current.sender_name.clone(),
+            yours: sender(yours),
+        },
+        ConflictRow {
+            label: "Avsändarens diarienummer",
+            theirs: theirs.sender_dnr.clone(),
+            yours: yours.sender_dnr.trim().to_string(),
+        },
+        ConflictRow {
+            label: "Inkom",
+            theirs: theirs.received_on.clone(),
+            yours: yours.received_on.trim().to_string(),
+        },
+        ConflictRow {
+            label: "Sista svarsdag",
+            theirs: theirs.deadline.clone(),
+            yours: yours.deadline.trim().to_string(),
+        },
+        ConflictRow {
+            label: "Sekretess",
+            theirs: secrecy(&theirs),
+            yours: secrecy(yours),
+        },
+    ]
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ListParams {
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    organ: String,
+    #[serde(default)]
+    after: String,
+}
+
+struct ListItem {
+    row: ListRow,
+    deadline_text: String,
+    overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "referrals/list.html")]
+struct ListPage {
+    layout: Layout,
+    items: Vec<ListItem>,
+    organs: Vec<Organ>,
+    sort: &'static str,
+    state: &'static str,
+    organ: String,
+    next_href: Option<String>,
+    first_href: Option<String>,
+}
+
+fn encode_cursor(cursor: Cursor) -> String {
+    match cursor {
+        Cursor::Registered(at, id) => format!("r.{}.{id}", at.timestamp_micros()),
+        Cursor::Deadline(date, id) => format!("d.{date}.{id}"),
+    }
+}
+
+fn decode_cursor(text: &str) -> Option<Cursor> {
+    let mut parts = text.splitn(3, '.');
+    let (kind, key, id) = (parts.next()?, parts.next()?, parts.next()?);
+    let id = Uuid::parse_str(id).ok()?;
+    match kind {
+        "r" => Some(Cursor::Registered(
+            DateTime::<Utc>::from_timestamp_micros(key.parse().ok()?)?,
+            id,
+        )),
+        "d" => Some(Cursor::Deadline(key.parse::<NaiveDate>().ok()?, id)),
+        _ => None,
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<ListParams>,
+) -> Result<Response, AppError> {
+    let (sort, sort_name) = match params.sort.as_str() {
+        "deadline" => (Sort::Deadline, "deadline"),
+        _ => (Sort::Registered, "registered"),
+    };
+    let (state_filter, state_name) = match params.state.as_str() {
+        "open" => (StateFilter::Open, "open"),
+        "answered" => (StateFilter::Answered, "answered"),
+        _ => (StateFilter::All, ""),
+    };
+    let respondent = Uuid::parse_str(params.organ.trim()).ok();
+    // A cursor of the other sort order (or a mangled one) starts from the top.
+    let after = decode_cursor(&params.after).filter(|c| {
+        matches!(
+            (c, sort),
+            (Cursor::Registered(..), Sort::Registered) | (Cursor::Deadline(..), Sort::Deadline)
+        )
+    });
+    let query = ListQuery {
+        sort,
+        state: state_filter,
+        respondent,
+        after,
+    };
+
+    let mut conn = state.pool.acquire().await?;
+    let mut rows = db::referrals::list(&mut conn, &query, PAGE_SIZE + 1).await?;
+    let organs = db::organs::list(&mut conn).await?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+
+    let filters = format!(
+        "sort={sort_name}&state={state_name}&organ={}",
+        respondent.map(|id| id.to_string()).unwrap_or_default()
+    );
+    let next_href = more
+        .then(|| {
+            rows.last().map(|row| {
+                format!(
+                    "/remisser?{filters}&after={}",
+                    encode_cursor(row.cursor(sort))
+                )
+            })
+        })
+        .flatten();
+    let first_href = after.map(|_| format!("/remisser?{filters}"));
+    let today = stockholm_date(Utc::now());
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let days = days_left(row.deadline, today);
+            ListItem {
+                deadline_text: days_left_sv(days),
+                overdue: days < 0 && row.answered < row.respondents,
+                row,
+            }
+        })
+        .collect();
+    page(&ListPage {
+        layout: Layout::new("Remisser", &user, "remisser"),
+        items,
+        organs,
+        sort: sort_name,
+        state: state_name,
+        organ: respondent.map(|id| id.to_string()).unwrap_or_default(),
+        next_href,
+        first_href,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        let id = Uuid::from_u128(42);
+        let at = DateTime::<Utc>::from_timestamp_micros(1_700_000_000_123_456).unwrap();
+        for cursor in [
+            Cursor::Registered(at, id),
+            Cursor::Deadline(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), id),
+        ] {
+            assert_eq!(decode_cursor(&encode_cursor(cursor)), Some(cursor));
+        }
+    }
+
+    #[test]
+    fn mangled_cursors_are_ignored() {
+        for bad in [
+            "",
+            "x",
+            "r.abc.00000000-0000-0000-0000-00000000002a",
+            "d.2026-13-01.00000000-0000-0000-0000-00000000002a",
+            "q.1.2",
+        ] {
+            assert_eq!(decode_cursor(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Who is signed in: the session's login record, checked on every request.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::{ABSOLUTE_TIMEOUT, AppError, AppState};
+use crate::db::users::SessionUser;
+use crate::domain::Role;
+
+const LOGIN_KEY: &str = "login";
+const CSRF_KEY: &str = "csrf";
+
+/// What the session remembers of a login.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Login {
+    pub user_id: Uuid,
+    /// The user's session epoch at login; a newer one in the database (password
+    /// changed, account deactivated) ends this session.
+    pub epoch: i32,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn set_login(session: &Session, login: &Login) -> Result<(), AppError> {
+    session.insert(LOGIN_KEY, login).await?;
+    Ok(())
+}
+
+/// The session's CSRF token, made on first use. Every state-changing form sends
+/// it back and [`super::form::CsrfForm`] compares.
+pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
+    if let Some(token) = session.get::<String>(CSRF_KEY).await? {
+        return Ok(token);
+    }
+    let token = new_token();
+    session.insert(CSRF_KEY, &token).await?;
+    Ok(token)
+}
+
+pub async fn stored_csrf_token(session: &Session) -> Result<Option<String>, AppError> {
+    Ok(session.get::<String>(CSRF_KEY).await?)
+}
+
+/// A fresh token after login, so that one seen before login is useless after it.
+pub async fn renew_csrf_token(session: &Session) -> Result<String, AppError> {
+    let token = new_token();
+    session.insert(CSRF_KEY, &token).await?;
+    Ok(token)
+}
+
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The signed-in user of this request, put there by [`require_login`].
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: SessionUser,
+    pub csrf_token: String,
+}
+
+impl CurrentUser {
+    pub fn id(&self) -> Uuid {
+        self.user.id
+    }
+
+    /// Roles in one organ, for the workflow's checks.
+    pub fn roles_in(&self, organ_id: Uuid) -> Vec<Role> {
+        self.user
+            .roles
+            .iter()
+            .filter(|r| r.organ_id == organ_id)
+            .map(|r| r.role)
+            .collect()
+    }
+
+    /// Registrars register remisser for the whole municipality.
+    pub fn is_registrar(&self) -> bool {
+        self.user.roles.iter().any(|r| r.role == Role::Registrar)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.is_admin
+    }
+
+    pub fn require(&self, allowed: bool) -> Result<(), AppError> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!(
+                    "CurrentUser used on a route without require_login"
+                ))
+            })
+    }
+}
+
+/// Lets a request through only with a valid login; otherwise ends whatever is left
+/// of the session and sends the browser to the login page, remembering where it was
+/// going.
+pub async fn require_login(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    match current_user(&state, &session).await? {
+        Some(user) => {
+            request.extensions_mut().insert(user);
+            Ok(next.run(request).await)
+        }
+        None => {
+            let wanted = if request.method() == axum::http::Method::GET {
+                request
+                    .uri()
+                    .path_and_query()
+                    .map(|pq| pq.as_str())
+                    .unwrap_or("/")
+            } else {
+                "/"
+            };
+            let target = if wanted == "/" {
+                "/login".to_string()
+            } else {
+                format!("/login?next={}", encode_query_value(wanted))
+            };
+            Ok(Redirect::to(&target).into_response())
+        }
+    }
+}
+
+async fn current_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Some(login) = session.get::<Login>(LOGIN_KEY).await? else {
+        return Ok(None);
+    };
+    let mut conn = state.pool.acquire().await?;
+    let user = crate::db::users::session_user(&mut conn, login.user_id).await?;
+    let valid = user.filter(|user| {
+        user.active && user.session_epoch == login.epoch && Utc::now() - login.at < ABSOLUTE_TIMEOUT
+    });
+    match valid {
+        Some(user) => {
+            let csrf_token = csrf_token(session).await?;
+            Ok(Some(CurrentUser { user, csrf_token }))
+        }
+        None => {
+            session.flush().await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// Where to go after login: only a path on this site, never another host.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
+        _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(
+            safe_next(Some("/remisser?sort=deadline")),
+            "/remisser?sort=deadline"
+        );
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(
+            encode_query_value("/remisser?a=1&b=å"),
+            "/remisser%3Fa%3D1%26b%3D%C3%A5"
+        );
+    }
+}
