@@ -400,6 +400,14 @@ impl EmbeddedPostgres {
     }
 }
 
+#[cfg(test)]
+impl EmbeddedPostgres {
+    /// What a crash leaves: the server running, the lock released.
+    fn abandon(mut self) {
+        self.running = false;
+    }
+}
+
 impl Drop for EmbeddedPostgres {
     /// Best-effort synchronous stop, so that a forgotten `stop()` or a
     /// panicking test leaves no server behind. It blocks the current thread
@@ -990,8 +998,16 @@ mod tests {
         assert!(!pg.freshly_initialized());
         assert_eq!(psql(&pg, "select x from kept"), "42");
 
-        // A crashed run leaves its server behind; the next start copes.
-        std::mem::forget(pg);
+        // While it runs, a second Remiss on the same data directory is refused
+        // rather than allowed to stop the first one's server.
+        assert!(matches!(
+            EmbeddedPostgres::start(&data_dir).await,
+            Err(EmbeddedError::InUse { .. })
+        ));
+
+        // A crashed run leaves its server behind (and its lock released); the
+        // next start copes.
+        pg.abandon();
         assert!(pid_file.exists());
         let pg = EmbeddedPostgres::start(&data_dir).await.unwrap();
         assert!(!pg.freshly_initialized());

@@ -32,8 +32,17 @@ const ORGANS: [(&str, &str, &str, bool); 4] = [
     ),
 ];
 
-/// (username, name, title, organ prefix, roles, admin)
-const USERS: [(&str, &str, &str, &str, &[Role], bool); 6] = [
+/// A demo account: username, name, title, organ prefix, roles there, administrator.
+type DemoUser = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [Role],
+    bool,
+);
+
+const USERS: [DemoUser; 6] = [
     (
         "admin",
         "Alva Administratör",

@@ -305,7 +305,11 @@ pub async fn list(
         Sort::Deadline => {
             let (after_deadline, after_id) = match query.after {
                 Some(Cursor::Deadline(deadline, id)) => (deadline, id),
-                _ => (NaiveDate::MIN, Uuid::nil()),
+                // Before any date the domain accepts (and within PostgreSQL's range).
+                _ => (
+                    NaiveDate::from_ymd_opt(1, 1, 1).expect("valid date"),
+                    Uuid::nil(),
+                ),
             };
             sqlx::query_as!(
                 ListRow,

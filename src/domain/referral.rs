@@ -1,6 +1,6 @@
 //! A remiss as registered: the registration form's rules.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
 use super::dates::parse_date;
@@ -116,13 +116,13 @@ fn validate_details(
         "Ange datum då remissen kom in.",
     );
     let deadline = date_field(errors, "deadline", &input.deadline, "Ange sista svarsdag.");
-    if let (Some(received), Some(deadline)) = (received_on, deadline) {
-        if deadline < received {
-            errors.add(
-                "deadline",
-                "Sista svarsdag kan inte vara före datumet då remissen kom in.",
-            );
-        }
+    if let (Some(received), Some(deadline)) = (received_on, deadline)
+        && deadline < received
+    {
+        errors.add(
+            "deadline",
+            "Sista svarsdag kan inte vara före datumet då remissen kom in.",
+        );
     }
     let secrecy = if input.secret {
         let provision = required_text(
@@ -188,11 +188,17 @@ fn date_field(
         return None;
     }
     let date = parse_date(value);
-    if date.is_none() {
-        errors.add(
+    match date {
+        None => errors.add(
             field,
             "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-02.",
-        );
+        ),
+        // Typos such as 0202 or 2206 would otherwise pass as dates.
+        Some(date) if !(1900..=2200).contains(&date.year()) => errors.add(
+            field,
+            "Kontrollera årtalet: datumet ska ligga mellan år 1900 och 2200.",
+        ),
+        Some(_) => {}
     }
     date
 }
@@ -349,6 +355,21 @@ mod tests {
             ..valid_input()
         };
         assert!(error_for(input, "deadline").starts_with("Skriv datumet som ÅÅÅÅ-MM-DD"));
+    }
+
+    #[test]
+    fn implausible_years_are_refused() {
+        let input = ReferralInput {
+            received_on: "0202-01-15".into(),
+            deadline: "2020-03-31".into(),
+            ..valid_input()
+        };
+        assert!(error_for(input, "received_on").starts_with("Kontrollera årtalet"));
+        let input = ReferralInput {
+            deadline: "3020-03-31".into(),
+            ..valid_input()
+        };
+        assert!(error_for(input, "deadline").starts_with("Kontrollera årtalet"));
     }
 
     #[test]

@@ -1,0 +1,224 @@
+//! The whole application on a fresh database per test, driven through its router.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+use remiss::web::{AppState, Settings, router};
+
+pub struct TestApp {
+    pub pool: PgPool,
+    router: Router,
+}
+
+impl TestApp {
+    /// The application with the demo city loaded.
+    pub async fn with_demo(pool: PgPool) -> TestApp {
+        remiss::startup::load_demo_if_empty(&pool)
+            .await
+            .expect("demo data loads");
+        TestApp::empty(pool)
+    }
+
+    pub fn empty(pool: PgPool) -> TestApp {
+        let router = router(AppState::new(pool.clone(), Settings::default()));
+        TestApp { pool, router }
+    }
+
+    /// A browser without cookies.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    /// A browser signed in as a demo user.
+    pub async fn signed_in(&self, username: &str) -> Browser {
+        let mut browser = self.browser();
+        let response = browser.login(username, "remiss-demo").await;
+        assert_eq!(
+            response.status,
+            StatusCode::SEE_OTHER,
+            "login as {username}: {}",
+            response.body
+        );
+        browser
+    }
+
+    pub async fn organ_id(&self, prefix: &str) -> String {
+        let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM organs WHERE diarium_prefix = $1")
+            .bind(prefix)
+            .fetch_one(&self.pool)
+            .await
+            .expect("organ exists");
+        id.to_string()
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.pool)
+            .await
+            .expect("count query")
+    }
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    /// The CSRF token of the first form on the page.
+    pub fn csrf_token(&self) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = self
+            .body
+            .find(marker)
+            .map(|i| i + marker.len())
+            .expect("page has a CSRF token");
+        let end = self.body[start..].find('"').expect("token ends");
+        self.body[start..start + end].to_string()
+    }
+
+    pub fn assert_contains(&self, text: &str) {
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in the page:\n{}",
+            self.body
+        );
+    }
+
+    pub fn assert_lacks(&self, text: &str) {
+        assert!(
+            !self.body.contains(text),
+            "did not expect {text:?} in the page:\n{}",
+            self.body
+        );
+    }
+}
+
+#[derive(Clone)]
+pub struct Browser {
+    router: Router,
+    cookies: HashMap<String, String>,
+}
+
+impl Browser {
+    pub async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        form: Option<String>,
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(path);
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            request = request.header(header::COOKIE, cookie);
+        }
+        let body = match form {
+            Some(form) => {
+                request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Body::from(form)
+            }
+            None => Body::empty(),
+        };
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(body).unwrap())
+            .await
+            .unwrap();
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let pair = value.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        TestResponse {
+            status,
+            location,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        self.request("GET", path, None).await
+    }
+
+    /// Posts a form as-is (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        self.request("POST", path, Some(encode(fields))).await
+    }
+
+    /// Posts a form with the session's CSRF token, taken from `token_page`.
+    pub async fn post_from(
+        &mut self,
+        token_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let token = self.get(token_page).await.csrf_token();
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.request("POST", path, Some(encode(&all))).await
+    }
+
+    /// Posts a form with the CSRF token of the start page.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        self.post_from("/", path, fields).await
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> TestResponse {
+        self.post_from(
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+}
+
+pub fn encode(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent(k), percent(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,8 @@
+//! Integration tests through the real router, each on its own fresh database
+//! (`#[sqlx::test]` creates it and applies the migrations).
+
+mod access;
+mod admin;
+mod auth;
+mod helpers;
+mod referrals;
