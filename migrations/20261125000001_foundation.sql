@@ -163,32 +163,48 @@ CREATE TABLE agenda_items (
 );
 CREATE INDEX agenda_items_case_idx ON agenda_items (case_id);
 
+-- Paragraph numbers (§) run per organ and year, like the diarium.
+CREATE TABLE paragraph_series (
+    organ_id uuid NOT NULL REFERENCES organs (id),
+    year integer NOT NULL CHECK (year BETWEEN 1900 AND 9999),
+    last_seq integer NOT NULL CHECK (last_seq >= 1),
+    PRIMARY KEY (organ_id, year)
+);
+
 CREATE TABLE decisions (
     id uuid PRIMARY KEY,
     case_id uuid NOT NULL REFERENCES cases (id),
-    meeting_id uuid REFERENCES meetings (id),
+    -- The agenda item decided at a meeting; none for a delegation decision.
+    agenda_item_id uuid REFERENCES agenda_items (id),
     paragraph_year integer,
     paragraph integer CHECK (paragraph >= 1),
+    decided_on date NOT NULL,
     outcome text NOT NULL CHECK (outcome IN ('adopted', 'amended', 'referred_back', 'tabled', 'delegation')),
+    -- The amended decision (outcome amended); otherwise the report's proposals stand.
     decision_text text NOT NULL DEFAULT '',
+    -- Why the case went back (återremiss) or was postponed (bordläggning).
     reason text NOT NULL DEFAULT '',
     attendance text NOT NULL DEFAULT '',
     reservations jsonb NOT NULL DEFAULT '[]',
     statements jsonb NOT NULL DEFAULT '[]',
     delegation_reference text,
-    revision_id uuid REFERENCES report_revisions (id),
+    -- The revision of the report that was decided on.
+    revision_id uuid NOT NULL REFERENCES report_revisions (id),
     decided_by uuid NOT NULL REFERENCES users (id),
     created_at timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT decisions_meeting_or_delegation CHECK ((outcome = 'delegation') = (meeting_id IS NULL))
+    CONSTRAINT decisions_agenda_item_key UNIQUE (agenda_item_id),
+    CONSTRAINT decisions_item_or_delegation CHECK (
+        (outcome = 'delegation' AND agenda_item_id IS NULL AND delegation_reference IS NOT NULL AND paragraph IS NULL)
+        OR (outcome <> 'delegation' AND agenda_item_id IS NOT NULL AND paragraph IS NOT NULL)),
+    CONSTRAINT decisions_amended_has_text CHECK (outcome <> 'amended' OR length(btrim(decision_text)) > 0)
 );
-CREATE INDEX decisions_case_idx ON decisions (case_id);
-CREATE UNIQUE INDEX decisions_paragraph_idx ON decisions (meeting_id, paragraph) WHERE paragraph IS NOT NULL;
+CREATE INDEX decisions_case_idx ON decisions (case_id, created_at);
 
 CREATE TABLE replies (
     case_id uuid PRIMARY KEY REFERENCES cases (id),
     decision_id uuid NOT NULL REFERENCES decisions (id),
     dispatched_on date NOT NULL,
-    recipient text NOT NULL,
+    recipient text NOT NULL CHECK (length(btrim(recipient)) > 0),
     dispatched_by uuid NOT NULL REFERENCES users (id),
     created_at timestamptz NOT NULL DEFAULT now()
 );

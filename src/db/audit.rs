@@ -15,6 +15,9 @@ pub struct NewEvent<'a> {
     pub case_id: Option<Uuid>,
     pub before: Option<Value>,
     pub after: Option<Value>,
+    /// When it happened; the transaction's time if not given (the demo city
+    /// replays a past case with its own dates).
+    pub at: Option<DateTime<Utc>>,
 }
 
 impl<'a> NewEvent<'a> {
@@ -33,14 +36,15 @@ impl<'a> NewEvent<'a> {
             case_id: None,
             before: None,
             after: None,
+            at: None,
         }
     }
 }
 
 pub async fn record(conn: &mut PgConnection, event: NewEvent<'_>) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO audit_events (actor_id, action, entity_type, entity_id, referral_id, case_id, before, after)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_events (actor_id, action, entity_type, entity_id, referral_id, case_id, before, after, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, now()))",
         event.actor_id,
         event.action,
         event.entity_type,
@@ -49,6 +53,7 @@ pub async fn record(conn: &mut PgConnection, event: NewEvent<'_>) -> sqlx::Resul
         event.case_id,
         event.before,
         event.after,
+        event.at,
     )
     .execute(conn)
     .await?;

@@ -20,16 +20,21 @@ pub struct CaseDetail {
     pub organ_id: Uuid,
     pub organ_name: String,
     pub administration: String,
+    pub delegation_allowed: bool,
     pub dnr: Dnr,
     pub state: CaseState,
+    pub officer_id: Option<Uuid>,
     pub officer_name: Option<String>,
+    pub officer_title: Option<String>,
+    pub declined_reason: Option<String>,
 }
 
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseDetail>> {
     let row = sqlx::query!(
         r#"SELECT c.id, c.referral_id, r.title AS referral_title, r.sender_name, r.sender_dnr,
                   r.received_on, r.deadline, r.secret, c.organ_id, o.name AS organ_name, o.administration,
-                  c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state, u.display_name AS "officer_name?"
+                  o.delegation_allowed, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state, c.assigned_officer_id,
+                  u.display_name AS "officer_name?", u.title AS "officer_title?", c.declined_reason
            FROM cases c
            JOIN referrals r ON r.id = c.referral_id
            JOIN organs o ON o.id = c.organ_id
@@ -51,12 +56,138 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseD
         organ_id: row.organ_id,
         organ_name: row.organ_name,
         administration: row.administration,
+        delegation_allowed: row.delegation_allowed,
         dnr: Dnr {
             prefix: row.dnr_prefix,
             year: row.dnr_year,
             seq: row.dnr_seq,
         },
         state: parse_state(&row.state),
+        officer_id: row.assigned_officer_id,
         officer_name: row.officer_name,
+        officer_title: row.officer_title,
+        declined_reason: row.declined_reason,
     }))
+}
+
+/// Moves a case from `from` to `to`; `false` when its state was no longer `from`
+/// (another user's transition came first). The row lock taken here makes a
+/// concurrent transition wait and then find the state changed.
+pub async fn set_state(conn: &mut PgConnection, id: Uuid, from: CaseState, to: CaseState) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE cases SET state = $3, version = version + 1 WHERE id = $1 AND state = $2",
+        id,
+        from.as_str(),
+        to.as_str(),
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Assigns the case's handläggare (and moves it to drafting); `false` as for
+/// [`set_state`].
+pub async fn assign(conn: &mut PgConnection, id: Uuid, from: CaseState, officer_id: Uuid) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE cases SET state = 'drafting', assigned_officer_id = $3, version = version + 1
+         WHERE id = $1 AND state = $2",
+        id,
+        from.as_str(),
+        officer_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn decline(conn: &mut PgConnection, id: Uuid, from: CaseState, reason: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE cases SET state = 'declined', declined_reason = $3, version = version + 1
+         WHERE id = $1 AND state = $2",
+        id,
+        from.as_str(),
+        reason,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An approved case waiting for a meeting.
+#[derive(Debug, Clone)]
+pub struct WaitingCase {
+    pub id: Uuid,
+    pub dnr: Dnr,
+    pub title: String,
+    pub deadline: NaiveDate,
+}
+
+/// The organ's approved cases, earliest deadline first.
+pub async fn waiting_for_agenda(conn: &mut PgConnection, organ_id: Uuid) -> sqlx::Result<Vec<WaitingCase>> {
+    let rows = sqlx::query!(
+        "SELECT c.id, c.dnr_prefix, c.dnr_year, c.dnr_seq, r.title, r.deadline
+         FROM cases c JOIN referrals r ON r.id = c.referral_id
+         WHERE c.organ_id = $1 AND c.state = 'approved'
+         ORDER BY r.deadline, c.dnr_year, c.dnr_seq",
+        organ_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| WaitingCase {
+            id: row.id,
+            dnr: Dnr {
+                prefix: row.dnr_prefix,
+                year: row.dnr_year,
+                seq: row.dnr_seq,
+            },
+            title: row.title,
+            deadline: row.deadline,
+        })
+        .collect())
+}
+
+/// One step of a case's workflow, for its audit event.
+#[derive(Debug, Clone)]
+pub struct Step<'a> {
+    pub case_id: Uuid,
+    pub referral_id: Uuid,
+    pub from: CaseState,
+    pub to: CaseState,
+    pub actor_id: Uuid,
+    pub action: &'a str,
+    /// What else the step recorded (the officer, the comment, the §...).
+    pub details: serde_json::Value,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The audit event of a step: the state before and after, and its details.
+pub async fn record_step(conn: &mut PgConnection, step: &Step<'_>) -> sqlx::Result<()> {
+    let mut after = serde_json::json!({ "state": step.to.as_str() });
+    if let (Some(after), serde_json::Value::Object(extra)) = (after.as_object_mut(), &step.details) {
+        after.extend(extra.clone());
+    }
+    super::audit::record(
+        conn,
+        super::audit::NewEvent {
+            referral_id: Some(step.referral_id),
+            case_id: Some(step.case_id),
+            before: Some(serde_json::json!({ "state": step.from.as_str() })),
+            after: Some(after),
+            at: Some(step.at),
+            ..super::audit::NewEvent::new(Some(step.actor_id), step.action, "case", step.case_id)
+        },
+    )
+    .await
+}
+
+/// Moves the state and records the step; `false` (and nothing written) when the
+/// state was no longer `step.from`.
+pub async fn take_step(conn: &mut PgConnection, step: &Step<'_>) -> sqlx::Result<bool> {
+    if !set_state(&mut *conn, step.case_id, step.from, step.to).await? {
+        return Ok(false);
+    }
+    record_step(conn, step).await?;
+    Ok(true)
 }

@@ -3,10 +3,15 @@
 
 pub mod audit;
 pub mod cases;
+pub mod decisions;
 pub mod demo;
+mod demo_reference;
 pub mod login_failures;
+pub mod meetings;
 pub mod organs;
 pub mod referrals;
+pub mod reports;
+pub mod reviews;
 pub mod sessions;
 pub mod users;
 

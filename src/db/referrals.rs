@@ -357,6 +357,7 @@ pub async fn register(
         NewEvent {
             referral_id: Some(id),
             after: Some(details_json(&referral.details, &sender)),
+            at: Some(now),
             ..NewEvent::new(Some(actor_id), "referral.registered", "referral", id)
         },
     )
@@ -376,6 +377,7 @@ pub async fn register(
                 referral_id: Some(id),
                 case_id: Some(case_id),
                 after: Some(serde_json::json!({ "dnr": dnr.to_string(), "state": "registered" })),
+                at: Some(now),
                 ..NewEvent::new(Some(actor_id), "case.registered", "case", case_id)
             },
         )

@@ -256,3 +256,17 @@ pub async fn with_role(
     .fetch_all(conn)
     .await
 }
+
+/// Active users with any role in an organ (for choosing signatories).
+pub async fn in_organ(conn: &mut PgConnection, organ_id: Uuid) -> sqlx::Result<Vec<Colleague>> {
+    sqlx::query_as!(
+        Colleague,
+        "SELECT DISTINCT u.id, u.display_name, u.title FROM users u
+         JOIN user_roles r ON r.user_id = u.id
+         WHERE r.organ_id = $1 AND u.active
+         ORDER BY u.display_name",
+        organ_id
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use super::workflow::{CaseState, DecisionOutcome};
+
 /// What an event says after the actor's name: "Karin E. registrerade remissen".
 pub fn describe(action: &str, after: Option<&Value>) -> String {
     let field = |name: &str| {
@@ -14,6 +16,22 @@ pub fn describe(action: &str, after: Option<&Value>) -> String {
         "referral.registered" => "registrerade remissen".to_string(),
         "referral.corrected" => "rättade remissens uppgifter".to_string(),
         "case.registered" => format!("öppnade svarsärendet {}", field("dnr")),
+        "case.assigned" => format!("tilldelade ärendet till {}", field("officer")),
+        "case.submitted" => "skickade utkastet till granskning".to_string(),
+        "case.approved" => "godkände utkastet".to_string(),
+        "case.returned" => "återsände utkastet till handläggaren".to_string(),
+        "case.placed_on_agenda" => format!("förde upp ärendet på föredragningslistan till sammanträdet {}", field("meeting")),
+        "case.decided" => {
+            let outcome = DecisionOutcome::parse(field("outcome")).map(DecisionOutcome::label_sv).unwrap_or("");
+            format!("protokollförde beslutet {}: {}", field("paragraph"), outcome.to_lowercase())
+        }
+        "case.decided_by_delegation" => format!("fattade beslut på delegation ({})", field("reference")),
+        "case.dispatched" => format!("expedierade yttrandet till {}", field("recipient")),
+        "case.declined" => "avstod från att svara på remissen".to_string(),
+        "report.saved" => format!(
+            "sparade version {} av tjänsteutlåtandet",
+            after.and_then(|a| a.get("revision")).map(Value::to_string).unwrap_or_default()
+        ),
         "user.created" => "skapade kontot".to_string(),
         "user.password_changed" => "bytte lösenord".to_string(),
         other => other.to_string(),
@@ -30,7 +48,7 @@ pub fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<(String, St
         .iter()
         .filter_map(|(key, new)| {
             let old = before.get(key)?;
-            (old != new).then(|| (label(key).to_string(), show(old), show(new)))
+            (old != new).then(|| (label(key).to_string(), show_value(key, old), show_value(key, new)))
         })
         .collect()
 }
@@ -44,8 +62,19 @@ fn label(key: &str) -> &str {
         "received_on" => "Inkom",
         "deadline" => "Sista svarsdag",
         "secrecy" => "Sekretess",
+        "state" => "Status",
         other => other,
     }
+}
+
+/// A value as the timeline shows it; states by their Swedish names.
+fn show_value(key: &str, value: &Value) -> String {
+    if key == "state"
+        && let Some(state) = value.as_str().and_then(CaseState::parse)
+    {
+        return state.label_sv().to_string();
+    }
+    show(value)
 }
 
 fn show(value: &Value) -> String {
@@ -71,6 +100,19 @@ mod tests {
         assert_eq!(
             describe("case.registered", Some(&json!({ "dnr": "AMN 2026/4" }))),
             "öppnade svarsärendet AMN 2026/4"
+        );
+    }
+
+    #[test]
+    fn transitions_read_with_their_details() {
+        assert_eq!(
+            describe("case.decided", Some(&json!({ "outcome": "referred_back", "paragraph": "§ 12" }))),
+            "protokollförde beslutet § 12: återremiss"
+        );
+        assert_eq!(describe("report.saved", Some(&json!({ "revision": 3 }))), "sparade version 3 av tjänsteutlåtandet");
+        assert_eq!(
+            changes(Some(&json!({ "state": "drafting" })), Some(&json!({ "state": "in_review" }))),
+            vec![("Status".to_string(), "Under beredning".to_string(), "Under granskning".to_string())]
         );
     }
 

@@ -2,10 +2,13 @@
 
 pub mod dates;
 pub mod dnr;
+pub mod diff;
 pub mod forms;
 pub mod history;
+pub mod meeting;
 pub mod organ;
 pub mod referral;
+pub mod report;
 pub mod user;
 pub mod workflow;
 

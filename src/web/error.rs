@@ -17,6 +17,14 @@ pub enum AppError {
     Csrf,
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// An action the workflow refuses here and now, with its reason in Swedish and
+    /// the page to go back to.
+    #[error("refused ({status}): {message}")]
+    Refused {
+        status: StatusCode,
+        message: String,
+        back: String,
+    },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("session: {0}")]
@@ -32,32 +40,43 @@ pub enum AppError {
 struct ErrorPage {
     layout: Layout,
     heading: &'static str,
-    message: &'static str,
+    message: String,
+    back: String,
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, heading, message) = match &self {
+        let mut back = "/".to_string();
+        let (status, heading, message): (StatusCode, &'static str, String) = match &self {
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "Sidan finns inte",
-                "Det finns ingen sida på den här adressen. Kontrollera adressen eller gå till startsidan.",
+                "Det finns ingen sida på den här adressen. Kontrollera adressen eller gå till startsidan.".into(),
             ),
             AppError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "Du saknar behörighet",
-                "Ditt konto har inte den roll som krävs för den här sidan eller åtgärden. Kontakta en administratör om du behöver den.",
+                "Ditt konto har inte den roll som krävs för den här sidan eller åtgärden. Kontakta en administratör om du behöver den.".into(),
             ),
             AppError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "Formuläret kunde inte tas emot",
-                "Formuläret saknade en giltig säkerhetskod, kanske för att sidan var gammal eller du har loggat in på nytt. Ingenting har sparats. Gå tillbaka, ladda om sidan och försök igen.",
+                "Formuläret saknade en giltig säkerhetskod, kanske för att sidan var gammal eller du har loggat in på nytt. Ingenting har sparats. Gå tillbaka, ladda om sidan och försök igen.".into(),
             ),
             AppError::BadRequest(_) => (
                 StatusCode::BAD_REQUEST,
                 "Felaktig begäran",
-                "Begäran gick inte att tolka. Ingenting har sparats.",
+                "Begäran gick inte att tolka. Ingenting har sparats.".into(),
             ),
+            AppError::Refused { status, message, back: to } => {
+                back = to.clone();
+                let heading = if *status == StatusCode::CONFLICT {
+                    "Åtgärden kunde inte genomföras"
+                } else {
+                    "Du kan inte göra det här"
+                };
+                (*status, heading, message.clone())
+            }
             AppError::Database(_)
             | AppError::Session(_)
             | AppError::Template(_)
@@ -66,7 +85,7 @@ impl IntoResponse for AppError {
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Något gick fel",
-                    "Ett tekniskt fel inträffade och ingenting har sparats. Försök igen om en stund.",
+                    "Ett tekniskt fel inträffade och ingenting har sparats. Försök igen om en stund.".into(),
                 )
             }
         };
@@ -77,6 +96,7 @@ impl IntoResponse for AppError {
             layout: Layout::anonymous(heading),
             heading,
             message,
+            back,
         };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),

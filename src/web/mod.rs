@@ -3,10 +3,14 @@
 mod admin;
 mod auth;
 mod cases;
+mod documents;
+mod editor;
 mod error;
 mod form;
 mod home;
+mod meetings;
 mod referrals;
+mod review;
 mod session;
 mod static_files;
 mod views;
@@ -95,7 +99,10 @@ pub fn router(state: AppState) -> Router {
             get(referrals::show).post(referrals::update),
         )
         .route("/remisser/{id}/redigera", get(referrals::edit_form))
-        .route("/arenden/{id}", get(cases::show))
+        .merge(cases::routes())
+        .merge(editor::routes())
+        .merge(meetings::routes())
+        .merge(documents::routes())
         .merge(admin::routes())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

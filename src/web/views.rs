@@ -14,6 +14,8 @@ pub struct NavUser {
     pub display_name: String,
     pub is_admin: bool,
     pub is_registrar: bool,
+    /// Works in some organ, so has meetings to see.
+    pub has_organ: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +42,7 @@ impl Layout {
                 display_name: user.user.display_name.clone(),
                 is_admin: user.is_admin(),
                 is_registrar: user.is_registrar(),
+                has_organ: !user.user.roles.is_empty(),
             }),
             csrf_token: user.csrf_token.clone(),
             crumbs: Vec::new(),

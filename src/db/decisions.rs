@@ -1,0 +1,173 @@
+//! Decisions on cases (at meetings or by delegation) and the dispatched replies.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::meeting::MemberStatement;
+use crate::domain::workflow::DecisionOutcome;
+
+/// The next § of an organ's minutes for a year; gapless like the diarium.
+pub async fn next_paragraph(conn: &mut PgConnection, organ_id: Uuid, year: i32) -> sqlx::Result<i32> {
+    sqlx::query_scalar!(
+        "INSERT INTO paragraph_series (organ_id, year, last_seq) VALUES ($1, $2, 1)
+         ON CONFLICT (organ_id, year) DO UPDATE SET last_seq = paragraph_series.last_seq + 1
+         RETURNING last_seq",
+        organ_id,
+        year
+    )
+    .fetch_one(conn)
+    .await
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDecision<'a> {
+    pub case_id: Uuid,
+    pub agenda_item_id: Option<Uuid>,
+    pub paragraph: Option<(i32, i32)>,
+    pub decided_on: NaiveDate,
+    pub outcome: DecisionOutcome,
+    pub decision_text: &'a str,
+    pub reason: &'a str,
+    pub attendance: &'a str,
+    pub reservations: &'a [MemberStatement],
+    pub statements: &'a [MemberStatement],
+    pub delegation_reference: Option<&'a str>,
+    pub revision_id: Uuid,
+    pub decided_by: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn insert(conn: &mut PgConnection, decision: &NewDecision<'_>) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO decisions (id, case_id, agenda_item_id, paragraph_year, paragraph, decided_on, outcome,
+                                decision_text, reason, attendance, reservations, statements,
+                                delegation_reference, revision_id, decided_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        id,
+        decision.case_id,
+        decision.agenda_item_id,
+        decision.paragraph.map(|(year, _)| year),
+        decision.paragraph.map(|(_, number)| number),
+        decision.decided_on,
+        decision.outcome.as_str(),
+        decision.decision_text,
+        decision.reason,
+        decision.attendance,
+        serde_json::to_value(decision.reservations).expect("serialises"),
+        serde_json::to_value(decision.statements).expect("serialises"),
+        decision.delegation_reference,
+        decision.revision_id,
+        decision.decided_by,
+        decision.at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub id: Uuid,
+    pub outcome: DecisionOutcome,
+    pub paragraph: Option<i32>,
+    pub decided_on: NaiveDate,
+    pub decision_text: String,
+    pub reason: String,
+    pub attendance: String,
+    pub reservations: Vec<MemberStatement>,
+    pub statements: Vec<MemberStatement>,
+    pub delegation_reference: Option<String>,
+    pub revision_id: Uuid,
+    pub decided_by_name: String,
+    pub meeting_id: Option<Uuid>,
+    pub meeting_starts_at: Option<DateTime<Utc>>,
+    pub meeting_place: Option<String>,
+    pub adjusted_on: Option<NaiveDate>,
+    pub adjusted_by: Option<String>,
+}
+
+/// Every decision on a case, oldest first (återremiss and bordläggning leave
+/// theirs before the final one).
+pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<Decision>> {
+    let rows = sqlx::query!(
+        r#"SELECT d.id, d.outcome, d.paragraph, d.decided_on, d.decision_text, d.reason, d.attendance,
+                  d.reservations, d.statements, d.delegation_reference, d.revision_id,
+                  u.display_name AS decided_by_name, m.id AS "meeting_id?", m.starts_at AS "meeting_starts_at?",
+                  m.place AS "meeting_place?", m.adjusted_on, m.adjusted_by
+           FROM decisions d
+           JOIN users u ON u.id = d.decided_by
+           LEFT JOIN agenda_items a ON a.id = d.agenda_item_id
+           LEFT JOIN meetings m ON m.id = a.meeting_id
+           WHERE d.case_id = $1
+           ORDER BY d.created_at, d.id"#,
+        case_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Decision {
+            id: row.id,
+            outcome: DecisionOutcome::parse(&row.outcome).expect("CHECK-constrained outcome"),
+            paragraph: row.paragraph,
+            decided_on: row.decided_on,
+            decision_text: row.decision_text,
+            reason: row.reason,
+            attendance: row.attendance,
+            reservations: serde_json::from_value(row.reservations).unwrap_or_default(),
+            statements: serde_json::from_value(row.statements).unwrap_or_default(),
+            delegation_reference: row.delegation_reference,
+            revision_id: row.revision_id,
+            decided_by_name: row.decided_by_name,
+            meeting_id: row.meeting_id,
+            meeting_starts_at: row.meeting_starts_at,
+            meeting_place: row.meeting_place,
+            adjusted_on: row.adjusted_on,
+            adjusted_by: row.adjusted_by,
+        })
+        .collect())
+}
+
+pub async fn dispatch(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    decision_id: Uuid,
+    on: NaiveDate,
+    recipient: &str,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO replies (case_id, decision_id, dispatched_on, recipient, dispatched_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        case_id,
+        decision_id,
+        on,
+        recipient,
+        by,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub dispatched_on: NaiveDate,
+    pub recipient: String,
+    pub dispatched_by_name: String,
+}
+
+pub async fn reply(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Option<Reply>> {
+    sqlx::query_as!(
+        Reply,
+        "SELECT r.dispatched_on, r.recipient, u.display_name AS dispatched_by_name
+         FROM replies r JOIN users u ON u.id = r.dispatched_by WHERE r.case_id = $1",
+        case_id
+    )
+    .fetch_optional(conn)
+    .await
+}

@@ -1,0 +1,221 @@
+//! Board meetings and their agendas.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::referrals::parse_state;
+use crate::domain::workflow::DecisionOutcome;
+use crate::domain::{CaseState, Dnr};
+
+pub async fn create(conn: &mut PgConnection, id: Uuid, organ_id: Uuid, starts_at: DateTime<Utc>, place: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO meetings (id, organ_id, starts_at, place) VALUES ($1, $2, $3, $4)",
+        id,
+        organ_id,
+        starts_at,
+        place
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct Meeting {
+    pub id: Uuid,
+    pub organ_id: Uuid,
+    pub organ_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub place: String,
+    pub adjusted_on: Option<NaiveDate>,
+    pub adjusted_by: Option<String>,
+    pub items: i64,
+}
+
+/// Meetings of the given organs, the coming ones first, then the past ones newest first.
+pub async fn for_organs(conn: &mut PgConnection, organ_ids: &[Uuid]) -> sqlx::Result<Vec<Meeting>> {
+    sqlx::query_as!(
+        Meeting,
+        r#"SELECT m.id, m.organ_id, o.name AS organ_name, m.starts_at, m.place, m.adjusted_on, m.adjusted_by,
+                  (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
+           FROM meetings m JOIN organs o ON o.id = m.organ_id
+           WHERE m.organ_id = ANY($1)
+           ORDER BY m.starts_at < now(), CASE WHEN m.starts_at >= now() THEN m.starts_at END,
+                    m.starts_at DESC"#,
+        organ_ids
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Meeting>> {
+    sqlx::query_as!(
+        Meeting,
+        r#"SELECT m.id, m.organ_id, o.name AS organ_name, m.starts_at, m.place, m.adjusted_on, m.adjusted_by,
+                  (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
+           FROM meetings m JOIN organs o ON o.id = m.organ_id
+           WHERE m.id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Coming meetings of one organ that are not yet adjusted, for placing a case.
+pub async fn upcoming(conn: &mut PgConnection, organ_id: Uuid) -> sqlx::Result<Vec<Meeting>> {
+    sqlx::query_as!(
+        Meeting,
+        r#"SELECT m.id, m.organ_id, o.name AS organ_name, m.starts_at, m.place, m.adjusted_on, m.adjusted_by,
+                  (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
+           FROM meetings m JOIN organs o ON o.id = m.organ_id
+           WHERE m.organ_id = $1 AND m.adjusted_on IS NULL
+           ORDER BY m.starts_at"#,
+        organ_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone)]
+pub struct AgendaItem {
+    pub id: Uuid,
+    pub position: i32,
+    pub case_id: Uuid,
+    pub dnr: Dnr,
+    pub title: String,
+    pub deadline: NaiveDate,
+    pub state: CaseState,
+    pub outcome: Option<DecisionOutcome>,
+    pub paragraph: Option<i32>,
+}
+
+/// The agenda (föredragningslista) in its order, with each item's decision if taken.
+pub async fn agenda(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<Vec<AgendaItem>> {
+    let rows = sqlx::query!(
+        r#"SELECT a.id, a.position, c.id AS case_id, c.dnr_prefix, c.dnr_year, c.dnr_seq, r.title, r.deadline,
+                  c.state, d.outcome AS "outcome?", d.paragraph AS "paragraph?"
+           FROM agenda_items a
+           JOIN cases c ON c.id = a.case_id
+           JOIN referrals r ON r.id = c.referral_id
+           LEFT JOIN decisions d ON d.agenda_item_id = a.id
+           WHERE a.meeting_id = $1
+           ORDER BY a.position"#,
+        meeting_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| AgendaItem {
+            id: row.id,
+            position: row.position,
+            case_id: row.case_id,
+            dnr: Dnr {
+                prefix: row.dnr_prefix,
+                year: row.dnr_year,
+                seq: row.dnr_seq,
+            },
+            title: row.title,
+            deadline: row.deadline,
+            state: parse_state(&row.state),
+            outcome: row.outcome.as_deref().and_then(DecisionOutcome::parse),
+            paragraph: row.paragraph,
+        })
+        .collect())
+}
+
+/// Puts a case last on a meeting's agenda.
+pub async fn add_item(conn: &mut PgConnection, meeting_id: Uuid, case_id: Uuid) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO agenda_items (id, meeting_id, case_id, position)
+         SELECT $1, $2, $3, coalesce(max(position), 0) + 1 FROM agenda_items WHERE meeting_id = $2",
+        id,
+        meeting_id,
+        case_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Takes an undecided item off the agenda (the case was tabled before the
+/// meeting, or declined) and closes the gap in the order.
+pub async fn remove_item(conn: &mut PgConnection, item_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "WITH gone AS (DELETE FROM agenda_items WHERE id = $1 RETURNING meeting_id, position)
+         UPDATE agenda_items a SET position = a.position - 1
+         FROM gone WHERE a.meeting_id = gone.meeting_id AND a.position > gone.position",
+        item_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Swaps an item with its neighbour above (`up`) or below; `false` when there is
+/// no neighbour.
+pub async fn move_item(conn: &mut PgConnection, meeting_id: Uuid, item_id: Uuid, up: bool) -> sqlx::Result<bool> {
+    // The unique (meeting, position) constraint is checked at commit, so the two
+    // rows may pass through equal positions here.
+    let done = sqlx::query!(
+        "WITH this AS (SELECT position FROM agenda_items WHERE id = $2 AND meeting_id = $1),
+              other AS (SELECT a.id, a.position FROM agenda_items a, this
+                        WHERE a.meeting_id = $1 AND a.position = this.position + CASE WHEN $3 THEN -1 ELSE 1 END)
+         UPDATE agenda_items a
+         SET position = CASE WHEN a.id = $2 THEN (SELECT position FROM other) ELSE (SELECT position FROM this) END
+         WHERE a.id IN ($2, (SELECT id FROM other)) AND EXISTS (SELECT 1 FROM other)",
+        meeting_id,
+        item_id,
+        up
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 2)
+}
+
+/// The agenda item on which a case waits for its decision, with its meeting.
+pub async fn open_item_for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Option<(Uuid, Uuid)>> {
+    let row = sqlx::query!(
+        "SELECT a.id, a.meeting_id FROM agenda_items a
+         WHERE a.case_id = $1 AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.agenda_item_id = a.id)",
+        case_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.id, r.meeting_id)))
+}
+
+/// Records the justering; `false` when the minutes were already adjusted.
+pub async fn adjust(conn: &mut PgConnection, id: Uuid, on: NaiveDate, by: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE meetings SET adjusted_on = $2, adjusted_by = $3, version = version + 1
+         WHERE id = $1 AND adjusted_on IS NULL",
+        id,
+        on,
+        by
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Locks the meeting row until the transaction ends, so that a decision and a
+/// justering of the same meeting cannot pass each other.
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Option<NaiveDate>>> {
+    sqlx::query_scalar!("SELECT adjusted_on FROM meetings WHERE id = $1 FOR UPDATE", id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The attendance written with the meeting's most recent decision.
+pub async fn last_attendance(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "SELECT d.attendance FROM decisions d JOIN agenda_items a ON a.id = d.agenda_item_id
+         WHERE a.meeting_id = $1 ORDER BY d.created_at DESC LIMIT 1",
+        meeting_id
+    )
+    .fetch_optional(conn)
+    .await
+}

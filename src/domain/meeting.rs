@@ -1,0 +1,286 @@
+//! Meetings, decisions and dispatch: the secretary's forms and their rules.
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+use super::dates::parse_date;
+use super::forms::{FieldErrors, optional_text, required_text};
+use super::workflow::DecisionOutcome;
+
+#[derive(Debug, Clone, Default)]
+pub struct MeetingInput {
+    pub organ: String,
+    pub date: String,
+    pub time: String,
+    pub place: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingDetails {
+    pub date: NaiveDate,
+    pub time: NaiveTime,
+    pub place: String,
+}
+
+pub fn parse_time(input: &str) -> Option<NaiveTime> {
+    let input = input.trim();
+    let shape_ok = input.len() == 5 && input.as_bytes()[2] == b':';
+    if !shape_ok {
+        return None;
+    }
+    NaiveTime::parse_from_str(input, "%H:%M").ok()
+}
+
+pub fn validate_meeting(input: &MeetingInput) -> Result<MeetingDetails, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let date = parse_date(&input.date);
+    if date.is_none() {
+        errors.add("date", "Ange datum som ÅÅÅÅ-MM-DD.");
+    }
+    let time = parse_time(&input.time);
+    if time.is_none() {
+        errors.add("time", "Ange tid som TT:MM, till exempel 13:00.");
+    }
+    let place = required_text(&mut errors, "place", &input.place, 200, "Ange plats.", "Platsen får vara högst 200 tecken.");
+    errors.into_result(|| MeetingDetails {
+        date: date.expect("checked"),
+        time: time.expect("checked"),
+        place,
+    })
+}
+
+/// A member's reservation or special statement in the minutes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberStatement {
+    pub member: String,
+    pub party: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DecisionInput {
+    pub outcome: String,
+    pub decision_text: String,
+    pub reason: String,
+    pub attendance: String,
+    pub reservation_members: Vec<String>,
+    pub reservation_parties: Vec<String>,
+    pub reservation_texts: Vec<String>,
+    pub statement_members: Vec<String>,
+    pub statement_parties: Vec<String>,
+    pub statement_texts: Vec<String>,
+}
+
+/// A decision recorded at a meeting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingDecision {
+    pub outcome: DecisionOutcome,
+    /// The decision as amended; empty unless the outcome is `Amended`.
+    pub decision_text: String,
+    /// Why the case went back (återremiss) or was postponed (bordläggning).
+    pub reason: String,
+    pub attendance: String,
+    pub reservations: Vec<MemberStatement>,
+    pub statements: Vec<MemberStatement>,
+}
+
+fn member_rows(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    members: &[String],
+    parties: &[String],
+    texts: &[String],
+) -> Vec<MemberStatement> {
+    let mut rows = Vec::new();
+    for (i, member) in members.iter().enumerate() {
+        let row = MemberStatement {
+            member: member.trim().to_string(),
+            party: parties.get(i).map(|p| p.trim().to_string()).unwrap_or_default(),
+            text: texts.get(i).map(|t| super::report::normalize_text(t)).unwrap_or_default(),
+        };
+        if row.member.is_empty() && row.party.is_empty() && row.text.is_empty() {
+            continue;
+        }
+        if row.member.is_empty() || row.text.is_empty() {
+            errors.add(field, "Ange ledamot och text för varje rad som fylls i.");
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let outcome = DecisionOutcome::parse(input.outcome.trim()).filter(|o| *o != DecisionOutcome::Delegation);
+    if outcome.is_none() {
+        errors.add("outcome", "Välj beslut.");
+    }
+    let decision_text = super::report::normalize_text(&input.decision_text);
+    if outcome == Some(DecisionOutcome::Amended) && decision_text.is_empty() {
+        errors.add("decision_text", "Skriv det ändrade beslutet.");
+    }
+    let reason = super::report::normalize_text(&input.reason);
+    if matches!(outcome, Some(DecisionOutcome::ReferredBack)) && reason.is_empty() {
+        errors.add("reason", "Ange skälet till återremissen.");
+    }
+    let attendance = required_text(
+        &mut errors,
+        "attendance",
+        &input.attendance,
+        5_000,
+        "Ange vilka som deltog i beslutet.",
+        "Närvarolistan får vara högst 5000 tecken.",
+    );
+    let reservations = member_rows(
+        &mut errors,
+        "reservations",
+        &input.reservation_members,
+        &input.reservation_parties,
+        &input.reservation_texts,
+    );
+    let statements = member_rows(
+        &mut errors,
+        "statements",
+        &input.statement_members,
+        &input.statement_parties,
+        &input.statement_texts,
+    );
+    errors.into_result(|| MeetingDecision {
+        outcome: outcome.expect("checked"),
+        decision_text: if outcome == Some(DecisionOutcome::Amended) { decision_text } else { String::new() },
+        reason,
+        attendance,
+        reservations,
+        statements,
+    })
+}
+
+/// Justering: when and by whom the minutes were approved.
+pub fn validate_adjustment(date: &str, by: &str, meeting_date: NaiveDate) -> Result<(NaiveDate, String), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let adjusted_on = parse_date(date);
+    match adjusted_on {
+        None => errors.add("adjusted_on", "Ange datum som ÅÅÅÅ-MM-DD."),
+        Some(d) if d < meeting_date => errors.add("adjusted_on", "Protokollet kan inte justeras före sammanträdet."),
+        Some(_) => {}
+    }
+    let by = required_text(&mut errors, "adjusted_by", by, 500, "Ange vilka som justerade protokollet.", "Högst 500 tecken.");
+    errors.into_result(|| (adjusted_on.expect("checked"), by))
+}
+
+/// Expediering: the date the yttrande was sent and to whom.
+pub fn validate_dispatch(date: &str, recipient: &str, decided_on: NaiveDate) -> Result<(NaiveDate, String), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let dispatched_on = parse_date(date);
+    match dispatched_on {
+        None => errors.add("dispatched_on", "Ange datum som ÅÅÅÅ-MM-DD."),
+        Some(d) if d < decided_on => errors.add("dispatched_on", "Yttrandet kan inte expedieras före beslutet."),
+        Some(_) => {}
+    }
+    let recipient = required_text(&mut errors, "recipient", recipient, 300, "Ange mottagare.", "Högst 300 tecken.");
+    errors.into_result(|| (dispatched_on.expect("checked"), recipient))
+}
+
+/// A required free text of a transition (a return comment, a reason to decline, a
+/// delegation reference).
+pub fn validate_required(field: &'static str, value: &str, missing: &str) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let text = super::report::normalize_text(value);
+    if text.is_empty() {
+        errors.add(field, missing);
+    } else {
+        optional_text(&mut errors, field, &text, 10_000, "Texten får vara högst 10000 tecken.");
+    }
+    errors.into_result(|| text)
+}
+
+/// The § of a decision in the minutes: `§ 12`.
+pub fn paragraph_label(paragraph: i32) -> String {
+    format!("§ {paragraph}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision() -> DecisionInput {
+        DecisionInput {
+            outcome: "adopted".into(),
+            attendance: "Ordförande Anna Andersson (S), Bertil Berg (M)".into(),
+            ..DecisionInput::default()
+        }
+    }
+
+    #[test]
+    fn a_meeting_needs_date_time_and_place() {
+        let ok = validate_meeting(&MeetingInput { organ: String::new(), date: "2026-04-21".into(), time: "13:00".into(), place: "Stadshuset".into() }).unwrap();
+        assert_eq!(ok.time, NaiveTime::from_hms_opt(13, 0, 0).unwrap());
+        let errors = validate_meeting(&MeetingInput { date: "21/4".into(), time: "1300".into(), ..MeetingInput::default() }).unwrap_err();
+        for field in ["date", "time", "place"] {
+            assert!(errors.get(field).is_some(), "{field}");
+        }
+        assert!(parse_time("25:00").is_none());
+        assert!(parse_time("9:00").is_none());
+    }
+
+    #[test]
+    fn an_adopted_decision_needs_attendance_only() {
+        let d = validate_decision(&decision()).unwrap();
+        assert_eq!(d.outcome, DecisionOutcome::Adopted);
+        assert!(d.decision_text.is_empty());
+        let errors = validate_decision(&DecisionInput { attendance: " ".into(), ..decision() }).unwrap_err();
+        assert_eq!(errors.get("attendance"), Some("Ange vilka som deltog i beslutet."));
+    }
+
+    #[test]
+    fn an_amended_decision_needs_its_text() {
+        let errors = validate_decision(&DecisionInput { outcome: "amended".into(), ..decision() }).unwrap_err();
+        assert_eq!(errors.get("decision_text"), Some("Skriv det ändrade beslutet."));
+        let d = validate_decision(&DecisionInput { outcome: "amended".into(), decision_text: "Nämnden beslutar...".into(), ..decision() }).unwrap();
+        assert_eq!(d.decision_text, "Nämnden beslutar...");
+    }
+
+    #[test]
+    fn a_referral_back_needs_its_reason() {
+        let errors = validate_decision(&DecisionInput { outcome: "referred_back".into(), ..decision() }).unwrap_err();
+        assert_eq!(errors.get("reason"), Some("Ange skälet till återremissen."));
+    }
+
+    #[test]
+    fn delegation_and_unknown_outcomes_are_not_meeting_decisions() {
+        for outcome in ["delegation", "", "bifall"] {
+            let errors = validate_decision(&DecisionInput { outcome: outcome.into(), ..decision() }).unwrap_err();
+            assert_eq!(errors.get("outcome"), Some("Välj beslut."), "{outcome}");
+        }
+    }
+
+    #[test]
+    fn reservations_need_member_and_text() {
+        let with = DecisionInput {
+            reservation_members: vec!["Cecilia Ceder".into(), "".into()],
+            reservation_parties: vec!["V".into(), "".into()],
+            reservation_texts: vec!["Vi reserverar oss mot beslutet.".into(), "".into()],
+            ..decision()
+        };
+        let d = validate_decision(&with).unwrap();
+        assert_eq!(d.reservations, vec![MemberStatement { member: "Cecilia Ceder".into(), party: "V".into(), text: "Vi reserverar oss mot beslutet.".into() }]);
+        let half = DecisionInput { reservation_members: vec!["Cecilia Ceder".into()], ..decision() };
+        assert!(validate_decision(&half).unwrap_err().get("reservations").is_some());
+    }
+
+    #[test]
+    fn adjustment_and_dispatch_dates_follow_the_decision() {
+        let meeting = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
+        assert!(validate_adjustment("2026-04-20", "Anna Andersson", meeting).is_err());
+        assert!(validate_adjustment("2026-04-23", "Anna Andersson", meeting).is_ok());
+        assert!(validate_adjustment("2026-04-23", "", meeting).unwrap_err().get("adjusted_by").is_some());
+        assert!(validate_dispatch("2026-04-20", "Kommunstyrelsen", meeting).is_err());
+        assert_eq!(validate_dispatch("2026-04-24", " Kommunstyrelsen ", meeting).unwrap().1, "Kommunstyrelsen");
+    }
+
+    #[test]
+    fn required_texts() {
+        assert!(validate_required("comment", "  \n ", "Skriv en kommentar.").is_err());
+        assert_eq!(validate_required("comment", " Se över sammanfattningen. ", "x").unwrap(), "Se över sammanfattningen.");
+    }
+}

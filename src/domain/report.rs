@@ -1,0 +1,315 @@
+//! The tjänsteutlåtande: its sections in the reference document's order, the
+//! editor's rules, and the wording its print view needs.
+
+use serde::{Deserialize, Serialize};
+
+use super::forms::FieldErrors;
+
+pub const TITLE_MAX: usize = 300;
+pub const SECTION_MAX: usize = 50_000;
+pub const PROPOSAL_MAX: usize = 2_000;
+pub const PROPOSALS_MAX: usize = 20;
+pub const SIGNATORIES_MAX: usize = 6;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signatory {
+    pub name: String,
+    pub title: String,
+}
+
+/// The text of one revision.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportContent {
+    pub title: String,
+    /// Förslag till beslut: the numbered points.
+    pub proposals: Vec<String>,
+    /// Sammanfattning.
+    pub summary: String,
+    /// Ärendets beredning.
+    pub preparation: String,
+    /// Ärendet.
+    pub background: String,
+    /// The administration's synpunkter och förslag.
+    pub considerations: String,
+    pub signatories: Vec<Signatory>,
+}
+
+/// The sections as a reader meets them, for diffs and side-by-side views:
+/// (heading, text). Proposals are numbered, signatories one per line.
+pub fn sections(content: &ReportContent, administration: &str) -> Vec<(String, String)> {
+    let proposals = content
+        .proposals
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{}. {p}", i + 1))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let signatories = content
+        .signatories
+        .iter()
+        .map(|s| if s.title.is_empty() { s.name.clone() } else { format!("{}, {}", s.name, s.title) })
+        .collect::<Vec<_>>()
+        .join("\n");
+    vec![
+        ("Rubrik".to_string(), content.title.clone()),
+        (format!("{} förslag till beslut", genitive(administration)), proposals),
+        ("Sammanfattning".to_string(), content.summary.clone()),
+        ("Ärendets beredning".to_string(), content.preparation.clone()),
+        ("Ärendet".to_string(), content.background.clone()),
+        (format!("{} synpunkter och förslag", genitive(administration)), content.considerations.clone()),
+        ("Underskrifter".to_string(), signatories),
+    ]
+}
+
+/// Text as saved: Windows line ends made plain, trailing spaces and blank space
+/// at the ends removed. Paragraphs are separated by a blank line.
+pub fn normalize_text(text: &str) -> String {
+    let unix = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<&str> = unix.lines().map(str::trim_end).collect();
+    lines.join("\n").trim().to_string()
+}
+
+/// The paragraphs of a section, for rendering as `<p>` elements.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.trim_matches('\n').to_string())
+        .filter(|p| !p.trim().is_empty())
+        .collect()
+}
+
+/// The editor's form as posted, before its rules.
+#[derive(Debug, Clone, Default)]
+pub struct ReportInput {
+    pub title: String,
+    pub proposals: Vec<String>,
+    pub summary: String,
+    pub preparation: String,
+    pub background: String,
+    pub considerations: String,
+    pub signatory_names: Vec<String>,
+    pub signatory_titles: Vec<String>,
+}
+
+/// Checks a save. A draft may be incomplete; only lengths are limited here (see
+/// [`missing_for_submission`] for what a draft needs before review). Empty
+/// proposal points and signatory rows are dropped.
+pub fn validate(input: &ReportInput) -> Result<ReportContent, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let title = normalize_text(&input.title).replace('\n', " ");
+    if title.chars().count() > TITLE_MAX {
+        errors.add("title", format!("Rubriken får vara högst {TITLE_MAX} tecken."));
+    }
+    let proposals: Vec<String> = input
+        .proposals
+        .iter()
+        .map(|p| normalize_text(p))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if proposals.len() > PROPOSALS_MAX {
+        errors.add("proposals", format!("Högst {PROPOSALS_MAX} beslutspunkter."));
+    }
+    if proposals.iter().any(|p| p.chars().count() > PROPOSAL_MAX) {
+        errors.add("proposals", format!("En beslutspunkt får vara högst {PROPOSAL_MAX} tecken."));
+    }
+    let mut section = |field: &'static str, value: &str, label: &str| {
+        let text = normalize_text(value);
+        if text.chars().count() > SECTION_MAX {
+            errors.add(field, format!("{label} får vara högst {SECTION_MAX} tecken."));
+        }
+        text
+    };
+    let summary = section("summary", &input.summary, "Sammanfattningen");
+    let preparation = section("preparation", &input.preparation, "Ärendets beredning");
+    let background = section("background", &input.background, "Ärendet");
+    let considerations = section("considerations", &input.considerations, "Synpunkter och förslag");
+
+    let mut signatories = Vec::new();
+    for (i, name) in input.signatory_names.iter().enumerate() {
+        let name = name.trim().to_string();
+        let title = input.signatory_titles.get(i).map(|t| t.trim().to_string()).unwrap_or_default();
+        if name.is_empty() && title.is_empty() {
+            continue;
+        }
+        if name.is_empty() {
+            errors.add("signatories", "Ange namn på varje undertecknare som har en titel.");
+        }
+        if name.chars().count() > 200 || title.chars().count() > 200 {
+            errors.add("signatories", "Namn och titel får vara högst 200 tecken.");
+        }
+        signatories.push(Signatory { name, title });
+    }
+    if signatories.len() > SIGNATORIES_MAX {
+        errors.add("signatories", format!("Högst {SIGNATORIES_MAX} undertecknare."));
+    }
+    errors.into_result(|| ReportContent {
+        title,
+        proposals,
+        summary,
+        preparation,
+        background,
+        considerations,
+        signatories,
+    })
+}
+
+/// What a draft lacks before it can go to review, as Swedish messages.
+pub fn missing_for_submission(content: &ReportContent) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if content.title.trim().is_empty() {
+        missing.push("Tjänsteutlåtandet saknar rubrik.");
+    }
+    if content.proposals.is_empty() {
+        missing.push("Tjänsteutlåtandet saknar förslag till beslut.");
+    }
+    if content.summary.trim().is_empty() {
+        missing.push("Tjänsteutlåtandet saknar sammanfattning.");
+    }
+    if content.considerations.trim().is_empty() {
+        missing.push("Tjänsteutlåtandet saknar förvaltningens synpunkter och förslag.");
+    }
+    if content.signatories.is_empty() {
+        missing.push("Tjänsteutlåtandet saknar undertecknare.");
+    }
+    missing
+}
+
+/// The first draft of a new case: the remiss's title and the usual decision.
+pub fn first_draft(referral_title: &str, organ_name: &str, administration: &str) -> ReportContent {
+    ReportContent {
+        title: referral_title.to_string(),
+        proposals: vec![standard_decision(organ_name)],
+        preparation: format!("Ärendet har beretts inom {}.", lower_first(administration)),
+        ..ReportContent::default()
+    }
+}
+
+/// The decision by which a board adopts its administration's report as its answer,
+/// worded as in the reference document.
+pub fn standard_decision(organ_name: &str) -> String {
+    format!("{organ_name} beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen.")
+}
+
+/// Swedish genitive: `Arbetsmarknadsförvaltningen` → `Arbetsmarknadsförvaltningens`;
+/// names ending in s, x or z take no extra s.
+pub fn genitive(name: &str) -> String {
+    match name.chars().last() {
+        Some('s' | 'x' | 'z' | 'S' | 'X' | 'Z') | None => name.to_string(),
+        Some(_) => format!("{name}s"),
+    }
+}
+
+/// A name as it stands inside a sentence: `Kommunstyrelsen` → `kommunstyrelsen`.
+/// Only the first letter changes (`Länsstyrelsen i Stockholms län` keeps its
+/// capital S).
+pub fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The report's second heading line: `Remiss från kommunstyrelsen dnr KS 2019/1939`.
+pub fn referral_line(sender_name: &str, sender_dnr: &str) -> String {
+    if sender_dnr.trim().is_empty() {
+        format!("Remiss från {}", lower_first(sender_name))
+    } else {
+        format!("Remiss från {} dnr {}", lower_first(sender_name), sender_dnr.trim())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> ReportInput {
+        ReportInput {
+            title: "Stockholms stads trygghetsprogram 2020-2023".into(),
+            proposals: vec!["Arbetsmarknadsnämnden beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen.".into(), "  ".into()],
+            summary: "Kommunstyrelsen har remitterat ärendet.\r\n\r\nAndra stycket.  \r\n".into(),
+            preparation: String::new(),
+            background: String::new(),
+            considerations: "Förvaltningen är positiv.".into(),
+            signatory_names: vec!["Karina Uddén".into(), "Karin Eriksson-Bech".into(), "".into()],
+            signatory_titles: vec!["arbetsmarknadsdirektör".into(), "utvecklingschef".into(), "".into()],
+        }
+    }
+
+    #[test]
+    fn a_save_normalises_text_and_drops_empty_rows() {
+        let content = validate(&input()).unwrap();
+        assert_eq!(content.proposals.len(), 1);
+        assert_eq!(content.summary, "Kommunstyrelsen har remitterat ärendet.\n\nAndra stycket.");
+        assert_eq!(content.signatories.len(), 2);
+        assert_eq!(content.signatories[1].title, "utvecklingschef");
+    }
+
+    #[test]
+    fn a_draft_may_be_incomplete_but_not_submitted_so() {
+        let empty = validate(&ReportInput::default()).unwrap();
+        assert_eq!(missing_for_submission(&empty).len(), 5);
+        assert!(missing_for_submission(&validate(&input()).unwrap()).is_empty());
+    }
+
+    #[test]
+    fn lengths_are_limited() {
+        let long = ReportInput { summary: "x".repeat(SECTION_MAX + 1), title: "y".repeat(TITLE_MAX + 1), ..input() };
+        let errors = validate(&long).unwrap_err();
+        assert!(errors.get("summary").is_some());
+        assert!(errors.get("title").is_some());
+        let many = ReportInput { proposals: vec!["p".into(); PROPOSALS_MAX + 1], ..input() };
+        assert!(validate(&many).unwrap_err().get("proposals").is_some());
+    }
+
+    #[test]
+    fn a_signatory_needs_a_name() {
+        let nameless = ReportInput { signatory_names: vec!["".into()], signatory_titles: vec!["direktör".into()], ..input() };
+        assert!(validate(&nameless).unwrap_err().get("signatories").is_some());
+    }
+
+    #[test]
+    fn paragraphs_split_on_blank_lines() {
+        assert_eq!(paragraphs("Ett.\nSamma stycke.\n\nTvå.\n\n\n"), vec!["Ett.\nSamma stycke.", "Två."]);
+        assert!(paragraphs("").is_empty());
+    }
+
+    #[test]
+    fn swedish_genitive_and_sentence_case() {
+        assert_eq!(genitive("Arbetsmarknadsförvaltningen"), "Arbetsmarknadsförvaltningens");
+        assert_eq!(genitive("Stadsledningskontoret"), "Stadsledningskontorets");
+        assert_eq!(genitive("Länsstyrelsen i Stockholms län"), "Länsstyrelsen i Stockholms läns");
+        assert_eq!(genitive("Kommunrevisionens kansli"), "Kommunrevisionens kanslis");
+        assert_eq!(genitive("Vattenfall AB:s"), "Vattenfall AB:s");
+        assert_eq!(lower_first("Kommunstyrelsen"), "kommunstyrelsen");
+        assert_eq!(lower_first("Östermalms stadsdelsnämnd"), "östermalms stadsdelsnämnd");
+    }
+
+    #[test]
+    fn the_reference_headings() {
+        assert_eq!(referral_line("Kommunstyrelsen", "KS 2019/1939"), "Remiss från kommunstyrelsen dnr KS 2019/1939");
+        assert_eq!(
+            standard_decision("Arbetsmarknadsnämnden"),
+            "Arbetsmarknadsnämnden beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen."
+        );
+        let headings: Vec<String> = sections(&ReportContent::default(), "Arbetsmarknadsförvaltningen").into_iter().map(|(h, _)| h).collect();
+        assert_eq!(
+            headings,
+            vec![
+                "Rubrik",
+                "Arbetsmarknadsförvaltningens förslag till beslut",
+                "Sammanfattning",
+                "Ärendets beredning",
+                "Ärendet",
+                "Arbetsmarknadsförvaltningens synpunkter och förslag",
+                "Underskrifter"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_first_draft_proposes_the_standard_decision() {
+        let draft = first_draft("Trygghetsprogram", "Arbetsmarknadsnämnden", "Arbetsmarknadsförvaltningen");
+        assert_eq!(draft.proposals, vec![standard_decision("Arbetsmarknadsnämnden")]);
+        assert_eq!(draft.preparation, "Ärendet har beretts inom arbetsmarknadsförvaltningen.");
+    }
+}

@@ -1,0 +1,192 @@
+//! The printable documents: the tjänsteutlåtande, the protokollsutdrag of one §,
+//! and the yttrande. Laid out like the reference document, A4 print styles.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use uuid::Uuid;
+
+use super::cases::{case_href, load, works_in_organ};
+use super::session::CurrentUser;
+use super::views::page;
+use super::{AppError, AppState};
+use crate::db;
+use crate::db::cases::CaseDetail;
+use crate::db::decisions::Decision;
+use crate::db::reports::Revision;
+use crate::domain::dates::{format_stockholm, stockholm_date};
+use crate::domain::meeting::MemberStatement;
+use crate::domain::report::{self, genitive, paragraphs, referral_line};
+use crate::domain::workflow::DecisionOutcome;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/arenden/{id}/tjansteutlatande", get(report_document))
+        .route("/arenden/{id}/yttrande", get(reply_document))
+        .route("/arenden/{id}/protokollsutdrag/{decision}", get(minutes_extract))
+}
+
+/// The report's text prepared for the page: headings and paragraphs.
+pub struct ReportView {
+    pub title: String,
+    pub referral_line: String,
+    pub proposals_heading: String,
+    pub proposals: Vec<String>,
+    pub summary: Vec<String>,
+    pub preparation: Vec<String>,
+    pub background: Vec<String>,
+    pub considerations_heading: String,
+    pub considerations: Vec<String>,
+    pub signatories: Vec<report::Signatory>,
+    pub date: String,
+}
+
+impl ReportView {
+    fn new(case: &CaseDetail, revision: &Revision) -> Self {
+        let content = &revision.content;
+        let administration = genitive(&case.administration);
+        ReportView {
+            title: content.title.clone(),
+            referral_line: referral_line(&case.sender_name, &case.sender_dnr),
+            proposals_heading: format!("{administration} förslag till beslut"),
+            proposals: content.proposals.clone(),
+            summary: paragraphs(&content.summary),
+            preparation: paragraphs(&content.preparation),
+            background: paragraphs(&content.background),
+            considerations_heading: format!("{administration} synpunkter och förslag"),
+            considerations: paragraphs(&content.considerations),
+            signatories: content.signatories.clone(),
+            date: stockholm_date(revision.created_at).to_string(),
+        }
+    }
+}
+
+/// The decision that stands: adopted, amended or by delegation.
+fn final_decision(decisions: &[Decision]) -> Option<&Decision> {
+    decisions
+        .iter()
+        .rfind(|d| matches!(d.outcome, DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation))
+}
+
+#[derive(Template)]
+#[template(path = "documents/report.html")]
+struct ReportDocument {
+    title: String,
+    back: String,
+    case: CaseDetail,
+    report: ReportView,
+    /// Draft, or the version that was decided on.
+    status: &'static str,
+}
+
+/// Outsiders read the report once it is decided (the decided version) and only
+/// when the remiss is not secret; the organ's own users read the latest draft too.
+async fn report_document(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let case = load(&mut conn, &id).await?;
+    let insider = works_in_organ(&user, case.organ_id);
+    let decisions = db::decisions::for_case(&mut conn, case.id).await?;
+    let (revision, status) = match final_decision(&decisions) {
+        Some(decision) => {
+            user.require(insider || !case.secret)?;
+            (db::reports::get_by_id(&mut conn, decision.revision_id).await?.ok_or(AppError::NotFound)?, "Beslutad version")
+        }
+        None => {
+            user.require(insider)?;
+            (db::reports::latest(&mut conn, case.id).await?.ok_or(AppError::NotFound)?, "Utkast – arbetsmaterial")
+        }
+    };
+    page(&ReportDocument {
+        title: format!("Tjänsteutlåtande {}", case.dnr),
+        back: case_href(case.id),
+        report: ReportView::new(&case, &revision),
+        status,
+        case,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "documents/reply.html")]
+struct ReplyDocument {
+    title: String,
+    back: String,
+    case: CaseDetail,
+    decision: Decision,
+    decision_lines: Vec<String>,
+    paragraph: String,
+    meeting_date: String,
+    report: ReportView,
+    reply: Option<db::decisions::Reply>,
+}
+
+/// The lines of what the board decided: the report's proposals, or the amended text.
+fn decision_lines(decision: &Decision, revision: &Revision) -> Vec<String> {
+    match decision.outcome {
+        DecisionOutcome::Amended => paragraphs(&decision.decision_text),
+        _ => revision.content.proposals.clone(),
+    }
+}
+
+async fn reply_document(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let case = load(&mut conn, &id).await?;
+    user.require(works_in_organ(&user, case.organ_id) || !case.secret)?;
+    let decisions = db::decisions::for_case(&mut conn, case.id).await?;
+    let decision = final_decision(&decisions).ok_or(AppError::NotFound)?.clone();
+    let revision = db::reports::get_by_id(&mut conn, decision.revision_id).await?.ok_or(AppError::NotFound)?;
+    let reply = db::decisions::reply(&mut conn, case.id).await?;
+    page(&ReplyDocument {
+        title: format!("Yttrande {}", case.dnr),
+        back: case_href(case.id),
+        decision_lines: decision_lines(&decision, &revision),
+        paragraph: decision.paragraph.map(crate::domain::meeting::paragraph_label).unwrap_or_default(),
+        meeting_date: decision.meeting_starts_at.map(format_stockholm).unwrap_or_default(),
+        report: ReportView::new(&case, &revision),
+        decision,
+        reply,
+        case,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "documents/extract.html")]
+struct ExtractDocument {
+    title: String,
+    back: String,
+    case: CaseDetail,
+    decision: Decision,
+    decision_lines: Vec<String>,
+    paragraph: String,
+    meeting_when: String,
+    reservations: Vec<MemberStatement>,
+    statements: Vec<MemberStatement>,
+}
+
+async fn minutes_extract(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, decision_id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let decision_id = Uuid::parse_str(&decision_id).map_err(|_| AppError::NotFound)?;
+    let mut conn = state.pool.acquire().await?;
+    let case = load(&mut conn, &id).await?;
+    let decisions = db::decisions::for_case(&mut conn, case.id).await?;
+    let decision = decisions.into_iter().find(|d| d.id == decision_id && d.paragraph.is_some()).ok_or(AppError::NotFound)?;
+    // Minutes are public once adjusted (and not secret); before that, working material.
+    let insider = works_in_organ(&user, case.organ_id);
+    user.require(insider || (decision.adjusted_on.is_some() && !case.secret))?;
+    let revision = db::reports::get_by_id(&mut conn, decision.revision_id).await?.ok_or(AppError::NotFound)?;
+    page(&ExtractDocument {
+        title: format!("Protokollsutdrag {}", case.dnr),
+        back: case_href(case.id),
+        decision_lines: decision_lines(&decision, &revision),
+        paragraph: decision.paragraph.map(crate::domain::meeting::paragraph_label).unwrap_or_default(),
+        meeting_when: decision.meeting_starts_at.map(format_stockholm).unwrap_or_default(),
+        reservations: decision.reservations.clone(),
+        statements: decision.statements.clone(),
+        decision,
+        case,
+    })
+}
