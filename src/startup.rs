@@ -179,12 +179,6 @@ async fn add_user(
     admin: bool,
     organ: Option<String>,
 ) -> anyhow::Result<()> {
-    use crate::domain::user::{NewUser, normalize_username, password_problem, username_problem};
-
-    let username = normalize_username(&username);
-    if let Some(problem) = username_problem(&username) {
-        bail!("{problem}");
-    }
     let password = match std::env::var("REMISS_PASSWORD") {
         Ok(password) => password,
         Err(_) => {
@@ -194,13 +188,37 @@ async fn add_user(
             input.trim_end_matches(['\r', '\n']).to_string()
         }
     };
+    let username = create_user(pool, &username, &name, admin, organ.as_deref(), password).await?;
+    println!("created user {username}");
+    Ok(())
+}
+
+/// `remiss user add`: creates an account (the first administrator of a new
+/// database, typically) with its audit event. Returns the normalised username.
+pub async fn create_user(
+    pool: &PgPool,
+    username: &str,
+    name: &str,
+    admin: bool,
+    organ_prefix: Option<&str>,
+    password: String,
+) -> anyhow::Result<String> {
+    use crate::domain::user::{NewUser, normalize_username, password_problem, username_problem};
+
+    let username = normalize_username(username);
+    if let Some(problem) = username_problem(&username) {
+        bail!("{problem}");
+    }
+    if name.trim().is_empty() {
+        bail!("ange namn med --name");
+    }
     if let Some(problem) = password_problem(&password) {
         bail!("{problem}");
     }
     let mut tx = pool.begin().await?;
-    let organ_id = match organ {
+    let organ_id = match organ_prefix {
         Some(prefix) => Some(
-            db::organs::find_by_prefix(&mut tx, &prefix)
+            db::organs::find_by_prefix(&mut tx, prefix)
                 .await?
                 .with_context(|| format!("no organ has the diarium prefix {prefix}"))?
                 .id,
@@ -209,7 +227,7 @@ async fn add_user(
     };
     let user = NewUser {
         username,
-        display_name: name,
+        display_name: name.trim().to_string(),
         title: String::new(),
         organ_id,
         is_admin: admin,
@@ -234,8 +252,7 @@ async fn add_user(
     )
     .await?;
     tx.commit().await?;
-    println!("created user {}", user.username);
-    Ok(())
+    Ok(user.username)
 }
 
 /// Starts the private cluster, runs `command` with DATABASE_URL pointing at it, and

@@ -73,7 +73,12 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseD
 /// Moves a case from `from` to `to`; `false` when its state was no longer `from`
 /// (another user's transition came first). The row lock taken here makes a
 /// concurrent transition wait and then find the state changed.
-pub async fn set_state(conn: &mut PgConnection, id: Uuid, from: CaseState, to: CaseState) -> sqlx::Result<bool> {
+pub async fn set_state(
+    conn: &mut PgConnection,
+    id: Uuid,
+    from: CaseState,
+    to: CaseState,
+) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "UPDATE cases SET state = $3, version = version + 1 WHERE id = $1 AND state = $2",
         id,
@@ -87,7 +92,12 @@ pub async fn set_state(conn: &mut PgConnection, id: Uuid, from: CaseState, to: C
 
 /// Assigns the case's handläggare (and moves it to drafting); `false` as for
 /// [`set_state`].
-pub async fn assign(conn: &mut PgConnection, id: Uuid, from: CaseState, officer_id: Uuid) -> sqlx::Result<bool> {
+pub async fn assign(
+    conn: &mut PgConnection,
+    id: Uuid,
+    from: CaseState,
+    officer_id: Uuid,
+) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "UPDATE cases SET state = 'drafting', assigned_officer_id = $3, version = version + 1
          WHERE id = $1 AND state = $2",
@@ -100,7 +110,12 @@ pub async fn assign(conn: &mut PgConnection, id: Uuid, from: CaseState, officer_
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn decline(conn: &mut PgConnection, id: Uuid, from: CaseState, reason: &str) -> sqlx::Result<bool> {
+pub async fn decline(
+    conn: &mut PgConnection,
+    id: Uuid,
+    from: CaseState,
+    reason: &str,
+) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "UPDATE cases SET state = 'declined', declined_reason = $3, version = version + 1
          WHERE id = $1 AND state = $2",
@@ -123,7 +138,10 @@ pub struct WaitingCase {
 }
 
 /// The organ's approved cases, earliest deadline first.
-pub async fn waiting_for_agenda(conn: &mut PgConnection, organ_id: Uuid) -> sqlx::Result<Vec<WaitingCase>> {
+pub async fn waiting_for_agenda(
+    conn: &mut PgConnection,
+    organ_id: Uuid,
+) -> sqlx::Result<Vec<WaitingCase>> {
     let rows = sqlx::query!(
         "SELECT c.id, c.dnr_prefix, c.dnr_year, c.dnr_seq, r.title, r.deadline
          FROM cases c JOIN referrals r ON r.id = c.referral_id
@@ -165,7 +183,8 @@ pub struct Step<'a> {
 /// The audit event of a step: the state before and after, and its details.
 pub async fn record_step(conn: &mut PgConnection, step: &Step<'_>) -> sqlx::Result<()> {
     let mut after = serde_json::json!({ "state": step.to.as_str() });
-    if let (Some(after), serde_json::Value::Object(extra)) = (after.as_object_mut(), &step.details) {
+    if let (Some(after), serde_json::Value::Object(extra)) = (after.as_object_mut(), &step.details)
+    {
         after.extend(extra.clone());
     }
     super::audit::record(

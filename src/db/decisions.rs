@@ -8,7 +8,11 @@ use crate::domain::meeting::MemberStatement;
 use crate::domain::workflow::DecisionOutcome;
 
 /// The next § of an organ's minutes for a year; gapless like the diarium.
-pub async fn next_paragraph(conn: &mut PgConnection, organ_id: Uuid, year: i32) -> sqlx::Result<i32> {
+pub async fn next_paragraph(
+    conn: &mut PgConnection,
+    organ_id: Uuid,
+    year: i32,
+) -> sqlx::Result<i32> {
     sqlx::query_scalar!(
         "INSERT INTO paragraph_series (organ_id, year, last_seq) VALUES ($1, $2, 1)
          ON CONFLICT (organ_id, year) DO UPDATE SET last_seq = paragraph_series.last_seq + 1
@@ -62,8 +66,9 @@ pub async fn insert(conn: &mut PgConnection, decision: &NewDecision<'_>) -> sqlx
         decision.decided_by,
         decision.at,
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    super::reports::refresh_search(conn, decision.case_id).await?;
     Ok(id)
 }
 
@@ -169,5 +174,44 @@ pub async fn reply(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Optio
         case_id
     )
     .fetch_optional(conn)
+    .await
+}
+
+/// One respondent's answer for the sender's summary.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub case_id: Uuid,
+    pub organ_name: String,
+    pub dnr: String,
+    pub state: String,
+    pub secret: bool,
+    pub outcome: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+    pub decision_text: Option<String>,
+    pub proposals: Option<serde_json::Value>,
+    pub considerations: Option<String>,
+}
+
+/// Every respondent of a remiss with its standing decision (adopted, amended or by
+/// delegation) and the report decided on, in organ order.
+pub async fn answers(conn: &mut PgConnection, referral_id: Uuid) -> sqlx::Result<Vec<Answer>> {
+    sqlx::query_as!(
+        Answer,
+        r#"SELECT c.id AS case_id, o.name AS organ_name, c.dnr_text AS "dnr!", c.state, r.secret,
+                  d.outcome AS "outcome?", d.decided_on AS "decided_on?", d.decision_text AS "decision_text?",
+                  rev.proposals AS "proposals?", rev.considerations AS "considerations?"
+           FROM cases c
+           JOIN organs o ON o.id = c.organ_id
+           JOIN referrals r ON r.id = c.referral_id
+           LEFT JOIN LATERAL (
+               SELECT * FROM decisions d WHERE d.case_id = c.id AND d.outcome IN ('adopted', 'amended', 'delegation')
+               ORDER BY d.created_at DESC LIMIT 1
+           ) d ON c.state IN ('decided', 'answered')
+           LEFT JOIN report_revisions rev ON rev.id = d.revision_id
+           WHERE c.referral_id = $1
+           ORDER BY o.name"#,
+        referral_id
+    )
+    .fetch_all(conn)
     .await
 }

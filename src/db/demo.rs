@@ -9,15 +9,17 @@ use chrono_tz::Europe::Stockholm;
 use serde_json::json;
 
 use super::cases::{self, Step};
-use super::demo_reference::{BACKGROUND, CONSIDERATIONS, PREPARATION, PROPOSAL, SIGNATORIES, SUMMARY, TITLE};
+use super::demo_reference::{
+    BACKGROUND, CONSIDERATIONS, PREPARATION, PROPOSAL, SIGNATORIES, SUMMARY, TITLE,
+};
 use super::{decisions, meetings, organs, referrals, reports, reviews, users};
 use crate::domain::DiariumPrefix;
-use crate::domain::report::{ReportContent, Signatory, first_draft};
-use crate::domain::workflow::DecisionOutcome;
-use crate::domain::{CaseState, Role};
 use crate::domain::organ::OrganDetails;
 use crate::domain::referral::{NewReferral, ReferralDetails, Sender};
+use crate::domain::report::{ReportContent, Signatory, first_draft};
 use crate::domain::user::NewUser;
+use crate::domain::workflow::DecisionOutcome;
+use crate::domain::{CaseState, Role};
 
 /// The password of every demo account; the login page shows it while they exist.
 pub const DEMO_PASSWORD: &str = "remiss-demo";
@@ -132,6 +134,8 @@ pub async fn load(
             diarium_prefix: DiariumPrefix::parse(prefix).expect("valid demo prefix"),
             administration: administration.into(),
             delegation_allowed,
+            review_days: 7,
+            agenda_closing_days: 10,
         };
         organs::insert(&mut *conn, id, &details).await?;
         organ_ids.insert(prefix, id);
@@ -173,22 +177,47 @@ pub async fn load(
         },
         respondents: vec![organ_ids["AMN"], organ_ids["SN"], organ_ids["UN"]],
     };
-    let (reference_id, _) = referrals::register(&mut *conn, registrar, &reference, at(2020, 1, 20, 9)).await?;
+    let (reference_id, _) =
+        referrals::register(&mut *conn, registrar, &reference, at(2020, 1, 20, 9)).await?;
     let cases = referrals::cases(&mut *conn, reference_id).await?;
-    let case_of = |organ: Uuid| cases.iter().find(|c| c.organ_id == organ).expect("a case per respondent").id;
+    let case_of = |organ: Uuid| {
+        cases
+            .iter()
+            .find(|c| c.organ_id == organ)
+            .expect("a case per respondent")
+            .id
+    };
     let people = Demo {
         officer: user_ids["handlaggare"],
         reviewer: user_ids["granskare"],
         secretary: user_ids["sekreterare"],
     };
-    answer_reference_case(&mut *conn, &people, reference_id, case_of(organ_ids["AMN"]), organ_ids["AMN"]).await?;
+    answer_reference_case(
+        &mut *conn,
+        &people,
+        reference_id,
+        case_of(organ_ids["AMN"]),
+        organ_ids["AMN"],
+    )
+    .await?;
     // Socialnämnden's answer is still being drafted; Utbildningsnämnden's waits.
     let sn_case = case_of(organ_ids["SN"]);
     let sn_officer = user_ids["handlaggare.sn"];
-    let sn = Flow { case_id: sn_case, referral_id: reference_id };
-    sn.assign(&mut *conn, user_ids["handlaggare.sn"], sn_officer, at(2020, 1, 22, 10), "Samir Haddad").await?;
+    let sn = Flow {
+        case_id: sn_case,
+        referral_id: reference_id,
+    };
+    sn.assign(
+        &mut *conn,
+        user_ids["handlaggare.sn"],
+        sn_officer,
+        at(2020, 1, 22, 10),
+        "Samir Haddad",
+    )
+    .await?;
     let draft = first_draft(TITLE, "Socialnämnden", "Socialförvaltningen");
-    sn.save(&mut *conn, 0, &draft, sn_officer, at(2020, 1, 22, 10)).await?;
+    sn.save(&mut *conn, 0, &draft, sn_officer, at(2020, 1, 22, 10))
+        .await?;
 
     let today = crate::domain::dates::stockholm_date(now);
     let current = [
@@ -222,26 +251,75 @@ pub async fn load(
     let mut current_ids = Vec::new();
     for (days_ago, referral) in [(12, &current[0]), (30, &current[1])] {
         let registered_at = now - chrono::Duration::days(days_ago);
-        current_ids.push(referrals::register(&mut *conn, registrar, referral, registered_at).await?.0);
+        current_ids.push(
+            referrals::register(&mut *conn, registrar, referral, registered_at)
+                .await?
+                .0,
+        );
     }
     // A draft waiting for review, an approved case waiting for a meeting, and the
     // meeting it can go to: every step of the workflow has something to show.
     let amn = organ_ids["AMN"];
-    let waste = Flow { case_id: referrals::cases(&mut *conn, current_ids[0]).await?.into_iter().find(|c| c.organ_id == amn).expect("AMN case").id, referral_id: current_ids[0] };
-    let memo = Flow { case_id: referrals::cases(&mut *conn, current_ids[1]).await?.into_iter().find(|c| c.organ_id == amn).expect("AMN case").id, referral_id: current_ids[1] };
+    let waste = Flow {
+        case_id: referrals::cases(&mut *conn, current_ids[0])
+            .await?
+            .into_iter()
+            .find(|c| c.organ_id == amn)
+            .expect("AMN case")
+            .id,
+        referral_id: current_ids[0],
+    };
+    let memo = Flow {
+        case_id: referrals::cases(&mut *conn, current_ids[1])
+            .await?
+            .into_iter()
+            .find(|c| c.organ_id == amn)
+            .expect("AMN case")
+            .id,
+        referral_id: current_ids[1],
+    };
     let day = |days: i64| now - chrono::Duration::days(days);
-    for (flow, title) in [(&waste, "Förslag till avfallsplan för staden 2027-2030"), (&memo, "Promemorian Ett förbättrat stöd till arbetssökande")] {
-        flow.assign(&mut *conn, people.reviewer, people.officer, day(10), "Hanna Lindqvist").await?;
-        let mut draft = first_draft(title, "Arbetsmarknadsnämnden", "Arbetsmarknadsförvaltningen");
+    for (flow, title) in [
+        (&waste, "Förslag till avfallsplan för staden 2027-2030"),
+        (&memo, "Promemorian Ett förbättrat stöd till arbetssökande"),
+    ] {
+        flow.assign(
+            &mut *conn,
+            people.reviewer,
+            people.officer,
+            day(10),
+            "Hanna Lindqvist",
+        )
+        .await?;
+        let mut draft = first_draft(
+            title,
+            "Arbetsmarknadsnämnden",
+            "Arbetsmarknadsförvaltningen",
+        );
         draft.summary = "Förvaltningen ställer sig i huvudsak positiv till förslaget.".into();
         draft.considerations = "Förvaltningen har inga invändningar mot förslaget men vill understryka vikten av samverkan med stadens övriga nämnder.".into();
         draft.signatories = reference_signatories();
-        flow.save(&mut *conn, 0, &draft, people.officer, day(8)).await?;
-        flow.step(&mut *conn, CaseState::Drafting, CaseState::InReview, people.officer, "case.submitted", json!({ "revision": 1 }), day(7)).await?;
+        flow.save(&mut *conn, 0, &draft, people.officer, day(8))
+            .await?;
+        flow.step(
+            &mut *conn,
+            CaseState::Drafting,
+            CaseState::InReview,
+            people.officer,
+            "case.submitted",
+            json!({ "revision": 1 }),
+            day(7),
+        )
+        .await?;
     }
-    memo.review(&mut *conn, people.reviewer, true, "", day(5)).await?;
+    memo.review(&mut *conn, people.reviewer, true, "", day(5))
+        .await?;
     let next_meeting = Stockholm
-        .from_local_datetime(&(today + chrono::Days::new(14)).and_hms_opt(13, 0, 0).expect("valid time"))
+        .from_local_datetime(
+            &(today + chrono::Days::new(14))
+                .and_hms_opt(13, 0, 0)
+                .expect("valid time"),
+        )
         .earliest()
         .expect("13:00 exists in Stockholm")
         .with_timezone(&Utc);
@@ -276,13 +354,29 @@ impl Flow {
         details: serde_json::Value,
         at: DateTime<Utc>,
     ) -> sqlx::Result<()> {
-        let step = Step { case_id: self.case_id, referral_id: self.referral_id, from, to, actor_id, action, details, at };
+        let step = Step {
+            case_id: self.case_id,
+            referral_id: self.referral_id,
+            from,
+            to,
+            actor_id,
+            action,
+            details,
+            at,
+        };
         let taken = cases::take_step(conn, &step).await?;
         assert!(taken, "demo step {action} from {from:?}");
         Ok(())
     }
 
-    async fn assign(&self, conn: &mut PgConnection, by: Uuid, officer: Uuid, at: DateTime<Utc>, officer_name: &str) -> sqlx::Result<()> {
+    async fn assign(
+        &self,
+        conn: &mut PgConnection,
+        by: Uuid,
+        officer: Uuid,
+        at: DateTime<Utc>,
+        officer_name: &str,
+    ) -> sqlx::Result<()> {
         cases::assign(&mut *conn, self.case_id, CaseState::Registered, officer).await?;
         let step = Step {
             case_id: self.case_id,
@@ -297,8 +391,17 @@ impl Flow {
         cases::record_step(conn, &step).await
     }
 
-    async fn save(&self, conn: &mut PgConnection, based_on: i32, content: &ReportContent, by: Uuid, at: DateTime<Utc>) -> sqlx::Result<Uuid> {
-        let (id, number) = reports::save(&mut *conn, self.case_id, based_on, content, by, at).await?.expect("demo saves are not stale");
+    async fn save(
+        &self,
+        conn: &mut PgConnection,
+        based_on: i32,
+        content: &ReportContent,
+        by: Uuid,
+        at: DateTime<Utc>,
+    ) -> sqlx::Result<Uuid> {
+        let (id, number) = reports::save(&mut *conn, self.case_id, based_on, content, by, at)
+            .await?
+            .expect("demo saves are not stale");
         let step = Step {
             case_id: self.case_id,
             referral_id: self.referral_id,
@@ -313,16 +416,53 @@ impl Flow {
         Ok(id)
     }
 
-    async fn review(&self, conn: &mut PgConnection, by: Uuid, approve: bool, comment: &str, at: DateTime<Utc>) -> sqlx::Result<()> {
-        let revision = reports::latest(&mut *conn, self.case_id).await?.expect("a draft to review");
-        reviews::record(&mut *conn, self.case_id, revision.id, by, approve, comment, at).await?;
-        let (to, action) = if approve { (CaseState::Approved, "case.approved") } else { (CaseState::Drafting, "case.returned") };
-        self.step(conn, CaseState::InReview, to, by, action, json!({ "revision": revision.number, "comment": comment }), at).await
+    async fn review(
+        &self,
+        conn: &mut PgConnection,
+        by: Uuid,
+        approve: bool,
+        comment: &str,
+        at: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        let revision = reports::latest(&mut *conn, self.case_id)
+            .await?
+            .expect("a draft to review");
+        reviews::record(
+            &mut *conn,
+            self.case_id,
+            revision.id,
+            by,
+            approve,
+            comment,
+            at,
+        )
+        .await?;
+        let (to, action) = if approve {
+            (CaseState::Approved, "case.approved")
+        } else {
+            (CaseState::Drafting, "case.returned")
+        };
+        self.step(
+            conn,
+            CaseState::InReview,
+            to,
+            by,
+            action,
+            json!({ "revision": revision.number, "comment": comment }),
+            at,
+        )
+        .await
     }
 }
 
 fn reference_signatories() -> Vec<Signatory> {
-    SIGNATORIES.iter().map(|(name, title)| Signatory { name: (*name).into(), title: (*title).into() }).collect()
+    SIGNATORIES
+        .iter()
+        .map(|(name, title)| Signatory {
+            name: (*name).into(),
+            title: (*title).into(),
+        })
+        .collect()
 }
 
 fn paragraphs(texts: &[&str]) -> String {
@@ -332,11 +472,32 @@ fn paragraphs(texts: &[&str]) -> String {
 /// Arbetsmarknadsnämnden's answer to the reference remiss, as it went: drafted,
 /// returned once, approved, decided at the meeting of 17 March 2020, adjusted and
 /// dispatched to Kommunstyrelsen.
-async fn answer_reference_case(conn: &mut PgConnection, people: &Demo, referral_id: Uuid, case_id: Uuid, organ_id: Uuid) -> sqlx::Result<()> {
-    let flow = Flow { case_id, referral_id };
-    flow.assign(&mut *conn, people.reviewer, people.officer, at(2020, 1, 21, 9), "Hanna Lindqvist").await?;
-    let first = first_draft(TITLE, "Arbetsmarknadsnämnden", "Arbetsmarknadsförvaltningen");
-    flow.save(&mut *conn, 0, &first, people.reviewer, at(2020, 1, 21, 9)).await?;
+async fn answer_reference_case(
+    conn: &mut PgConnection,
+    people: &Demo,
+    referral_id: Uuid,
+    case_id: Uuid,
+    organ_id: Uuid,
+) -> sqlx::Result<()> {
+    let flow = Flow {
+        case_id,
+        referral_id,
+    };
+    flow.assign(
+        &mut *conn,
+        people.reviewer,
+        people.officer,
+        at(2020, 1, 21, 9),
+        "Hanna Lindqvist",
+    )
+    .await?;
+    let first = first_draft(
+        TITLE,
+        "Arbetsmarknadsnämnden",
+        "Arbetsmarknadsförvaltningen",
+    );
+    flow.save(&mut *conn, 0, &first, people.reviewer, at(2020, 1, 21, 9))
+        .await?;
 
     // The first full draft lacks the point on the programme's period of validity.
     let complete = ReportContent {
@@ -356,8 +517,18 @@ async fn answer_reference_case(conn: &mut PgConnection, people: &Demo, referral_
         considerations: paragraphs(&CONSIDERATIONS[..CONSIDERATIONS.len() - 2]),
         ..complete.clone()
     };
-    flow.save(&mut *conn, 1, &draft, people.officer, at(2020, 2, 10, 15)).await?;
-    flow.step(&mut *conn, CaseState::Drafting, CaseState::InReview, people.officer, "case.submitted", json!({ "revision": 2 }), at(2020, 2, 11, 8)).await?;
+    flow.save(&mut *conn, 1, &draft, people.officer, at(2020, 2, 10, 15))
+        .await?;
+    flow.step(
+        &mut *conn,
+        CaseState::Drafting,
+        CaseState::InReview,
+        people.officer,
+        "case.submitted",
+        json!({ "revision": 2 }),
+        at(2020, 2, 11, 8),
+    )
+    .await?;
     flow.review(
         &mut *conn,
         people.reviewer,
@@ -366,13 +537,37 @@ async fn answer_reference_case(conn: &mut PgConnection, people: &Demo, referral_
         at(2020, 2, 13, 10),
     )
     .await?;
-    flow.save(&mut *conn, 2, &complete, people.officer, at(2020, 2, 17, 14)).await?;
-    flow.step(&mut *conn, CaseState::Drafting, CaseState::InReview, people.officer, "case.submitted", json!({ "revision": 3 }), at(2020, 2, 17, 16)).await?;
-    flow.review(&mut *conn, people.reviewer, true, "", at(2020, 2, 18, 9)).await?;
+    flow.save(
+        &mut *conn,
+        2,
+        &complete,
+        people.officer,
+        at(2020, 2, 17, 14),
+    )
+    .await?;
+    flow.step(
+        &mut *conn,
+        CaseState::Drafting,
+        CaseState::InReview,
+        people.officer,
+        "case.submitted",
+        json!({ "revision": 3 }),
+        at(2020, 2, 17, 16),
+    )
+    .await?;
+    flow.review(&mut *conn, people.reviewer, true, "", at(2020, 2, 18, 9))
+        .await?;
 
     // The meeting: placed on the agenda, decided as proposed, adjusted, dispatched.
     let meeting_id = Uuid::new_v4();
-    meetings::create(&mut *conn, meeting_id, organ_id, at(2020, 3, 17, 12), MEETING_PLACE).await?;
+    meetings::create(
+        &mut *conn,
+        meeting_id,
+        organ_id,
+        at(2020, 3, 17, 12),
+        MEETING_PLACE,
+    )
+    .await?;
     let item = meetings::add_item(&mut *conn, meeting_id, case_id).await?;
     flow.step(
         &mut *conn,
@@ -384,7 +579,9 @@ async fn answer_reference_case(conn: &mut PgConnection, people: &Demo, referral_
         at(2020, 3, 3, 10),
     )
     .await?;
-    let revision = reports::latest(&mut *conn, case_id).await?.expect("the approved report");
+    let revision = reports::latest(&mut *conn, case_id)
+        .await?
+        .expect("the approved report");
     let paragraph = decisions::next_paragraph(&mut *conn, organ_id, 2020).await?;
     let decided_on = date(2020, 3, 17);
     let decision_id = decisions::insert(
@@ -417,8 +614,23 @@ async fn answer_reference_case(conn: &mut PgConnection, people: &Demo, referral_
         at(2020, 3, 17, 13),
     )
     .await?;
-    meetings::adjust(&mut *conn, meeting_id, date(2020, 3, 20), "Ordföranden och justerande ledamot").await?;
-    decisions::dispatch(&mut *conn, case_id, decision_id, date(2020, 3, 24), "Kommunstyrelsen", people.secretary, at(2020, 3, 24, 9)).await?;
+    meetings::adjust(
+        &mut *conn,
+        meeting_id,
+        date(2020, 3, 20),
+        "Ordföranden och justerande ledamot",
+    )
+    .await?;
+    decisions::dispatch(
+        &mut *conn,
+        case_id,
+        decision_id,
+        date(2020, 3, 24),
+        "Kommunstyrelsen",
+        people.secretary,
+        at(2020, 3, 24, 9),
+    )
+    .await?;
     flow.step(
         &mut *conn,
         CaseState::Decided,

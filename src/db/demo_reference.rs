@@ -41,4 +41,7 @@ pub const CONSIDERATIONS: &[&str] = &[
     "Arbetsmarknadsnämnden föreslås hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen.",
 ];
 
-pub const SIGNATORIES: [(&str, &str); 2] = [("Karina Uddén", "arbetsmarknadsdirektör"), ("Karin Eriksson-Bech", "utvecklingschef")];
+pub const SIGNATORIES: [(&str, &str); 2] = [
+    ("Karina Uddén", "arbetsmarknadsdirektör"),
+    ("Karin Eriksson-Bech", "utvecklingschef"),
+];

@@ -8,7 +8,13 @@ use super::referrals::parse_state;
 use crate::domain::workflow::DecisionOutcome;
 use crate::domain::{CaseState, Dnr};
 
-pub async fn create(conn: &mut PgConnection, id: Uuid, organ_id: Uuid, starts_at: DateTime<Utc>, place: &str) -> sqlx::Result<()> {
+pub async fn create(
+    conn: &mut PgConnection,
+    id: Uuid,
+    organ_id: Uuid,
+    starts_at: DateTime<Utc>,
+    place: &str,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO meetings (id, organ_id, starts_at, place) VALUES ($1, $2, $3, $4)",
         id,
@@ -126,7 +132,11 @@ pub async fn agenda(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<V
 }
 
 /// Puts a case last on a meeting's agenda.
-pub async fn add_item(conn: &mut PgConnection, meeting_id: Uuid, case_id: Uuid) -> sqlx::Result<Uuid> {
+pub async fn add_item(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    case_id: Uuid,
+) -> sqlx::Result<Uuid> {
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO agenda_items (id, meeting_id, case_id, position)
@@ -156,7 +166,12 @@ pub async fn remove_item(conn: &mut PgConnection, item_id: Uuid) -> sqlx::Result
 
 /// Swaps an item with its neighbour above (`up`) or below; `false` when there is
 /// no neighbour.
-pub async fn move_item(conn: &mut PgConnection, meeting_id: Uuid, item_id: Uuid, up: bool) -> sqlx::Result<bool> {
+pub async fn move_item(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    item_id: Uuid,
+    up: bool,
+) -> sqlx::Result<bool> {
     // The unique (meeting, position) constraint is checked at commit, so the two
     // rows may pass through equal positions here.
     let done = sqlx::query!(
@@ -176,7 +191,10 @@ pub async fn move_item(conn: &mut PgConnection, meeting_id: Uuid, item_id: Uuid,
 }
 
 /// The agenda item on which a case waits for its decision, with its meeting.
-pub async fn open_item_for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Option<(Uuid, Uuid)>> {
+pub async fn open_item_for_case(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+) -> sqlx::Result<Option<(Uuid, Uuid)>> {
     let row = sqlx::query!(
         "SELECT a.id, a.meeting_id FROM agenda_items a
          WHERE a.case_id = $1 AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.agenda_item_id = a.id)",
@@ -188,7 +206,12 @@ pub async fn open_item_for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx:
 }
 
 /// Records the justering; `false` when the minutes were already adjusted.
-pub async fn adjust(conn: &mut PgConnection, id: Uuid, on: NaiveDate, by: &str) -> sqlx::Result<bool> {
+pub async fn adjust(
+    conn: &mut PgConnection,
+    id: Uuid,
+    on: NaiveDate,
+    by: &str,
+) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "UPDATE meetings SET adjusted_on = $2, adjusted_by = $3, version = version + 1
          WHERE id = $1 AND adjusted_on IS NULL",
@@ -204,13 +227,19 @@ pub async fn adjust(conn: &mut PgConnection, id: Uuid, on: NaiveDate, by: &str) 
 /// Locks the meeting row until the transaction ends, so that a decision and a
 /// justering of the same meeting cannot pass each other.
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Option<NaiveDate>>> {
-    sqlx::query_scalar!("SELECT adjusted_on FROM meetings WHERE id = $1 FOR UPDATE", id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_scalar!(
+        "SELECT adjusted_on FROM meetings WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// The attendance written with the meeting's most recent decision.
-pub async fn last_attendance(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<Option<String>> {
+pub async fn last_attendance(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar!(
         "SELECT d.attendance FROM decisions d JOIN agenda_items a ON a.id = d.agenda_item_id
          WHERE a.meeting_id = $1 ORDER BY d.created_at DESC LIMIT 1",

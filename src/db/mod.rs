@@ -6,14 +6,17 @@ pub mod cases;
 pub mod decisions;
 pub mod demo;
 mod demo_reference;
+pub mod diarium;
 pub mod login_failures;
 pub mod meetings;
 pub mod organs;
 pub mod referrals;
 pub mod reports;
 pub mod reviews;
+pub mod search;
 pub mod sessions;
 pub mod users;
+pub mod work;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool};

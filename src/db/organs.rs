@@ -13,13 +13,15 @@ pub struct Organ {
     pub diarium_prefix: String,
     pub administration: String,
     pub delegation_allowed: bool,
+    pub review_days: i32,
+    pub agenda_closing_days: i32,
     pub version: i32,
 }
 
 pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<Organ>> {
     sqlx::query_as!(
         Organ,
-        "SELECT id, name, diarium_prefix, administration, delegation_allowed, version
+        "SELECT id, name, diarium_prefix, administration, delegation_allowed, review_days, agenda_closing_days, version
          FROM organs ORDER BY name"
     )
     .fetch_all(conn)
@@ -29,7 +31,7 @@ pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<Organ>> {
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Organ>> {
     sqlx::query_as!(
         Organ,
-        "SELECT id, name, diarium_prefix, administration, delegation_allowed, version
+        "SELECT id, name, diarium_prefix, administration, delegation_allowed, review_days, agenda_closing_days, version
          FROM organs WHERE id = $1",
         id
     )
@@ -40,7 +42,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Organ
 pub async fn find_by_prefix(conn: &mut PgConnection, prefix: &str) -> sqlx::Result<Option<Organ>> {
     sqlx::query_as!(
         Organ,
-        "SELECT id, name, diarium_prefix, administration, delegation_allowed, version
+        "SELECT id, name, diarium_prefix, administration, delegation_allowed, review_days, agenda_closing_days, version
          FROM organs WHERE diarium_prefix = upper($1)",
         prefix
     )
@@ -50,13 +52,15 @@ pub async fn find_by_prefix(conn: &mut PgConnection, prefix: &str) -> sqlx::Resu
 
 pub async fn insert(conn: &mut PgConnection, id: Uuid, organ: &OrganDetails) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO organs (id, name, diarium_prefix, administration, delegation_allowed)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO organs (id, name, diarium_prefix, administration, delegation_allowed, review_days, agenda_closing_days)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         id,
         organ.name,
         organ.diarium_prefix.as_str(),
         organ.administration,
         organ.delegation_allowed,
+        organ.review_days,
+        organ.agenda_closing_days,
     )
     .execute(conn)
     .await?;
@@ -72,7 +76,7 @@ pub async fn update(
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "UPDATE organs SET name = $3, diarium_prefix = $4, administration = $5,
-                delegation_allowed = $6, version = version + 1
+                delegation_allowed = $6, review_days = $7, agenda_closing_days = $8, version = version + 1
          WHERE id = $1 AND version = $2",
         id,
         version,
@@ -80,6 +84,8 @@ pub async fn update(
         organ.diarium_prefix.as_str(),
         organ.administration,
         organ.delegation_allowed,
+        organ.review_days,
+        organ.agenda_closing_days,
     )
     .execute(conn)
     .await?;

@@ -20,6 +20,18 @@ async fn sender_name(conn: &mut PgConnection, sender: &Sender) -> sqlx::Result<S
     }
 }
 
+/// Whether a field the public diarium shows holds what looks like a personnummer.
+fn holds_personal_data(details: &ReferralDetails, sender_name: &str) -> bool {
+    [
+        details.title.as_str(),
+        &details.description,
+        sender_name,
+        &details.sender_dnr,
+    ]
+    .iter()
+    .any(|text| !crate::domain::personal_data::find(text).is_empty())
+}
+
 fn sender_organ_id(sender: &Sender) -> Option<Uuid> {
     match sender {
         Sender::Organ(id) => Some(*id),
@@ -37,8 +49,9 @@ pub async fn insert(
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO referrals (id, title, description, sender_organ_id, sender_name, sender_dnr,
-                                received_on, deadline, secret, secrecy_provision, registered_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                                received_on, deadline, secret, secrecy_provision, registered_by, created_at,
+                                personal_data_found)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         id,
         details.title,
         details.description,
@@ -51,6 +64,7 @@ pub async fn insert(
         details.secrecy.clone().unwrap_or_default(),
         registered_by,
         created_at,
+        holds_personal_data(details, sender_name),
     )
     .execute(conn)
     .await?;
@@ -102,7 +116,7 @@ pub async fn update(
     let done = sqlx::query!(
         "UPDATE referrals SET title = $3, description = $4, sender_organ_id = $5, sender_name = $6,
                 sender_dnr = $7, received_on = $8, deadline = $9, secret = $10, secrecy_provision = $11,
-                version = version + 1
+                personal_data_found = $12, version = version + 1
          WHERE id = $1 AND version = $2",
         id,
         version,
@@ -115,6 +129,7 @@ pub async fn update(
         details.deadline,
         details.secrecy.is_some(),
         details.secrecy.clone().unwrap_or_default(),
+        holds_personal_data(details, sender_name),
     )
     .execute(conn)
     .await?;

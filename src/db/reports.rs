@@ -33,7 +33,8 @@ impl RevisionRow {
     fn into_revision(self) -> Revision {
         // The JSON columns are written only by `save` from these same types.
         let proposals: Vec<String> = serde_json::from_value(self.proposals).unwrap_or_default();
-        let signatories: Vec<Signatory> = serde_json::from_value(self.signatories).unwrap_or_default();
+        let signatories: Vec<Signatory> =
+            serde_json::from_value(self.signatories).unwrap_or_default();
         Revision {
             id: self.id,
             number: self.number,
@@ -67,7 +68,11 @@ pub async fn latest(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Opti
     Ok(row.map(RevisionRow::into_revision))
 }
 
-pub async fn get(conn: &mut PgConnection, case_id: Uuid, number: i32) -> sqlx::Result<Option<Revision>> {
+pub async fn get(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    number: i32,
+) -> sqlx::Result<Option<Revision>> {
     let row = sqlx::query_as!(
         RevisionRow,
         "SELECT r.id, r.number, r.title, r.proposals, r.summary, r.preparation, r.background,
@@ -150,7 +155,33 @@ pub async fn save(
         author_id,
         at,
     )
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    if number.is_some() {
+        refresh_search(conn, case_id).await?;
+    }
     Ok(number.map(|n| (id, n)))
+}
+
+/// Rebuilds a case's search text from its newest report and its decisions; run in
+/// the transaction that changes either.
+pub async fn refresh_search(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE cases c SET search =
+             setweight(to_tsvector('swedish', coalesce(r.title, '')), 'A')
+             || setweight(to_tsvector('swedish', coalesce(r.summary, '') || ' ' || coalesce(r.proposals::text, '')), 'B')
+             || setweight(to_tsvector('swedish', coalesce(r.preparation, '') || ' ' || coalesce(r.background, '')
+                                              || ' ' || coalesce(r.considerations, '')), 'C')
+             || setweight(to_tsvector('swedish', coalesce(
+                    (SELECT string_agg(d.decision_text || ' ' || d.reason, ' ') FROM decisions d WHERE d.case_id = c.id), '')), 'B')
+         FROM (SELECT $1::uuid AS case_id) k
+         LEFT JOIN LATERAL (
+             SELECT * FROM report_revisions WHERE case_id = k.case_id ORDER BY number DESC LIMIT 1
+         ) r ON true
+         WHERE c.id = k.case_id",
+        case_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -20,17 +20,31 @@ pub fn describe(action: &str, after: Option<&Value>) -> String {
         "case.submitted" => "skickade utkastet till granskning".to_string(),
         "case.approved" => "godkände utkastet".to_string(),
         "case.returned" => "återsände utkastet till handläggaren".to_string(),
-        "case.placed_on_agenda" => format!("förde upp ärendet på föredragningslistan till sammanträdet {}", field("meeting")),
+        "case.placed_on_agenda" => format!(
+            "förde upp ärendet på föredragningslistan till sammanträdet {}",
+            field("meeting")
+        ),
         "case.decided" => {
-            let outcome = DecisionOutcome::parse(field("outcome")).map(DecisionOutcome::label_sv).unwrap_or("");
-            format!("protokollförde beslutet {}: {}", field("paragraph"), outcome.to_lowercase())
+            let outcome = DecisionOutcome::parse(field("outcome"))
+                .map(DecisionOutcome::label_sv)
+                .unwrap_or("");
+            format!(
+                "protokollförde beslutet {}: {}",
+                field("paragraph"),
+                outcome.to_lowercase()
+            )
         }
-        "case.decided_by_delegation" => format!("fattade beslut på delegation ({})", field("reference")),
+        "case.decided_by_delegation" => {
+            format!("fattade beslut på delegation ({})", field("reference"))
+        }
         "case.dispatched" => format!("expedierade yttrandet till {}", field("recipient")),
         "case.declined" => "avstod från att svara på remissen".to_string(),
         "report.saved" => format!(
             "sparade version {} av tjänsteutlåtandet",
-            after.and_then(|a| a.get("revision")).map(Value::to_string).unwrap_or_default()
+            after
+                .and_then(|a| a.get("revision"))
+                .map(Value::to_string)
+                .unwrap_or_default()
         ),
         "user.created" => "skapade kontot".to_string(),
         "user.password_changed" => "bytte lösenord".to_string(),
@@ -48,7 +62,13 @@ pub fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<(String, St
         .iter()
         .filter_map(|(key, new)| {
             let old = before.get(key)?;
-            (old != new).then(|| (label(key).to_string(), show_value(key, old), show_value(key, new)))
+            (old != new).then(|| {
+                (
+                    label(key).to_string(),
+                    show_value(key, old),
+                    show_value(key, new),
+                )
+            })
         })
         .collect()
 }
@@ -106,13 +126,26 @@ mod tests {
     #[test]
     fn transitions_read_with_their_details() {
         assert_eq!(
-            describe("case.decided", Some(&json!({ "outcome": "referred_back", "paragraph": "§ 12" }))),
+            describe(
+                "case.decided",
+                Some(&json!({ "outcome": "referred_back", "paragraph": "§ 12" }))
+            ),
             "protokollförde beslutet § 12: återremiss"
         );
-        assert_eq!(describe("report.saved", Some(&json!({ "revision": 3 }))), "sparade version 3 av tjänsteutlåtandet");
         assert_eq!(
-            changes(Some(&json!({ "state": "drafting" })), Some(&json!({ "state": "in_review" }))),
-            vec![("Status".to_string(), "Under beredning".to_string(), "Under granskning".to_string())]
+            describe("report.saved", Some(&json!({ "revision": 3 }))),
+            "sparade version 3 av tjänsteutlåtandet"
+        );
+        assert_eq!(
+            changes(
+                Some(&json!({ "state": "drafting" })),
+                Some(&json!({ "state": "in_review" }))
+            ),
+            vec![(
+                "Status".to_string(),
+                "Under beredning".to_string(),
+                "Under granskning".to_string()
+            )]
         );
     }
 

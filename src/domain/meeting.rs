@@ -41,7 +41,14 @@ pub fn validate_meeting(input: &MeetingInput) -> Result<MeetingDetails, FieldErr
     if time.is_none() {
         errors.add("time", "Ange tid som TT:MM, till exempel 13:00.");
     }
-    let place = required_text(&mut errors, "place", &input.place, 200, "Ange plats.", "Platsen får vara högst 200 tecken.");
+    let place = required_text(
+        &mut errors,
+        "place",
+        &input.place,
+        200,
+        "Ange plats.",
+        "Platsen får vara högst 200 tecken.",
+    );
     errors.into_result(|| MeetingDetails {
         date: date.expect("checked"),
         time: time.expect("checked"),
@@ -95,8 +102,14 @@ fn member_rows(
     for (i, member) in members.iter().enumerate() {
         let row = MemberStatement {
             member: member.trim().to_string(),
-            party: parties.get(i).map(|p| p.trim().to_string()).unwrap_or_default(),
-            text: texts.get(i).map(|t| super::report::normalize_text(t)).unwrap_or_default(),
+            party: parties
+                .get(i)
+                .map(|p| p.trim().to_string())
+                .unwrap_or_default(),
+            text: texts
+                .get(i)
+                .map(|t| super::report::normalize_text(t))
+                .unwrap_or_default(),
         };
         if row.member.is_empty() && row.party.is_empty() && row.text.is_empty() {
             continue;
@@ -111,7 +124,8 @@ fn member_rows(
 
 pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let outcome = DecisionOutcome::parse(input.outcome.trim()).filter(|o| *o != DecisionOutcome::Delegation);
+    let outcome =
+        DecisionOutcome::parse(input.outcome.trim()).filter(|o| *o != DecisionOutcome::Delegation);
     if outcome.is_none() {
         errors.add("outcome", "Välj beslut.");
     }
@@ -147,7 +161,11 @@ pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, Field
     );
     errors.into_result(|| MeetingDecision {
         outcome: outcome.expect("checked"),
-        decision_text: if outcome == Some(DecisionOutcome::Amended) { decision_text } else { String::new() },
+        decision_text: if outcome == Some(DecisionOutcome::Amended) {
+            decision_text
+        } else {
+            String::new()
+        },
         reason,
         attendance,
         reservations,
@@ -156,40 +174,78 @@ pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, Field
 }
 
 /// Justering: when and by whom the minutes were approved.
-pub fn validate_adjustment(date: &str, by: &str, meeting_date: NaiveDate) -> Result<(NaiveDate, String), FieldErrors> {
+pub fn validate_adjustment(
+    date: &str,
+    by: &str,
+    meeting_date: NaiveDate,
+) -> Result<(NaiveDate, String), FieldErrors> {
     let mut errors = FieldErrors::new();
     let adjusted_on = parse_date(date);
     match adjusted_on {
         None => errors.add("adjusted_on", "Ange datum som ÅÅÅÅ-MM-DD."),
-        Some(d) if d < meeting_date => errors.add("adjusted_on", "Protokollet kan inte justeras före sammanträdet."),
+        Some(d) if d < meeting_date => errors.add(
+            "adjusted_on",
+            "Protokollet kan inte justeras före sammanträdet.",
+        ),
         Some(_) => {}
     }
-    let by = required_text(&mut errors, "adjusted_by", by, 500, "Ange vilka som justerade protokollet.", "Högst 500 tecken.");
+    let by = required_text(
+        &mut errors,
+        "adjusted_by",
+        by,
+        500,
+        "Ange vilka som justerade protokollet.",
+        "Högst 500 tecken.",
+    );
     errors.into_result(|| (adjusted_on.expect("checked"), by))
 }
 
 /// Expediering: the date the yttrande was sent and to whom.
-pub fn validate_dispatch(date: &str, recipient: &str, decided_on: NaiveDate) -> Result<(NaiveDate, String), FieldErrors> {
+pub fn validate_dispatch(
+    date: &str,
+    recipient: &str,
+    decided_on: NaiveDate,
+) -> Result<(NaiveDate, String), FieldErrors> {
     let mut errors = FieldErrors::new();
     let dispatched_on = parse_date(date);
     match dispatched_on {
         None => errors.add("dispatched_on", "Ange datum som ÅÅÅÅ-MM-DD."),
-        Some(d) if d < decided_on => errors.add("dispatched_on", "Yttrandet kan inte expedieras före beslutet."),
+        Some(d) if d < decided_on => errors.add(
+            "dispatched_on",
+            "Yttrandet kan inte expedieras före beslutet.",
+        ),
         Some(_) => {}
     }
-    let recipient = required_text(&mut errors, "recipient", recipient, 300, "Ange mottagare.", "Högst 300 tecken.");
+    let recipient = required_text(
+        &mut errors,
+        "recipient",
+        recipient,
+        300,
+        "Ange mottagare.",
+        "Högst 300 tecken.",
+    );
     errors.into_result(|| (dispatched_on.expect("checked"), recipient))
 }
 
 /// A required free text of a transition (a return comment, a reason to decline, a
 /// delegation reference).
-pub fn validate_required(field: &'static str, value: &str, missing: &str) -> Result<String, FieldErrors> {
+pub fn validate_required(
+    field: &'static str,
+    value: &str,
+    missing: &str,
+) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::new();
     let text = super::report::normalize_text(value);
     if text.is_empty() {
         errors.add(field, missing);
     } else {
-        optional_text(&mut errors, field, &text, 10_000, "Texten får vara högst 10000 tecken.");
+        optional_text(
+            &mut errors,
+            field,
+            &text,
+            10_000,
+            "Texten får vara högst 10000 tecken.",
+        );
     }
     errors.into_result(|| text)
 }
@@ -213,9 +269,20 @@ mod tests {
 
     #[test]
     fn a_meeting_needs_date_time_and_place() {
-        let ok = validate_meeting(&MeetingInput { organ: String::new(), date: "2026-04-21".into(), time: "13:00".into(), place: "Stadshuset".into() }).unwrap();
+        let ok = validate_meeting(&MeetingInput {
+            organ: String::new(),
+            date: "2026-04-21".into(),
+            time: "13:00".into(),
+            place: "Stadshuset".into(),
+        })
+        .unwrap();
         assert_eq!(ok.time, NaiveTime::from_hms_opt(13, 0, 0).unwrap());
-        let errors = validate_meeting(&MeetingInput { date: "21/4".into(), time: "1300".into(), ..MeetingInput::default() }).unwrap_err();
+        let errors = validate_meeting(&MeetingInput {
+            date: "21/4".into(),
+            time: "1300".into(),
+            ..MeetingInput::default()
+        })
+        .unwrap_err();
         for field in ["date", "time", "place"] {
             assert!(errors.get(field).is_some(), "{field}");
         }
@@ -228,28 +295,55 @@ mod tests {
         let d = validate_decision(&decision()).unwrap();
         assert_eq!(d.outcome, DecisionOutcome::Adopted);
         assert!(d.decision_text.is_empty());
-        let errors = validate_decision(&DecisionInput { attendance: " ".into(), ..decision() }).unwrap_err();
-        assert_eq!(errors.get("attendance"), Some("Ange vilka som deltog i beslutet."));
+        let errors = validate_decision(&DecisionInput {
+            attendance: " ".into(),
+            ..decision()
+        })
+        .unwrap_err();
+        assert_eq!(
+            errors.get("attendance"),
+            Some("Ange vilka som deltog i beslutet.")
+        );
     }
 
     #[test]
     fn an_amended_decision_needs_its_text() {
-        let errors = validate_decision(&DecisionInput { outcome: "amended".into(), ..decision() }).unwrap_err();
-        assert_eq!(errors.get("decision_text"), Some("Skriv det ändrade beslutet."));
-        let d = validate_decision(&DecisionInput { outcome: "amended".into(), decision_text: "Nämnden beslutar...".into(), ..decision() }).unwrap();
+        let errors = validate_decision(&DecisionInput {
+            outcome: "amended".into(),
+            ..decision()
+        })
+        .unwrap_err();
+        assert_eq!(
+            errors.get("decision_text"),
+            Some("Skriv det ändrade beslutet.")
+        );
+        let d = validate_decision(&DecisionInput {
+            outcome: "amended".into(),
+            decision_text: "Nämnden beslutar...".into(),
+            ..decision()
+        })
+        .unwrap();
         assert_eq!(d.decision_text, "Nämnden beslutar...");
     }
 
     #[test]
     fn a_referral_back_needs_its_reason() {
-        let errors = validate_decision(&DecisionInput { outcome: "referred_back".into(), ..decision() }).unwrap_err();
+        let errors = validate_decision(&DecisionInput {
+            outcome: "referred_back".into(),
+            ..decision()
+        })
+        .unwrap_err();
         assert_eq!(errors.get("reason"), Some("Ange skälet till återremissen."));
     }
 
     #[test]
     fn delegation_and_unknown_outcomes_are_not_meeting_decisions() {
         for outcome in ["delegation", "", "bifall"] {
-            let errors = validate_decision(&DecisionInput { outcome: outcome.into(), ..decision() }).unwrap_err();
+            let errors = validate_decision(&DecisionInput {
+                outcome: outcome.into(),
+                ..decision()
+            })
+            .unwrap_err();
             assert_eq!(errors.get("outcome"), Some("Välj beslut."), "{outcome}");
         }
     }
@@ -263,9 +357,24 @@ mod tests {
             ..decision()
         };
         let d = validate_decision(&with).unwrap();
-        assert_eq!(d.reservations, vec![MemberStatement { member: "Cecilia Ceder".into(), party: "V".into(), text: "Vi reserverar oss mot beslutet.".into() }]);
-        let half = DecisionInput { reservation_members: vec!["Cecilia Ceder".into()], ..decision() };
-        assert!(validate_decision(&half).unwrap_err().get("reservations").is_some());
+        assert_eq!(
+            d.reservations,
+            vec![MemberStatement {
+                member: "Cecilia Ceder".into(),
+                party: "V".into(),
+                text: "Vi reserverar oss mot beslutet.".into()
+            }]
+        );
+        let half = DecisionInput {
+            reservation_members: vec!["Cecilia Ceder".into()],
+            ..decision()
+        };
+        assert!(
+            validate_decision(&half)
+                .unwrap_err()
+                .get("reservations")
+                .is_some()
+        );
     }
 
     #[test]
@@ -273,14 +382,27 @@ mod tests {
         let meeting = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
         assert!(validate_adjustment("2026-04-20", "Anna Andersson", meeting).is_err());
         assert!(validate_adjustment("2026-04-23", "Anna Andersson", meeting).is_ok());
-        assert!(validate_adjustment("2026-04-23", "", meeting).unwrap_err().get("adjusted_by").is_some());
+        assert!(
+            validate_adjustment("2026-04-23", "", meeting)
+                .unwrap_err()
+                .get("adjusted_by")
+                .is_some()
+        );
         assert!(validate_dispatch("2026-04-20", "Kommunstyrelsen", meeting).is_err());
-        assert_eq!(validate_dispatch("2026-04-24", " Kommunstyrelsen ", meeting).unwrap().1, "Kommunstyrelsen");
+        assert_eq!(
+            validate_dispatch("2026-04-24", " Kommunstyrelsen ", meeting)
+                .unwrap()
+                .1,
+            "Kommunstyrelsen"
+        );
     }
 
     #[test]
     fn required_texts() {
         assert!(validate_required("comment", "  \n ", "Skriv en kommentar.").is_err());
-        assert_eq!(validate_required("comment", " Se över sammanfattningen. ", "x").unwrap(), "Se över sammanfattningen.");
+        assert_eq!(
+            validate_required("comment", " Se över sammanfattningen. ", "x").unwrap(),
+            "Se över sammanfattningen."
+        );
     }
 }

@@ -1,14 +1,18 @@
 //! The domain: pure types and rules of Remiss. No I/O, no HTTP, no SQL.
 
+pub mod csv;
 pub mod dates;
-pub mod dnr;
 pub mod diff;
+pub mod dnr;
 pub mod forms;
 pub mod history;
 pub mod meeting;
 pub mod organ;
+pub mod personal_data;
+pub mod planning;
 pub mod referral;
 pub mod report;
+pub mod search;
 pub mod user;
 pub mod workflow;
 

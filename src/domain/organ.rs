@@ -9,6 +9,8 @@ pub struct OrganInput {
     pub diarium_prefix: String,
     pub administration: String,
     pub delegation_allowed: bool,
+    pub review_days: String,
+    pub agenda_closing_days: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +19,19 @@ pub struct OrganDetails {
     pub diarium_prefix: DiariumPrefix,
     pub administration: String,
     pub delegation_allowed: bool,
+    /// Lead times for planning backwards from a deadline (days).
+    pub review_days: i32,
+    pub agenda_closing_days: i32,
+}
+
+fn days(errors: &mut FieldErrors, field: &'static str, value: &str) -> i32 {
+    match value.trim().parse::<i32>() {
+        Ok(days) if (0..=90).contains(&days) => days,
+        _ => {
+            errors.add(field, "Ange ett antal dagar mellan 0 och 90.");
+            0
+        }
+    }
 }
 
 pub fn validate(input: &OrganInput) -> Result<OrganDetails, FieldErrors> {
@@ -41,11 +56,19 @@ pub fn validate(input: &OrganInput) -> Result<OrganDetails, FieldErrors> {
     if let Err(message) = &prefix {
         errors.add("diarium_prefix", *message);
     }
+    let review_days = days(&mut errors, "review_days", &input.review_days);
+    let agenda_closing_days = days(
+        &mut errors,
+        "agenda_closing_days",
+        &input.agenda_closing_days,
+    );
     errors.into_result(|| OrganDetails {
         name,
         diarium_prefix: prefix.expect("checked above"),
         administration,
         delegation_allowed: input.delegation_allowed,
+        review_days,
+        agenda_closing_days,
     })
 }
 
@@ -59,6 +82,8 @@ mod tests {
             diarium_prefix: "amn".into(),
             administration: "Arbetsmarknadsförvaltningen".into(),
             delegation_allowed: false,
+            review_days: "7".into(),
+            agenda_closing_days: "10".into(),
         }
     }
 
@@ -78,6 +103,20 @@ mod tests {
             Some("Ange förvaltningens namn.")
         );
         assert_eq!(errors.get("diarium_prefix"), Some("Ange diarieprefix."));
+    }
+
+    #[test]
+    fn lead_times_are_whole_days_up_to_ninety() {
+        let organ = validate(&input()).unwrap();
+        assert_eq!((organ.review_days, organ.agenda_closing_days), (7, 10));
+        for bad in ["", "-1", "91", "sju"] {
+            let errors = validate(&OrganInput {
+                review_days: bad.into(),
+                ..input()
+            })
+            .unwrap_err();
+            assert!(errors.get("review_days").is_some(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -47,16 +47,31 @@ pub fn sections(content: &ReportContent, administration: &str) -> Vec<(String, S
     let signatories = content
         .signatories
         .iter()
-        .map(|s| if s.title.is_empty() { s.name.clone() } else { format!("{}, {}", s.name, s.title) })
+        .map(|s| {
+            if s.title.is_empty() {
+                s.name.clone()
+            } else {
+                format!("{}, {}", s.name, s.title)
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     vec![
         ("Rubrik".to_string(), content.title.clone()),
-        (format!("{} förslag till beslut", genitive(administration)), proposals),
+        (
+            format!("{} förslag till beslut", genitive(administration)),
+            proposals,
+        ),
         ("Sammanfattning".to_string(), content.summary.clone()),
-        ("Ärendets beredning".to_string(), content.preparation.clone()),
+        (
+            "Ärendets beredning".to_string(),
+            content.preparation.clone(),
+        ),
         ("Ärendet".to_string(), content.background.clone()),
-        (format!("{} synpunkter och förslag", genitive(administration)), content.considerations.clone()),
+        (
+            format!("{} synpunkter och förslag", genitive(administration)),
+            content.considerations.clone(),
+        ),
         ("Underskrifter".to_string(), signatories),
     ]
 }
@@ -97,7 +112,10 @@ pub fn validate(input: &ReportInput) -> Result<ReportContent, FieldErrors> {
     let mut errors = FieldErrors::new();
     let title = normalize_text(&input.title).replace('\n', " ");
     if title.chars().count() > TITLE_MAX {
-        errors.add("title", format!("Rubriken får vara högst {TITLE_MAX} tecken."));
+        errors.add(
+            "title",
+            format!("Rubriken får vara högst {TITLE_MAX} tecken."),
+        );
     }
     let proposals: Vec<String> = input
         .proposals
@@ -106,32 +124,52 @@ pub fn validate(input: &ReportInput) -> Result<ReportContent, FieldErrors> {
         .filter(|p| !p.is_empty())
         .collect();
     if proposals.len() > PROPOSALS_MAX {
-        errors.add("proposals", format!("Högst {PROPOSALS_MAX} beslutspunkter."));
+        errors.add(
+            "proposals",
+            format!("Högst {PROPOSALS_MAX} beslutspunkter."),
+        );
     }
     if proposals.iter().any(|p| p.chars().count() > PROPOSAL_MAX) {
-        errors.add("proposals", format!("En beslutspunkt får vara högst {PROPOSAL_MAX} tecken."));
+        errors.add(
+            "proposals",
+            format!("En beslutspunkt får vara högst {PROPOSAL_MAX} tecken."),
+        );
     }
     let mut section = |field: &'static str, value: &str, label: &str| {
         let text = normalize_text(value);
         if text.chars().count() > SECTION_MAX {
-            errors.add(field, format!("{label} får vara högst {SECTION_MAX} tecken."));
+            errors.add(
+                field,
+                format!("{label} får vara högst {SECTION_MAX} tecken."),
+            );
         }
         text
     };
     let summary = section("summary", &input.summary, "Sammanfattningen");
     let preparation = section("preparation", &input.preparation, "Ärendets beredning");
     let background = section("background", &input.background, "Ärendet");
-    let considerations = section("considerations", &input.considerations, "Synpunkter och förslag");
+    let considerations = section(
+        "considerations",
+        &input.considerations,
+        "Synpunkter och förslag",
+    );
 
     let mut signatories = Vec::new();
     for (i, name) in input.signatory_names.iter().enumerate() {
         let name = name.trim().to_string();
-        let title = input.signatory_titles.get(i).map(|t| t.trim().to_string()).unwrap_or_default();
+        let title = input
+            .signatory_titles
+            .get(i)
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default();
         if name.is_empty() && title.is_empty() {
             continue;
         }
         if name.is_empty() {
-            errors.add("signatories", "Ange namn på varje undertecknare som har en titel.");
+            errors.add(
+                "signatories",
+                "Ange namn på varje undertecknare som har en titel.",
+            );
         }
         if name.chars().count() > 200 || title.chars().count() > 200 {
             errors.add("signatories", "Namn och titel får vara högst 200 tecken.");
@@ -139,7 +177,10 @@ pub fn validate(input: &ReportInput) -> Result<ReportContent, FieldErrors> {
         signatories.push(Signatory { name, title });
     }
     if signatories.len() > SIGNATORIES_MAX {
-        errors.add("signatories", format!("Högst {SIGNATORIES_MAX} undertecknare."));
+        errors.add(
+            "signatories",
+            format!("Högst {SIGNATORIES_MAX} undertecknare."),
+        );
     }
     errors.into_result(|| ReportContent {
         title,
@@ -186,7 +227,9 @@ pub fn first_draft(referral_title: &str, organ_name: &str, administration: &str)
 /// The decision by which a board adopts its administration's report as its answer,
 /// worded as in the reference document.
 pub fn standard_decision(organ_name: &str) -> String {
-    format!("{organ_name} beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen.")
+    format!(
+        "{organ_name} beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen."
+    )
 }
 
 /// Swedish genitive: `Arbetsmarknadsförvaltningen` → `Arbetsmarknadsförvaltningens`;
@@ -214,7 +257,11 @@ pub fn referral_line(sender_name: &str, sender_dnr: &str) -> String {
     if sender_dnr.trim().is_empty() {
         format!("Remiss från {}", lower_first(sender_name))
     } else {
-        format!("Remiss från {} dnr {}", lower_first(sender_name), sender_dnr.trim())
+        format!(
+            "Remiss från {} dnr {}",
+            lower_first(sender_name),
+            sender_dnr.trim()
+        )
     }
 }
 
@@ -239,7 +286,10 @@ mod tests {
     fn a_save_normalises_text_and_drops_empty_rows() {
         let content = validate(&input()).unwrap();
         assert_eq!(content.proposals.len(), 1);
-        assert_eq!(content.summary, "Kommunstyrelsen har remitterat ärendet.\n\nAndra stycket.");
+        assert_eq!(
+            content.summary,
+            "Kommunstyrelsen har remitterat ärendet.\n\nAndra stycket."
+        );
         assert_eq!(content.signatories.len(), 2);
         assert_eq!(content.signatories[1].title, "utvecklingschef");
     }
@@ -253,45 +303,83 @@ mod tests {
 
     #[test]
     fn lengths_are_limited() {
-        let long = ReportInput { summary: "x".repeat(SECTION_MAX + 1), title: "y".repeat(TITLE_MAX + 1), ..input() };
+        let long = ReportInput {
+            summary: "x".repeat(SECTION_MAX + 1),
+            title: "y".repeat(TITLE_MAX + 1),
+            ..input()
+        };
         let errors = validate(&long).unwrap_err();
         assert!(errors.get("summary").is_some());
         assert!(errors.get("title").is_some());
-        let many = ReportInput { proposals: vec!["p".into(); PROPOSALS_MAX + 1], ..input() };
+        let many = ReportInput {
+            proposals: vec!["p".into(); PROPOSALS_MAX + 1],
+            ..input()
+        };
         assert!(validate(&many).unwrap_err().get("proposals").is_some());
     }
 
     #[test]
     fn a_signatory_needs_a_name() {
-        let nameless = ReportInput { signatory_names: vec!["".into()], signatory_titles: vec!["direktör".into()], ..input() };
-        assert!(validate(&nameless).unwrap_err().get("signatories").is_some());
+        let nameless = ReportInput {
+            signatory_names: vec!["".into()],
+            signatory_titles: vec!["direktör".into()],
+            ..input()
+        };
+        assert!(
+            validate(&nameless)
+                .unwrap_err()
+                .get("signatories")
+                .is_some()
+        );
     }
 
     #[test]
     fn paragraphs_split_on_blank_lines() {
-        assert_eq!(paragraphs("Ett.\nSamma stycke.\n\nTvå.\n\n\n"), vec!["Ett.\nSamma stycke.", "Två."]);
+        assert_eq!(
+            paragraphs("Ett.\nSamma stycke.\n\nTvå.\n\n\n"),
+            vec!["Ett.\nSamma stycke.", "Två."]
+        );
         assert!(paragraphs("").is_empty());
     }
 
     #[test]
     fn swedish_genitive_and_sentence_case() {
-        assert_eq!(genitive("Arbetsmarknadsförvaltningen"), "Arbetsmarknadsförvaltningens");
+        assert_eq!(
+            genitive("Arbetsmarknadsförvaltningen"),
+            "Arbetsmarknadsförvaltningens"
+        );
         assert_eq!(genitive("Stadsledningskontoret"), "Stadsledningskontorets");
-        assert_eq!(genitive("Länsstyrelsen i Stockholms län"), "Länsstyrelsen i Stockholms läns");
-        assert_eq!(genitive("Kommunrevisionens kansli"), "Kommunrevisionens kanslis");
+        assert_eq!(
+            genitive("Länsstyrelsen i Stockholms län"),
+            "Länsstyrelsen i Stockholms läns"
+        );
+        assert_eq!(
+            genitive("Kommunrevisionens kansli"),
+            "Kommunrevisionens kanslis"
+        );
         assert_eq!(genitive("Vattenfall AB:s"), "Vattenfall AB:s");
         assert_eq!(lower_first("Kommunstyrelsen"), "kommunstyrelsen");
-        assert_eq!(lower_first("Östermalms stadsdelsnämnd"), "östermalms stadsdelsnämnd");
+        assert_eq!(
+            lower_first("Östermalms stadsdelsnämnd"),
+            "östermalms stadsdelsnämnd"
+        );
     }
 
     #[test]
     fn the_reference_headings() {
-        assert_eq!(referral_line("Kommunstyrelsen", "KS 2019/1939"), "Remiss från kommunstyrelsen dnr KS 2019/1939");
+        assert_eq!(
+            referral_line("Kommunstyrelsen", "KS 2019/1939"),
+            "Remiss från kommunstyrelsen dnr KS 2019/1939"
+        );
         assert_eq!(
             standard_decision("Arbetsmarknadsnämnden"),
             "Arbetsmarknadsnämnden beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen."
         );
-        let headings: Vec<String> = sections(&ReportContent::default(), "Arbetsmarknadsförvaltningen").into_iter().map(|(h, _)| h).collect();
+        let headings: Vec<String> =
+            sections(&ReportContent::default(), "Arbetsmarknadsförvaltningen")
+                .into_iter()
+                .map(|(h, _)| h)
+                .collect();
         assert_eq!(
             headings,
             vec![
@@ -308,8 +396,18 @@ mod tests {
 
     #[test]
     fn a_first_draft_proposes_the_standard_decision() {
-        let draft = first_draft("Trygghetsprogram", "Arbetsmarknadsnämnden", "Arbetsmarknadsförvaltningen");
-        assert_eq!(draft.proposals, vec![standard_decision("Arbetsmarknadsnämnden")]);
-        assert_eq!(draft.preparation, "Ärendet har beretts inom arbetsmarknadsförvaltningen.");
+        let draft = first_draft(
+            "Trygghetsprogram",
+            "Arbetsmarknadsnämnden",
+            "Arbetsmarknadsförvaltningen",
+        );
+        assert_eq!(
+            draft.proposals,
+            vec![standard_decision("Arbetsmarknadsnämnden")]
+        );
+        assert_eq!(
+            draft.preparation,
+            "Ärendet har beretts inom arbetsmarknadsförvaltningen."
+        );
     }
 }

@@ -380,7 +380,11 @@ async fn new_organ_form(user: CurrentUser) -> Result<Response, AppError> {
         layout: organ_layout(&user, "Nytt organ"),
         organ_id: None,
         version: 0,
-        input: OrganInput::default(),
+        input: OrganInput {
+            review_days: "7".into(),
+            agenda_closing_days: "10".into(),
+            ..OrganInput::default()
+        },
         errors: FormErrors::none(),
         saved: None,
     })
@@ -413,6 +417,8 @@ fn input_of(organ: &Organ) -> OrganInput {
         diarium_prefix: organ.diarium_prefix.clone(),
         administration: organ.administration.clone(),
         delegation_allowed: organ.delegation_allowed,
+        review_days: organ.review_days.to_string(),
+        agenda_closing_days: organ.agenda_closing_days.to_string(),
     }
 }
 
@@ -427,6 +433,10 @@ struct OrganForm {
     #[serde(default)]
     delegation_allowed: Option<String>,
     #[serde(default)]
+    review_days: String,
+    #[serde(default)]
+    agenda_closing_days: String,
+    #[serde(default)]
     version: Option<i32>,
 }
 
@@ -437,6 +447,8 @@ impl OrganForm {
             diarium_prefix: self.diarium_prefix.clone(),
             administration: self.administration.clone(),
             delegation_allowed: self.delegation_allowed.is_some(),
+            review_days: self.review_days.clone(),
+            agenda_closing_days: self.agenda_closing_days.clone(),
         }
     }
 }
@@ -503,6 +515,8 @@ fn organ_json(details: &organ::OrganDetails) -> serde_json::Value {
         "diarium_prefix": details.diarium_prefix.as_str(),
         "administration": details.administration,
         "delegation_allowed": details.delegation_allowed,
+        "review_days": details.review_days,
+        "agenda_closing_days": details.agenda_closing_days,
     })
 }
 

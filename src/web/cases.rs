@@ -39,7 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/arenden/{id}/granskning", get(super::review::review_page))
         .route("/arenden/{id}/godkann", post(super::review::approve))
         .route("/arenden/{id}/atersand", post(super::review::return_draft))
-        .route("/arenden/{id}/dagordning", post(super::meetings::place_on_agenda))
+        .route(
+            "/arenden/{id}/dagordning",
+            post(super::meetings::place_on_agenda),
+        )
         .route("/arenden/{id}/delegationsbeslut", post(delegation_decision))
         .route("/arenden/{id}/expediera", post(dispatch))
         .route("/arenden/{id}/avboj", post(decline))
@@ -64,7 +67,11 @@ pub async fn load(conn: &mut PgConnection, id: &str) -> Result<CaseDetail, AppEr
 }
 
 /// Asks the workflow whether this user may take `transition` on the case now.
-pub fn check(case: &CaseDetail, user: &CurrentUser, transition: Transition) -> Result<CaseState, AppError> {
+pub fn check(
+    case: &CaseDetail,
+    user: &CurrentUser,
+    transition: Transition,
+) -> Result<CaseState, AppError> {
     let roles = user.roles_in(case.organ_id);
     let actor = Actor {
         roles: &roles,
@@ -73,7 +80,8 @@ pub fn check(case: &CaseDetail, user: &CurrentUser, transition: Transition) -> R
     let rules = OrganRules {
         delegation_allowed: case.delegation_allowed,
     };
-    workflow::apply(case.state, transition, &actor, &rules).map_err(|refusal| refused(case.id, &refusal))
+    workflow::apply(case.state, transition, &actor, &rules)
+        .map_err(|refusal| refused(case.id, &refusal))
 }
 
 fn refused(case_id: Uuid, refusal: &Refusal) -> AppError {
@@ -97,7 +105,14 @@ pub fn raced(case_id: Uuid) -> AppError {
     }
 }
 
-fn step<'a>(user_id: Uuid, case: &CaseDetail, to: CaseState, action: &'a str, details: serde_json::Value, at: DateTime<Utc>) -> Step<'a> {
+fn step<'a>(
+    user_id: Uuid,
+    case: &CaseDetail,
+    to: CaseState,
+    action: &'a str,
+    details: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Step<'a> {
     Step {
         case_id: case.id,
         referral_id: case.referral_id,
@@ -164,6 +179,8 @@ struct CasePage {
     available: Vec<Transition>,
     officers: Vec<Colleague>,
     meetings: Vec<(Meeting, String, bool)>,
+    /// The meeting the case waits on, when and whether it is after the deadline.
+    on_agenda: Option<(Uuid, String, bool)>,
     errors: FormErrors,
     form: ActionForm,
 }
@@ -183,10 +200,12 @@ impl CasePage {
 
     /// A decision that stands (not återremiss or bordläggning).
     fn final_decision(&self) -> Option<&Decision> {
-        self.decisions
-            .iter()
-            .map(|d| &d.decision)
-            .rfind(|d| matches!(d.outcome, DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation))
+        self.decisions.iter().map(|d| &d.decision).rfind(|d| {
+            matches!(
+                d.outcome,
+                DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation
+            )
+        })
     }
 }
 
@@ -207,17 +226,35 @@ pub struct ActionForm {
     pub meeting: String,
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
-    let page = case_page(&state, &user, &id, FormErrors::none(), ActionForm::default()).await?;
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let page = case_page(
+        &state,
+        &user,
+        &id,
+        FormErrors::none(),
+        ActionForm::default(),
+    )
+    .await?;
     super::views::page(&page)
 }
 
 /// The case page with its forms, with `errors` and `form` from a refused action.
-async fn case_page(state: &AppState, user: &CurrentUser, id: &str, errors: FormErrors, form: ActionForm) -> Result<CasePage, AppError> {
+async fn case_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    errors: FormErrors,
+    form: ActionForm,
+) -> Result<CasePage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let case = load(&mut conn, id).await?;
     let insider = works_in_organ(user, case.organ_id);
-    let history = history_views(db::audit::case_history(&mut conn, case.id, case.referral_id).await?);
+    let history =
+        history_views(db::audit::case_history(&mut conn, case.id, case.referral_id).await?);
     let today = stockholm_date(Utc::now());
     let days = days_left(case.deadline, today);
 
@@ -226,10 +263,19 @@ async fn case_page(state: &AppState, user: &CurrentUser, id: &str, errors: FormE
         roles: &roles,
         is_assigned_officer: case.officer_id == Some(user.id()),
     };
-    let available = workflow::available(case.state, &actor, &OrganRules { delegation_allowed: case.delegation_allowed });
+    let available = workflow::available(
+        case.state,
+        &actor,
+        &OrganRules {
+            delegation_allowed: case.delegation_allowed,
+        },
+    );
 
     let (latest, reviews) = if insider {
-        (db::reports::latest(&mut conn, case.id).await?, db::reviews::for_case(&mut conn, case.id).await?)
+        (
+            db::reports::latest(&mut conn, case.id).await?,
+            db::reviews::for_case(&mut conn, case.id).await?,
+        )
     } else {
         (None, Vec::new())
     };
@@ -263,6 +309,16 @@ async fn case_page(state: &AppState, user: &CurrentUser, id: &str, errors: FormE
     } else {
         Vec::new()
     };
+    let on_agenda = match db::meetings::open_item_for_case(&mut conn, case.id).await? {
+        Some((_, meeting_id)) => db::meetings::get(&mut conn, meeting_id).await?.map(|m| {
+            (
+                m.id,
+                format_stockholm(m.starts_at),
+                stockholm_date(m.starts_at) > case.deadline,
+            )
+        }),
+        None => None,
+    };
     let mut form = form;
     if form.recipient.is_empty() {
         form.recipient = case.sender_name.clone();
@@ -273,22 +329,32 @@ async fn case_page(state: &AppState, user: &CurrentUser, id: &str, errors: FormE
     Ok(CasePage {
         layout: Layout::new(format!("Ärende {}", case.dnr), user, "remisser")
             .crumb("Remisser", "/remisser")
-            .crumb(case.referral_title.clone(), format!("/remisser/{}", case.referral_id)),
+            .crumb(
+                case.referral_title.clone(),
+                format!("/remisser/{}", case.referral_id),
+            ),
         deadline_text: days_left_sv(days),
         overdue: days < 0 && case.state.is_open(),
         insider,
-        latest_at: latest.as_ref().map(|r| format_stockholm(r.created_at)).unwrap_or_default(),
+        latest_at: latest
+            .as_ref()
+            .map(|r| format_stockholm(r.created_at))
+            .unwrap_or_default(),
         latest,
         returned,
-        reviews: reviews.into_iter().map(|r| {
-            let at = format_stockholm(r.created_at);
-            (r, at)
-        }).collect(),
+        reviews: reviews
+            .into_iter()
+            .map(|r| {
+                let at = format_stockholm(r.created_at);
+                (r, at)
+            })
+            .collect(),
         decisions,
         reply,
         available,
         officers,
         meetings,
+        on_agenda,
         errors,
         form,
         case,
@@ -297,7 +363,13 @@ async fn case_page(state: &AppState, user: &CurrentUser, id: &str, errors: FormE
 }
 
 /// The case page again with a message beside the form that was refused (422).
-async fn refuse_form(state: &AppState, user: &CurrentUser, id: &str, errors: FieldErrors, form: ActionForm) -> Result<Response, AppError> {
+async fn refuse_form(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    errors: FieldErrors,
+    form: ActionForm,
+) -> Result<Response, AppError> {
     let page = case_page(state, user, id, errors.into(), form).await?;
     page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
@@ -316,7 +388,10 @@ async fn assign(
     let case = load(&mut tx, &id).await?;
     check(&case, &user, Transition::Assign)?;
     let officers = db::users::with_role(&mut tx, case.organ_id, Role::Officer).await?;
-    let Some(officer) = Uuid::parse_str(&form.officer).ok().and_then(|id| officers.iter().find(|o| o.id == id)) else {
+    let Some(officer) = Uuid::parse_str(&form.officer)
+        .ok()
+        .and_then(|id| officers.iter().find(|o| o.id == id))
+    else {
         drop(tx);
         let mut errors = FieldErrors::new();
         errors.add("officer", "Välj en handläggare i nämndens förvaltning.");
@@ -326,10 +401,23 @@ async fn assign(
         return Err(raced(case.id));
     }
     let now = Utc::now();
-    event(&mut tx, user.id(), &case, CaseState::Drafting, "case.assigned", json!({ "officer": officer.display_name }), now).await?;
+    event(
+        &mut tx,
+        user.id(),
+        &case,
+        CaseState::Drafting,
+        "case.assigned",
+        json!({ "officer": officer.display_name }),
+        now,
+    )
+    .await?;
     // The first assignment opens the draft with the report's usual frame.
     if db::reports::latest(&mut tx, case.id).await?.is_none() {
-        let draft = crate::domain::report::first_draft(&case.referral_title, &case.organ_name, &case.administration);
+        let draft = crate::domain::report::first_draft(
+            &case.referral_title,
+            &case.organ_name,
+            &case.administration,
+        );
         db::reports::save(&mut tx, case.id, 0, &draft, user.id(), now).await?;
     }
     tx.commit().await?;
@@ -346,7 +434,10 @@ async fn submit(
     let case = load(&mut tx, &id).await?;
     let to = check(&case, &user, Transition::Submit)?;
     let latest = db::reports::latest(&mut tx, case.id).await?;
-    let missing = latest.as_ref().map(|r| missing_for_submission(&r.content)).unwrap_or_else(|| vec!["Det finns inget utkast att skicka."]);
+    let missing = latest
+        .as_ref()
+        .map(|r| missing_for_submission(&r.content))
+        .unwrap_or_else(|| vec!["Det finns inget utkast att skicka."]);
     if !missing.is_empty() {
         drop(tx);
         let mut errors = FieldErrors::new();
@@ -354,7 +445,16 @@ async fn submit(
         return refuse_form(&state, &user, &id, errors, form).await;
     }
     let revision = latest.expect("checked above").number;
-    record_transition(&mut tx, user.id(), &case, to, "case.submitted", json!({ "revision": revision }), Utc::now()).await?;
+    record_transition(
+        &mut tx,
+        user.id(),
+        &case,
+        to,
+        "case.submitted",
+        json!({ "revision": revision }),
+        Utc::now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(back_to(case.id))
 }
@@ -367,15 +467,25 @@ async fn delegation_decision(
 ) -> Result<Response, AppError> {
     let mut tx = state.pool.begin().await?;
     let case = load(&mut tx, &id).await?;
-    let to = check(&case, &user, Transition::Decide(DecisionOutcome::Delegation))?;
-    let reference = match validate_required("reference", &form.reference, "Ange delegationsbeslutets stöd i delegationsordningen, till exempel punkt 1.4.") {
+    let to = check(
+        &case,
+        &user,
+        Transition::Decide(DecisionOutcome::Delegation),
+    )?;
+    let reference = match validate_required(
+        "reference",
+        &form.reference,
+        "Ange delegationsbeslutets stöd i delegationsordningen, till exempel punkt 1.4.",
+    ) {
         Ok(reference) => reference,
         Err(errors) => {
             drop(tx);
             return refuse_form(&state, &user, &id, errors, form).await;
         }
     };
-    let revision = db::reports::latest(&mut tx, case.id).await?.ok_or_else(|| raced(case.id))?;
+    let revision = db::reports::latest(&mut tx, case.id)
+        .await?
+        .ok_or_else(|| raced(case.id))?;
     let now = Utc::now();
     db::decisions::insert(
         &mut tx,
@@ -397,7 +507,16 @@ async fn delegation_decision(
         },
     )
     .await?;
-    record_transition(&mut tx, user.id(), &case, to, "case.decided_by_delegation", json!({ "reference": reference }), now).await?;
+    record_transition(
+        &mut tx,
+        user.id(),
+        &case,
+        to,
+        "case.decided_by_delegation",
+        json!({ "reference": reference }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(back_to(case.id))
 }
@@ -414,18 +533,42 @@ async fn dispatch(
     let decision = db::decisions::for_case(&mut tx, case.id)
         .await?
         .into_iter()
-        .rfind(|d| matches!(d.outcome, DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation))
+        .rfind(|d| {
+            matches!(
+                d.outcome,
+                DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation
+            )
+        })
         .ok_or_else(|| raced(case.id))?;
-    let (on, recipient) = match validate_dispatch(&form.dispatched_on, &form.recipient, decision.decided_on) {
-        Ok(valid) => valid,
-        Err(errors) => {
-            drop(tx);
-            return refuse_form(&state, &user, &id, errors, form).await;
-        }
-    };
+    let (on, recipient) =
+        match validate_dispatch(&form.dispatched_on, &form.recipient, decision.decided_on) {
+            Ok(valid) => valid,
+            Err(errors) => {
+                drop(tx);
+                return refuse_form(&state, &user, &id, errors, form).await;
+            }
+        };
     let now = Utc::now();
-    db::decisions::dispatch(&mut tx, case.id, decision.id, on, &recipient, user.id(), now).await?;
-    record_transition(&mut tx, user.id(), &case, to, "case.dispatched", json!({ "dispatched_on": on, "recipient": recipient }), now).await?;
+    db::decisions::dispatch(
+        &mut tx,
+        case.id,
+        decision.id,
+        on,
+        &recipient,
+        user.id(),
+        now,
+    )
+    .await?;
+    record_transition(
+        &mut tx,
+        user.id(),
+        &case,
+        to,
+        "case.dispatched",
+        json!({ "dispatched_on": on, "recipient": recipient }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(back_to(case.id))
 }
@@ -439,7 +582,11 @@ async fn decline(
     let mut tx = state.pool.begin().await?;
     let case = load(&mut tx, &id).await?;
     check(&case, &user, Transition::Decline)?;
-    let reason = match validate_required("reason", &form.reason, "Ange varför nämnden avstår från att svara.") {
+    let reason = match validate_required(
+        "reason",
+        &form.reason,
+        "Ange varför nämnden avstår från att svara.",
+    ) {
         Ok(reason) => reason,
         Err(errors) => {
             drop(tx);
@@ -453,7 +600,16 @@ async fn decline(
     if let Some((item, _)) = db::meetings::open_item_for_case(&mut tx, case.id).await? {
         db::meetings::remove_item(&mut tx, item).await?;
     }
-    event(&mut tx, user.id(), &case, CaseState::Declined, "case.declined", json!({ "reason": reason }), Utc::now()).await?;
+    event(
+        &mut tx,
+        user.id(),
+        &case,
+        CaseState::Declined,
+        "case.declined",
+        json!({ "reason": reason }),
+        Utc::now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(back_to(case.id))
 }

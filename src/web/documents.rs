@@ -25,7 +25,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/arenden/{id}/tjansteutlatande", get(report_document))
         .route("/arenden/{id}/yttrande", get(reply_document))
-        .route("/arenden/{id}/protokollsutdrag/{decision}", get(minutes_extract))
+        .route(
+            "/arenden/{id}/protokollsutdrag/{decision}",
+            get(minutes_extract),
+        )
 }
 
 /// The report's text prepared for the page: headings and paragraphs.
@@ -65,9 +68,12 @@ impl ReportView {
 
 /// The decision that stands: adopted, amended or by delegation.
 fn final_decision(decisions: &[Decision]) -> Option<&Decision> {
-    decisions
-        .iter()
-        .rfind(|d| matches!(d.outcome, DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation))
+    decisions.iter().rfind(|d| {
+        matches!(
+            d.outcome,
+            DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation
+        )
+    })
 }
 
 #[derive(Template)]
@@ -83,7 +89,11 @@ struct ReportDocument {
 
 /// Outsiders read the report once it is decided (the decided version) and only
 /// when the remiss is not secret; the organ's own users read the latest draft too.
-async fn report_document(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn report_document(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
     let case = load(&mut conn, &id).await?;
     let insider = works_in_organ(&user, case.organ_id);
@@ -91,11 +101,21 @@ async fn report_document(State(state): State<AppState>, user: CurrentUser, Path(
     let (revision, status) = match final_decision(&decisions) {
         Some(decision) => {
             user.require(insider || !case.secret)?;
-            (db::reports::get_by_id(&mut conn, decision.revision_id).await?.ok_or(AppError::NotFound)?, "Beslutad version")
+            (
+                db::reports::get_by_id(&mut conn, decision.revision_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?,
+                "Beslutad version",
+            )
         }
         None => {
             user.require(insider)?;
-            (db::reports::latest(&mut conn, case.id).await?.ok_or(AppError::NotFound)?, "Utkast – arbetsmaterial")
+            (
+                db::reports::latest(&mut conn, case.id)
+                    .await?
+                    .ok_or(AppError::NotFound)?,
+                "Utkast – arbetsmaterial",
+            )
         }
     };
     page(&ReportDocument {
@@ -109,7 +129,7 @@ async fn report_document(State(state): State<AppState>, user: CurrentUser, Path(
 
 #[derive(Template)]
 #[template(path = "documents/reply.html")]
-struct ReplyDocument {
+pub struct ReplyDocument {
     title: String,
     back: String,
     case: CaseDetail,
@@ -129,25 +149,84 @@ fn decision_lines(decision: &Decision, revision: &Revision) -> Vec<String> {
     }
 }
 
-async fn reply_document(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn reply_document(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
     let case = load(&mut conn, &id).await?;
     user.require(works_in_organ(&user, case.organ_id) || !case.secret)?;
-    let decisions = db::decisions::for_case(&mut conn, case.id).await?;
-    let decision = final_decision(&decisions).ok_or(AppError::NotFound)?.clone();
-    let revision = db::reports::get_by_id(&mut conn, decision.revision_id).await?.ok_or(AppError::NotFound)?;
-    let reply = db::decisions::reply(&mut conn, case.id).await?;
-    page(&ReplyDocument {
+    let document = reply_view(&mut conn, case.id, case_href(case.id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    page(&document)
+}
+
+/// The yttrande of a decided case (None before a decision stands).
+pub async fn reply_view(
+    conn: &mut sqlx::PgConnection,
+    case_id: Uuid,
+    back: String,
+) -> Result<Option<ReplyDocument>, AppError> {
+    let Some(case) = db::cases::get(&mut *conn, case_id).await? else {
+        return Ok(None);
+    };
+    let decisions = db::decisions::for_case(&mut *conn, case.id).await?;
+    let Some(decision) = final_decision(&decisions).cloned() else {
+        return Ok(None);
+    };
+    let revision = db::reports::get_by_id(&mut *conn, decision.revision_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reply = db::decisions::reply(conn, case.id).await?;
+    Ok(Some(ReplyDocument {
         title: format!("Yttrande {}", case.dnr),
-        back: case_href(case.id),
+        back,
         decision_lines: decision_lines(&decision, &revision),
-        paragraph: decision.paragraph.map(crate::domain::meeting::paragraph_label).unwrap_or_default(),
-        meeting_date: decision.meeting_starts_at.map(format_stockholm).unwrap_or_default(),
+        paragraph: decision
+            .paragraph
+            .map(crate::domain::meeting::paragraph_label)
+            .unwrap_or_default(),
+        meeting_date: decision
+            .meeting_starts_at
+            .map(format_stockholm)
+            .unwrap_or_default(),
         report: ReportView::new(&case, &revision),
         decision,
         reply,
         case,
-    })
+    }))
+}
+
+fn masked(text: &str) -> String {
+    crate::domain::personal_data::mask(text).0
+}
+
+fn masked_all(texts: &[String]) -> Vec<String> {
+    texts.iter().map(|t| masked(t)).collect()
+}
+
+impl ReplyDocument {
+    /// The document as the public diarium shows it: what looks like a personnummer
+    /// masked in every text a person wrote.
+    pub fn masked(mut self) -> Self {
+        self.decision_lines = masked_all(&self.decision_lines);
+        for statement in self.decision.reservations.iter_mut() {
+            statement.member = masked(&statement.member);
+            statement.text = masked(&statement.text);
+        }
+        let r = &mut self.report;
+        r.title = masked(&r.title);
+        r.referral_line = masked(&r.referral_line);
+        r.proposals = masked_all(&r.proposals);
+        r.summary = masked_all(&r.summary);
+        r.preparation = masked_all(&r.preparation);
+        r.background = masked_all(&r.background);
+        r.considerations = masked_all(&r.considerations);
+        self.case.referral_title = masked(&self.case.referral_title);
+        self
+    }
 }
 
 #[derive(Template)]
@@ -173,17 +252,28 @@ async fn minutes_extract(
     let mut conn = state.pool.acquire().await?;
     let case = load(&mut conn, &id).await?;
     let decisions = db::decisions::for_case(&mut conn, case.id).await?;
-    let decision = decisions.into_iter().find(|d| d.id == decision_id && d.paragraph.is_some()).ok_or(AppError::NotFound)?;
+    let decision = decisions
+        .into_iter()
+        .find(|d| d.id == decision_id && d.paragraph.is_some())
+        .ok_or(AppError::NotFound)?;
     // Minutes are public once adjusted (and not secret); before that, working material.
     let insider = works_in_organ(&user, case.organ_id);
     user.require(insider || (decision.adjusted_on.is_some() && !case.secret))?;
-    let revision = db::reports::get_by_id(&mut conn, decision.revision_id).await?.ok_or(AppError::NotFound)?;
+    let revision = db::reports::get_by_id(&mut conn, decision.revision_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     page(&ExtractDocument {
         title: format!("Protokollsutdrag {}", case.dnr),
         back: case_href(case.id),
         decision_lines: decision_lines(&decision, &revision),
-        paragraph: decision.paragraph.map(crate::domain::meeting::paragraph_label).unwrap_or_default(),
-        meeting_when: decision.meeting_starts_at.map(format_stockholm).unwrap_or_default(),
+        paragraph: decision
+            .paragraph
+            .map(crate::domain::meeting::paragraph_label)
+            .unwrap_or_default(),
+        meeting_when: decision
+            .meeting_starts_at
+            .map(format_stockholm)
+            .unwrap_or_default(),
         reservations: decision.reservations.clone(),
         statements: decision.statements.clone(),
         decision,

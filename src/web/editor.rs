@@ -40,7 +40,11 @@ pub struct SectionDiff {
 
 /// Section by section, word level: `old` to `new`, or the whole of `new` when
 /// there is nothing to compare with.
-pub fn section_diffs(old: Option<&ReportContent>, new: &ReportContent, administration: &str) -> Vec<SectionDiff> {
+pub fn section_diffs(
+    old: Option<&ReportContent>,
+    new: &ReportContent,
+    administration: &str,
+) -> Vec<SectionDiff> {
     let new_sections = report::sections(new, administration);
     let old_sections = old.map(|old| report::sections(old, administration));
     new_sections
@@ -49,7 +53,10 @@ pub fn section_diffs(old: Option<&ReportContent>, new: &ReportContent, administr
         .map(|(i, (heading, text))| {
             let pieces = match &old_sections {
                 Some(old) => diff_words(&old[i].1, &text),
-                None => vec![Piece { change: Change::Same, text }],
+                None => vec![Piece {
+                    change: Change::Same,
+                    text,
+                }],
             };
             SectionDiff {
                 changed: has_changes(&pieces),
@@ -230,9 +237,21 @@ async fn edit_form(
     drop(conn);
     let (base, content) = match latest {
         Some(revision) => (revision.number, revision.content),
-        None => (0, report::first_draft(&case.referral_title, &case.organ_name, &case.administration)),
+        None => (
+            0,
+            report::first_draft(&case.referral_title, &case.organ_name, &case.administration),
+        ),
     };
-    let mut page = editor_page(&state, &user, case, base, with_blank_rows(content), FormErrors::none(), None).await?;
+    let mut page = editor_page(
+        &state,
+        &user,
+        case,
+        base,
+        with_blank_rows(content),
+        FormErrors::none(),
+        None,
+    )
+    .await?;
     page.saved = query.sparat.is_some();
     super::views::page(&page)
 }
@@ -257,7 +276,18 @@ async fn save(
             } else {
                 content.signatories.push(Signatory::default());
             }
-            return page(&editor_page(&state, &user, case, form.base, content, FormErrors::none(), None).await?);
+            return page(
+                &editor_page(
+                    &state,
+                    &user,
+                    case,
+                    form.base,
+                    content,
+                    FormErrors::none(),
+                    None,
+                )
+                .await?,
+            );
         }
         _ => {}
     }
@@ -266,20 +296,40 @@ async fn save(
         Ok(content) => content,
         Err(errors) => {
             drop(tx);
-            let page = editor_page(&state, &user, case, form.base, form.as_typed(), errors.into(), None).await?;
+            let page = editor_page(
+                &state,
+                &user,
+                case,
+                form.base,
+                form.as_typed(),
+                errors.into(),
+                None,
+            )
+            .await?;
             return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
     let now = Utc::now();
     match db::reports::save(&mut tx, case.id, form.base, &content, user.id(), now).await? {
         Some((_, number)) => {
-            event(&mut tx, user.id(), &case, case.state, "report.saved", json!({ "revision": number }), now).await?;
+            event(
+                &mut tx,
+                user.id(),
+                &case,
+                case.state,
+                "report.saved",
+                json!({ "revision": number }),
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Ok(Redirect::to(&format!("/arenden/{}/utkast?sparat=1", case.id)).into_response())
         }
         None => {
             // Someone saved since this edit began: keep both, overwrite nothing.
-            let newer = db::reports::latest(&mut tx, case.id).await?.ok_or(AppError::NotFound)?;
+            let newer = db::reports::latest(&mut tx, case.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             drop(tx);
             let theirs = report::sections(&newer.content, &case.administration);
             let yours = report::sections(&content, &case.administration);
@@ -340,12 +390,22 @@ async fn revisions(
     let newest = list.first().map(|r| r.number).ok_or(AppError::NotFound)?;
     let to = query.till.unwrap_or(newest);
     let from = query.fran.unwrap_or(to - 1);
-    let new = db::reports::get(&mut conn, case.id, to).await?.ok_or(AppError::NotFound)?;
+    let new = db::reports::get(&mut conn, case.id, to)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let old = match from {
         0 => None,
-        n => Some(db::reports::get(&mut conn, case.id, n).await?.ok_or(AppError::NotFound)?),
+        n => Some(
+            db::reports::get(&mut conn, case.id, n)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
     };
-    let sections = section_diffs(old.as_ref().map(|r| &r.content), &new.content, &case.administration);
+    let sections = section_diffs(
+        old.as_ref().map(|r| &r.content),
+        &new.content,
+        &case.administration,
+    );
     page(&RevisionsPage {
         layout: Layout::new(format!("Versioner av {}", case.dnr), &user, "remisser")
             .crumb("Remisser", "/remisser")

@@ -23,7 +23,9 @@ use crate::db::audit::NewEvent;
 use crate::db::meetings::{AgendaItem, Meeting};
 use crate::db::organs::Organ;
 use crate::domain::dates::{format_stockholm, stockholm_date};
-use crate::domain::meeting::{self, DecisionInput, MeetingInput, validate_adjustment, validate_decision, validate_meeting};
+use crate::domain::meeting::{
+    self, DecisionInput, MeetingInput, validate_adjustment, validate_decision, validate_meeting,
+};
 use crate::domain::workflow::{DecisionOutcome, Transition};
 use crate::domain::{FieldErrors, Role};
 
@@ -37,7 +39,12 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn secretary_organs(user: &CurrentUser) -> Vec<Uuid> {
-    user.user.roles.iter().filter(|r| r.role == Role::Secretary).map(|r| r.organ_id).collect()
+    user.user
+        .roles
+        .iter()
+        .filter(|r| r.role == Role::Secretary)
+        .map(|r| r.organ_id)
+        .collect()
 }
 
 fn member_organs(user: &CurrentUser) -> Vec<Uuid> {
@@ -60,11 +67,20 @@ struct ListPage {
     errors: FormErrors,
 }
 
-async fn list_page(state: &AppState, user: &CurrentUser, input: MeetingInput, errors: FormErrors) -> Result<ListPage, AppError> {
+async fn list_page(
+    state: &AppState,
+    user: &CurrentUser,
+    input: MeetingInput,
+    errors: FormErrors,
+) -> Result<ListPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let meetings = db::meetings::for_organs(&mut conn, &member_organs(user)).await?;
     let secretary_of = secretary_organs(user);
-    let organs = db::organs::list(&mut conn).await?.into_iter().filter(|o| secretary_of.contains(&o.id)).collect();
+    let organs = db::organs::list(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|o| secretary_of.contains(&o.id))
+        .collect();
     Ok(ListPage {
         layout: Layout::new("Sammanträden", user, "sammantraden"),
         meetings: meetings
@@ -81,7 +97,18 @@ async fn list_page(state: &AppState, user: &CurrentUser, input: MeetingInput, er
 }
 
 async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
-    page(&list_page(&state, &user, MeetingInput { time: "13:00".into(), ..MeetingInput::default() }, FormErrors::none()).await?)
+    page(
+        &list_page(
+            &state,
+            &user,
+            MeetingInput {
+                time: "13:00".into(),
+                ..MeetingInput::default()
+            },
+            FormErrors::none(),
+        )
+        .await?,
+    )
 }
 
 #[derive(Deserialize)]
@@ -96,7 +123,11 @@ struct MeetingForm {
     place: String,
 }
 
-async fn create(State(state): State<AppState>, user: CurrentUser, CsrfForm(form): CsrfForm<MeetingForm>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<MeetingForm>,
+) -> Result<Response, AppError> {
     let input = MeetingInput {
         organ: form.organ,
         date: form.date,
@@ -105,7 +136,9 @@ async fn create(State(state): State<AppState>, user: CurrentUser, CsrfForm(form)
     };
     let secretary_of = secretary_organs(&user);
     user.require(!secretary_of.is_empty())?;
-    let organ_id = Uuid::parse_str(input.organ.trim()).ok().filter(|id| secretary_of.contains(id));
+    let organ_id = Uuid::parse_str(input.organ.trim())
+        .ok()
+        .filter(|id| secretary_of.contains(id));
     let details = validate_meeting(&input);
     let (organ_id, details) = match (organ_id, details) {
         (Some(organ_id), Ok(details)) => (organ_id, details),
@@ -129,7 +162,9 @@ async fn create(State(state): State<AppState>, user: CurrentUser, CsrfForm(form)
     db::audit::record(
         &mut tx,
         NewEvent {
-            after: Some(json!({ "organ_id": organ_id, "starts_at": starts_at, "place": details.place })),
+            after: Some(
+                json!({ "organ_id": organ_id, "starts_at": starts_at, "place": details.place }),
+            ),
             ..NewEvent::new(Some(user.id()), "meeting.planned", "meeting", id)
         },
     )
@@ -164,7 +199,12 @@ struct MeetingPage {
 
 impl MeetingPage {
     fn outcomes(&self) -> [DecisionOutcome; 4] {
-        [DecisionOutcome::Adopted, DecisionOutcome::Amended, DecisionOutcome::ReferredBack, DecisionOutcome::Tabled]
+        [
+            DecisionOutcome::Adopted,
+            DecisionOutcome::Amended,
+            DecisionOutcome::ReferredBack,
+            DecisionOutcome::Tabled,
+        ]
     }
 
     fn all_decided(&self) -> bool {
@@ -182,7 +222,9 @@ async fn meeting_page(
 ) -> Result<MeetingPage, AppError> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
-    let meeting = db::meetings::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let meeting = db::meetings::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     user.require(works_in_organ(user, meeting.organ_id))?;
     let agenda = db::meetings::agenda(&mut conn, id).await?;
     let meeting_date = stockholm_date(meeting.starts_at);
@@ -199,8 +241,12 @@ async fn meeting_page(
         decision.attendance = previous_attendance(&mut conn, id).await?;
     }
     Ok(MeetingPage {
-        layout: Layout::new(format!("Sammanträde {}", format_stockholm(meeting.starts_at)), user, "sammantraden")
-            .crumb("Sammanträden", "/sammantraden"),
+        layout: Layout::new(
+            format!("Sammanträde {}", format_stockholm(meeting.starts_at)),
+            user,
+            "sammantraden",
+        )
+        .crumb("Sammanträden", "/sammantraden"),
         when: format_stockholm(meeting.starts_at),
         items: agenda
             .into_iter()
@@ -217,7 +263,11 @@ async fn meeting_page(
         waiting,
         decision,
         errors,
-        adjust_on: if adjust.0.is_empty() { stockholm_date(Utc::now()).to_string() } else { adjust.0 },
+        adjust_on: if adjust.0.is_empty() {
+            stockholm_date(Utc::now()).to_string()
+        } else {
+            adjust.0
+        },
         adjust_by: adjust.1,
         meeting,
     })
@@ -225,24 +275,50 @@ async fn meeting_page(
 
 /// The attendance of the meeting's last recorded decision, as a starting point
 /// for the next one (the same members usually take part).
-async fn previous_attendance(conn: &mut sqlx::PgConnection, meeting_id: Uuid) -> Result<String, AppError> {
-    Ok(db::meetings::last_attendance(conn, meeting_id).await?.unwrap_or_default())
+async fn previous_attendance(
+    conn: &mut sqlx::PgConnection,
+    meeting_id: Uuid,
+) -> Result<String, AppError> {
+    Ok(db::meetings::last_attendance(conn, meeting_id)
+        .await?
+        .unwrap_or_default())
 }
 
-async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
-    page(&meeting_page(&state, &user, &id, DecisionForm::default(), FormErrors::none(), Default::default()).await?)
+async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    page(
+        &meeting_page(
+            &state,
+            &user,
+            &id,
+            DecisionForm::default(),
+            FormErrors::none(),
+            Default::default(),
+        )
+        .await?,
+    )
 }
 
 /// Only the nämnd's secretary changes its meetings; none after justering.
-async fn secretary_meeting(conn: &mut sqlx::PgConnection, user: &CurrentUser, id: &str) -> Result<Meeting, AppError> {
+async fn secretary_meeting(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Meeting, AppError> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    let meeting = db::meetings::get(&mut *conn, id).await?.ok_or(AppError::NotFound)?;
+    let meeting = db::meetings::get(&mut *conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     user.require(user.roles_in(meeting.organ_id).contains(&Role::Secretary))?;
     match db::meetings::lock(conn, id).await? {
         Some(None) => Ok(meeting),
         _ => Err(AppError::Refused {
             status: StatusCode::CONFLICT,
-            message: "Protokollet är justerat. Besluten från sammanträdet kan inte längre ändras.".into(),
+            message: "Protokollet är justerat. Besluten från sammanträdet kan inte längre ändras."
+                .into(),
             back: meeting_href(id),
         }),
     }
@@ -303,8 +379,15 @@ async fn reorder(
     };
     // Decided items keep their place: their § follow the agenda order.
     let agenda = db::meetings::agenda(&mut tx, meeting.id).await?;
-    let position = agenda.iter().position(|i| i.id == item).ok_or(AppError::BadRequest("unknown item"))?;
-    let neighbour = if up { position.checked_sub(1) } else { Some(position + 1) };
+    let position = agenda
+        .iter()
+        .position(|i| i.id == item)
+        .ok_or(AppError::BadRequest("unknown item"))?;
+    let neighbour = if up {
+        position.checked_sub(1)
+    } else {
+        Some(position + 1)
+    };
     let movable = |i: usize| agenda.get(i).is_some_and(|item| item.outcome.is_none());
     if !movable(position) || !neighbour.is_some_and(movable) {
         return Err(AppError::Refused {
@@ -318,7 +401,12 @@ async fn reorder(
             &mut tx,
             NewEvent {
                 after: Some(json!({ "item": item, "direction": form.direction })),
-                ..NewEvent::new(Some(user.id()), "meeting.agenda_reordered", "meeting", meeting.id)
+                ..NewEvent::new(
+                    Some(user.id()),
+                    "meeting.agenda_reordered",
+                    "meeting",
+                    meeting.id,
+                )
             },
         )
         .await?;
@@ -371,11 +459,21 @@ impl DecisionForm {
     }
 
     /// The typed reservation rows and one blank row, for the form.
-    fn rows(members: &[String], parties: &[String], texts: &[String]) -> Vec<(String, String, String)> {
+    fn rows(
+        members: &[String],
+        parties: &[String],
+        texts: &[String],
+    ) -> Vec<(String, String, String)> {
         let mut rows: Vec<(String, String, String)> = members
             .iter()
             .enumerate()
-            .map(|(i, m)| (m.clone(), parties.get(i).cloned().unwrap_or_default(), texts.get(i).cloned().unwrap_or_default()))
+            .map(|(i, m)| {
+                (
+                    m.clone(),
+                    parties.get(i).cloned().unwrap_or_default(),
+                    texts.get(i).cloned().unwrap_or_default(),
+                )
+            })
             .filter(|(m, p, t)| !(m.is_empty() && p.is_empty() && t.is_empty()))
             .collect();
         rows.push(Default::default());
@@ -383,11 +481,19 @@ impl DecisionForm {
     }
 
     fn reservation_rows(&self) -> Vec<(String, String, String)> {
-        Self::rows(&self.reservation_member, &self.reservation_party, &self.reservation_text)
+        Self::rows(
+            &self.reservation_member,
+            &self.reservation_party,
+            &self.reservation_text,
+        )
     }
 
     fn statement_rows(&self) -> Vec<(String, String, String)> {
-        Self::rows(&self.statement_member, &self.statement_party, &self.statement_text)
+        Self::rows(
+            &self.statement_member,
+            &self.statement_party,
+            &self.statement_text,
+        )
     }
 }
 
@@ -401,7 +507,10 @@ async fn decide(
     let meeting = secretary_meeting(&mut tx, &user, &id).await?;
     let agenda = db::meetings::agenda(&mut tx, meeting.id).await?;
     let item_id = Uuid::parse_str(&form.item).map_err(|_| AppError::BadRequest("unknown item"))?;
-    let item = agenda.iter().find(|i| i.id == item_id).ok_or(AppError::BadRequest("unknown item"))?;
+    let item = agenda
+        .iter()
+        .find(|i| i.id == item_id)
+        .ok_or(AppError::BadRequest("unknown item"))?;
     if item.outcome.is_some() {
         return Err(AppError::Refused {
             status: StatusCode::CONFLICT,
@@ -420,15 +529,21 @@ async fn decide(
         Ok(decision) => decision,
         Err(errors) => {
             drop(tx);
-            let page = meeting_page(&state, &user, &id, form, errors.into(), Default::default()).await?;
+            let page =
+                meeting_page(&state, &user, &id, form, errors.into(), Default::default()).await?;
             return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    let case = db::cases::get(&mut tx, item.case_id).await?.ok_or(AppError::NotFound)?;
+    let case = db::cases::get(&mut tx, item.case_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let to = check(&case, &user, Transition::Decide(decision.outcome))?;
-    let revision = db::reports::latest(&mut tx, case.id).await?.ok_or_else(|| raced(case.id))?;
+    let revision = db::reports::latest(&mut tx, case.id)
+        .await?
+        .ok_or_else(|| raced(case.id))?;
     let meeting_date = stockholm_date(meeting.starts_at);
-    let paragraph = db::decisions::next_paragraph(&mut tx, meeting.organ_id, meeting_date.year()).await?;
+    let paragraph =
+        db::decisions::next_paragraph(&mut tx, meeting.organ_id, meeting_date.year()).await?;
     let now = Utc::now();
     db::decisions::insert(
         &mut tx,
@@ -481,7 +596,11 @@ async fn adjust(
     let mut tx = state.pool.begin().await?;
     let meeting = secretary_meeting(&mut tx, &user, &id).await?;
     let agenda = db::meetings::agenda(&mut tx, meeting.id).await?;
-    let mut errors = match validate_adjustment(&form.adjusted_on, &form.adjusted_by, stockholm_date(meeting.starts_at)) {
+    let mut errors = match validate_adjustment(
+        &form.adjusted_on,
+        &form.adjusted_by,
+        stockholm_date(meeting.starts_at),
+    ) {
         Ok((on, by)) if agenda.iter().all(|i| i.outcome.is_some()) && !agenda.is_empty() => {
             db::meetings::adjust(&mut tx, meeting.id, on, &by).await?;
             db::audit::record(
@@ -499,9 +618,20 @@ async fn adjust(
         Err(errors) => errors,
     };
     if agenda.is_empty() || agenda.iter().any(|i| i.outcome.is_none()) {
-        errors.add("adjusted_on", "Protokollet kan justeras först när alla ärenden på föredragningslistan har beslut.");
+        errors.add(
+            "adjusted_on",
+            "Protokollet kan justeras först när alla ärenden på föredragningslistan har beslut.",
+        );
     }
     drop(tx);
-    let page = meeting_page(&state, &user, &id, DecisionForm::default(), errors.into(), (form.adjusted_on, form.adjusted_by)).await?;
+    let page = meeting_page(
+        &state,
+        &user,
+        &id,
+        DecisionForm::default(),
+        errors.into(),
+        (form.adjusted_on, form.adjusted_by),
+    )
+    .await?;
     page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }

@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod cases;
+mod diarium;
 mod documents;
 mod editor;
 mod error;
@@ -11,8 +12,10 @@ mod home;
 mod meetings;
 mod referrals;
 mod review;
+mod search;
 mod session;
 mod static_files;
+mod summary;
 mod views;
 
 use std::future::IntoFuture;
@@ -99,6 +102,13 @@ pub fn router(state: AppState) -> Router {
             get(referrals::show).post(referrals::update),
         )
         .route("/remisser/{id}/redigera", get(referrals::edit_form))
+        .route("/remisser/{id}/sammanstallning", get(summary::summary))
+        .route(
+            "/remisser/{id}/sammanstallning.csv",
+            get(summary::summary_csv),
+        )
+        .route("/sok", get(search::search))
+        .route("/organ/{id}/planering", get(home::planning))
         .merge(cases::routes())
         .merge(editor::routes())
         .merge(meetings::routes())
@@ -112,7 +122,8 @@ pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/healthz", get(health))
-        .route("/static/{file}", get(static_files::serve));
+        .route("/static/{file}", get(static_files::serve))
+        .merge(diarium::routes());
 
     Router::new()
         .merge(protected)

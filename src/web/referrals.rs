@@ -15,6 +15,7 @@ use super::{AppError, AppState};
 use crate::db::organs::Organ;
 use crate::db::referrals::{CaseRow, Cursor, ListQuery, ListRow, Referral, Sort, StateFilter};
 use crate::db::{self, audit::HistoryEntry};
+use crate::domain::CaseState;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
 use crate::domain::referral::{self, ReferralInput};
 

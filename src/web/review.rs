@@ -19,11 +19,11 @@ use crate::db;
 use crate::db::cases::CaseDetail;
 use crate::db::reports::Revision;
 use crate::db::reviews::ReviewRow;
-use crate::domain::dates::format_stockholm;
-use crate::domain::meeting::validate_required;
-use crate::domain::diff::Change;
-use crate::domain::workflow::Transition;
 use crate::domain::CaseState;
+use crate::domain::dates::format_stockholm;
+use crate::domain::diff::Change;
+use crate::domain::meeting::validate_required;
+use crate::domain::workflow::Transition;
 
 #[derive(Template)]
 #[template(path = "cases/review.html")]
@@ -51,11 +51,18 @@ async fn review_view(
     let mut conn = state.pool.acquire().await?;
     let case = load(&mut conn, id).await?;
     user.require(works_in_organ(user, case.organ_id))?;
-    let revision = db::reports::latest(&mut conn, case.id).await?.ok_or(AppError::NotFound)?;
+    let revision = db::reports::latest(&mut conn, case.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let reviews = db::reviews::for_case(&mut conn, case.id).await?;
-    let compared_with = reviews.last().map(|r| r.revision_number).filter(|n| *n != revision.number);
+    let compared_with = reviews
+        .last()
+        .map(|r| r.revision_number)
+        .filter(|n| *n != revision.number);
     let base = match compared_with {
-        Some(number) => db::reports::get(&mut conn, case.id, number).await?.map(|r| r.content),
+        Some(number) => db::reports::get(&mut conn, case.id, number)
+            .await?
+            .map(|r| r.content),
         None => None,
     };
     let sections = section_diffs(base.as_ref(), &revision.content, &case.administration);
@@ -63,7 +70,8 @@ async fn review_view(
         layout: Layout::new(format!("Granska {}", case.dnr), user, "remisser")
             .crumb("Remisser", "/remisser")
             .crumb(format!("Ärende {}", case.dnr), case_href(case.id)),
-        can_review: case.state == CaseState::InReview && check(&case, user, Transition::Approve).is_ok(),
+        can_review: case.state == CaseState::InReview
+            && check(&case, user, Transition::Approve).is_ok(),
         revision_at: format_stockholm(revision.created_at),
         revision,
         compared_with,
@@ -81,7 +89,11 @@ async fn review_view(
     })
 }
 
-pub async fn review_page(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn review_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     page(&review_view(&state, &user, &id, String::new(), FormErrors::none()).await?)
 }
 
@@ -95,14 +107,32 @@ pub struct ReviewForm {
     comment: String,
 }
 
-async fn review(state: AppState, user: CurrentUser, id: String, form: ReviewForm, approve: bool) -> Result<Response, AppError> {
+async fn review(
+    state: AppState,
+    user: CurrentUser,
+    id: String,
+    form: ReviewForm,
+    approve: bool,
+) -> Result<Response, AppError> {
     let mut tx = state.pool.begin().await?;
     let case = load(&mut tx, &id).await?;
-    let to = check(&case, &user, if approve { Transition::Approve } else { Transition::Return })?;
+    let to = check(
+        &case,
+        &user,
+        if approve {
+            Transition::Approve
+        } else {
+            Transition::Return
+        },
+    )?;
     let comment = if approve {
         form.comment.trim().to_string()
     } else {
-        match validate_required("comment", &form.comment, "Skriv vad handläggaren behöver ändra.") {
+        match validate_required(
+            "comment",
+            &form.comment,
+            "Skriv vad handläggaren behöver ändra.",
+        ) {
             Ok(comment) => comment,
             Err(errors) => {
                 drop(tx);
@@ -111,14 +141,38 @@ async fn review(state: AppState, user: CurrentUser, id: String, form: ReviewForm
             }
         }
     };
-    let revision = db::reports::latest(&mut tx, case.id).await?.ok_or_else(|| raced(case.id))?;
+    let revision = db::reports::latest(&mut tx, case.id)
+        .await?
+        .ok_or_else(|| raced(case.id))?;
     if revision.number != form.revision {
         return Err(raced(case.id));
     }
     let now = Utc::now();
-    db::reviews::record(&mut tx, case.id, revision.id, user.id(), approve, &comment, now).await?;
-    let action = if approve { "case.approved" } else { "case.returned" };
-    record_transition(&mut tx, user.id(), &case, to, action, json!({ "revision": revision.number, "comment": comment }), now).await?;
+    db::reviews::record(
+        &mut tx,
+        case.id,
+        revision.id,
+        user.id(),
+        approve,
+        &comment,
+        now,
+    )
+    .await?;
+    let action = if approve {
+        "case.approved"
+    } else {
+        "case.returned"
+    };
+    record_transition(
+        &mut tx,
+        user.id(),
+        &case,
+        to,
+        action,
+        json!({ "revision": revision.number, "comment": comment }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to(&case_href(case.id)).into_response())
 }

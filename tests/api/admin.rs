@@ -178,6 +178,8 @@ async fn an_admin_creates_and_edits_organs(pool: PgPool) {
                 ("name", "Kulturnämnden"),
                 ("diarium_prefix", "kun"),
                 ("administration", "Kulturförvaltningen"),
+                ("review_days", "7"),
+                ("agenda_closing_days", "10"),
             ],
         )
         .await;
@@ -195,6 +197,8 @@ async fn an_admin_creates_and_edits_organs(pool: PgPool) {
                 ("name", "Kulturnämnd två"),
                 ("diarium_prefix", "AMN"),
                 ("administration", "X"),
+                ("review_days", "7"),
+                ("agenda_closing_days", "10"),
             ],
         )
         .await;
@@ -212,6 +216,8 @@ async fn an_admin_creates_and_edits_organs(pool: PgPool) {
                 ("name", "Kultur- och fritidsnämnden"),
                 ("diarium_prefix", "KFN"),
                 ("administration", "Kulturförvaltningen"),
+                ("review_days", "7"),
+                ("agenda_closing_days", "10"),
                 ("version", "1"),
             ],
         )
@@ -225,6 +231,8 @@ async fn an_admin_creates_and_edits_organs(pool: PgPool) {
                 ("name", "Kulturnämnden igen"),
                 ("diarium_prefix", "KUN"),
                 ("administration", "Kulturförvaltningen"),
+                ("review_days", "7"),
+                ("agenda_closing_days", "10"),
                 ("version", "1"),
             ],
         )
@@ -236,6 +244,53 @@ async fn an_admin_creates_and_edits_organs(pool: PgPool) {
     assert_eq!(
         app.count("SELECT count(*) FROM organs WHERE name = 'Kultur- och fritidsnämnden'")
             .await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_command_line_creates_the_first_admin_of_an_empty_database(pool: PgPool) {
+    let app = TestApp::empty(pool);
+    let refused = remiss::startup::create_user(
+        &app.pool,
+        "åsa",
+        "Åsa Admin",
+        true,
+        None,
+        "ett långt lösenord".into(),
+    )
+    .await;
+    assert!(refused.is_err(), "usernames are a–z");
+    assert_eq!(app.count("SELECT count(*) FROM users").await, 0);
+
+    let username = remiss::startup::create_user(
+        &app.pool,
+        " Forsta.Admin ",
+        "Första Administratören",
+        true,
+        None,
+        "ett långt lösenord".into(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(username, "forsta.admin");
+    let mut admin = app.browser();
+    assert_eq!(
+        admin
+            .login("forsta.admin", "ett långt lösenord")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    admin
+        .get("/admin/organ")
+        .await
+        .assert_contains("<h1>Organ</h1>");
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM audit_events WHERE action = 'user.created' AND actor_id IS NULL"
+        )
+        .await,
         1
     );
 }

@@ -6,3 +6,4 @@ mod admin;
 mod auth;
 mod helpers;
 mod referrals;
+mod workflow;

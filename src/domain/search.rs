@@ -1,0 +1,175 @@
+//! What a search box query means: words for full-text search, and diarienummer
+//! looked up exactly or by prefix.
+
+/// A query that looks like (part of) a diarienummer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnrQuery {
+    /// `AMN 2026/1`: that number exactly, and (by prefix) `AMN 2026/10`…
+    Full { prefix: String, year: i32, seq: i32 },
+    /// `AMN 2026` or `AMN 2026/`: all of an organ's numbers that year.
+    PrefixYear { prefix: String, year: i32 },
+    /// `2019/1939`: any diarium's (or a sender's) number with that year and sequence.
+    YearSeq { year: i32, seq: i32 },
+}
+
+impl DnrQuery {
+    /// The text a case's `dnr_text` starts with, for a prefix match.
+    pub fn text_prefix(&self) -> Option<String> {
+        match self {
+            DnrQuery::Full { prefix, year, seq } => Some(format!("{prefix} {year}/{seq}")),
+            DnrQuery::PrefixYear { prefix, year } => Some(format!("{prefix} {year}/")),
+            DnrQuery::YearSeq { .. } => None,
+        }
+    }
+
+    /// `YEAR/SEQ` of a sender's dnr, when the query names one.
+    pub fn year_seq(&self) -> Option<String> {
+        match self {
+            DnrQuery::Full { year, seq, .. } | DnrQuery::YearSeq { year, seq } => {
+                Some(format!("{year}/{seq}"))
+            }
+            DnrQuery::PrefixYear { .. } => None,
+        }
+    }
+}
+
+/// Reads a query as a diarienummer if it is one: letters (optional), a four-digit
+/// year, and optionally `/` and a number. Anything else is `None`.
+pub fn dnr_query(query: &str) -> Option<DnrQuery> {
+    let query = query.trim();
+    let digits_at = query.find(|c: char| c.is_ascii_digit())?;
+    let prefix = query[..digits_at].trim().to_uppercase();
+    if !prefix
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || "ÅÄÖ".contains(c))
+        || prefix.chars().count() > 10
+    {
+        return None;
+    }
+    let rest = query[digits_at..].replace(' ', "");
+    let (year, seq) = match rest.split_once('/') {
+        Some((year, seq)) => (year.to_string(), Some(seq.to_string())),
+        None => (rest.clone(), None),
+    };
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year: i32 = year.parse().ok()?;
+    let seq = match seq.as_deref() {
+        None | Some("") => None,
+        Some(seq) if seq.len() <= 9 && seq.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(seq.parse::<i32>().ok()?)
+        }
+        Some(_) => return None,
+    };
+    match (prefix.is_empty(), seq) {
+        (false, Some(seq)) => Some(DnrQuery::Full { prefix, year, seq }),
+        (false, None) => Some(DnrQuery::PrefixYear { prefix, year }),
+        (true, Some(seq)) => Some(DnrQuery::YearSeq { year, seq }),
+        (true, None) => None,
+    }
+}
+
+/// Marks the database puts around matched words in a snippet.
+pub const HIGHLIGHT_START: char = '⟦';
+pub const HIGHLIGHT_END: char = '⟧';
+
+/// A snippet split into runs of plain and highlighted text, so that a page can
+/// escape the text and mark the matches without handling HTML itself.
+pub fn snippet_segments(snippet: &str) -> Vec<(String, bool)> {
+    let mut segments = Vec::new();
+    let mut current = String::new();
+    let mut highlighted = false;
+    for c in snippet.chars() {
+        if c == HIGHLIGHT_START || c == HIGHLIGHT_END {
+            if !current.is_empty() {
+                segments.push((std::mem::take(&mut current), highlighted));
+            }
+            highlighted = c == HIGHLIGHT_START;
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        segments.push((current, highlighted));
+    }
+    segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_numbers_with_any_spacing_and_case() {
+        let amn = DnrQuery::Full {
+            prefix: "AMN".into(),
+            year: 2026,
+            seq: 1,
+        };
+        assert_eq!(dnr_query("AMN 2026/1"), Some(amn.clone()));
+        assert_eq!(dnr_query(" amn 2026 / 1 "), Some(amn.clone()));
+        assert_eq!(dnr_query("AMN2026/1"), Some(amn));
+        assert_eq!(
+            dnr_query("KS 2019/1939").unwrap().text_prefix().unwrap(),
+            "KS 2019/1939"
+        );
+    }
+
+    #[test]
+    fn an_organs_year() {
+        let year = DnrQuery::PrefixYear {
+            prefix: "AMN".into(),
+            year: 2026,
+        };
+        assert_eq!(dnr_query("AMN 2026"), Some(year.clone()));
+        assert_eq!(dnr_query("amn 2026/"), Some(year.clone()));
+        assert_eq!(year.text_prefix().unwrap(), "AMN 2026/");
+        assert_eq!(year.year_seq(), None);
+    }
+
+    #[test]
+    fn year_and_number_alone() {
+        let q = dnr_query("2019/1939").unwrap();
+        assert_eq!(
+            q,
+            DnrQuery::YearSeq {
+                year: 2019,
+                seq: 1939
+            }
+        );
+        assert_eq!(q.year_seq().unwrap(), "2019/1939");
+        assert_eq!(q.text_prefix(), None);
+    }
+
+    #[test]
+    fn words_are_not_numbers() {
+        for words in [
+            "trygghet",
+            "trygghetsprogram 2020-2023",
+            "2020",
+            "",
+            "KS",
+            "AMN 20/1",
+            "AMN 2026/1a",
+            "Stockholms stad 2019/1939",
+            "12345/1",
+        ] {
+            assert_eq!(dnr_query(words), None, "{words}");
+        }
+    }
+
+    #[test]
+    fn snippets_split_into_marked_runs() {
+        assert_eq!(
+            snippet_segments("Stockholms stads ⟦trygghetsprogram⟧ 2020 och ⟦trygghet⟧"),
+            vec![
+                ("Stockholms stads ".to_string(), false),
+                ("trygghetsprogram".to_string(), true),
+                (" 2020 och ".to_string(), false),
+                ("trygghet".to_string(), true),
+            ]
+        );
+        assert!(snippet_segments("").is_empty());
+    }
+}

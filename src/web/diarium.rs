@@ -1,0 +1,271 @@
+//! The public diarium: no login. Lists and searches the registered cases, with
+//! the decision and the yttrande once dispatched; an Atom feed of new entries.
+//! Every text passes the publication guard (personnummer masked), and a secret
+//! entry shows only its number, date, sender and marking (OSL 5:5).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::views::{Layout, page};
+use super::{AppError, AppState};
+use crate::db;
+use crate::db::diarium::Entry;
+use crate::domain::CaseState;
+use crate::domain::dates::format_stockholm;
+use crate::domain::personal_data::mask;
+use crate::domain::search::dnr_query;
+use crate::domain::workflow::DecisionOutcome;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/diarium", get(list))
+        .route("/diarium/atom", get(feed))
+        .route("/diarium/{id}", get(entry))
+        .route("/diarium/{id}/yttrande", get(reply))
+}
+
+const PAGE_SIZE: i64 = 25;
+
+/// An entry as the public sees it: masked, and with secret content withheld.
+pub struct PublicEntry {
+    pub case_id: Uuid,
+    pub dnr: String,
+    pub registered: String,
+    pub registered_iso: String,
+    pub organ_name: String,
+    pub sender: String,
+    pub sender_dnr: String,
+    /// None when the title is covered by secrecy.
+    pub title: Option<String>,
+    pub received_on: String,
+    pub deadline: String,
+    pub state: String,
+    /// `Sekretess enligt OSL 21 kap. 1 §, markerad 2026-03-02 av Kommunstyrelsen`.
+    pub marking: Option<String>,
+    pub decision: Option<String>,
+    pub dispatched_on: Option<String>,
+}
+
+fn masked(text: &str) -> String {
+    mask(text).0
+}
+
+impl PublicEntry {
+    fn from(entry: Entry) -> Self {
+        let state = CaseState::parse(&entry.state)
+            .map(|s| s.label_sv())
+            .unwrap_or("");
+        let marking = entry.secret.then(|| {
+            format!(
+                "Sekretess enligt {}, markerad {}{}",
+                entry.secrecy_provision,
+                entry
+                    .registered_at
+                    .with_timezone(&chrono_tz::Europe::Stockholm)
+                    .date_naive(),
+                entry
+                    .marked_by
+                    .as_deref()
+                    .map(|by| format!(" av {by}"))
+                    .unwrap_or_default()
+            )
+        });
+        let decision = match (
+            entry.outcome.as_deref().and_then(DecisionOutcome::parse),
+            entry.decided_on,
+        ) {
+            (Some(outcome), Some(on)) if !entry.secret => Some(format!(
+                "{} {}{}",
+                outcome.label_sv(),
+                on,
+                entry
+                    .paragraph
+                    .map(|p| format!(", § {p}"))
+                    .unwrap_or_default()
+            )),
+            _ => None,
+        };
+        PublicEntry {
+            case_id: entry.case_id,
+            dnr: entry.dnr,
+            registered: format_stockholm(entry.registered_at),
+            registered_iso: entry.registered_at.to_rfc3339(),
+            organ_name: entry.organ_name,
+            sender: masked(&entry.sender_name),
+            sender_dnr: masked(&entry.sender_dnr),
+            title: (!entry.secret).then(|| masked(&entry.title)),
+            received_on: entry.received_on.to_string(),
+            deadline: entry.deadline.to_string(),
+            state: state.to_string(),
+            marking,
+            decision,
+            dispatched_on: entry
+                .dispatched_on
+                .filter(|_| !entry.secret)
+                .map(|d| d.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    after: String,
+}
+
+#[derive(Template)]
+#[template(path = "diarium/list.html")]
+struct ListPage {
+    layout: Layout,
+    q: String,
+    entries: Vec<PublicEntry>,
+    next_href: Option<String>,
+    first_href: Option<String>,
+}
+
+fn public_layout(title: impl Into<String>) -> Layout {
+    let mut layout = Layout::anonymous(title);
+    layout.section = "diarium";
+    layout
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<ListParams>,
+) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let q = params.q.trim().to_string();
+    let (entries, next_after) = if q.is_empty() {
+        let after = params.after.split_once('_').and_then(|(at, id)| {
+            Some((
+                DateTime::<Utc>::from_timestamp_micros(at.parse().ok()?)?,
+                Uuid::parse_str(id).ok()?,
+            ))
+        });
+        let mut rows = db::diarium::list(&mut conn, after, PAGE_SIZE + 1).await?;
+        let more = rows.len() as i64 > PAGE_SIZE;
+        rows.truncate(PAGE_SIZE as usize);
+        let next = more
+            .then(|| {
+                rows.last()
+                    .map(|e| format!("{}_{}", e.registered_at.timestamp_micros(), e.case_id))
+            })
+            .flatten();
+        (rows, next)
+    } else {
+        let after = params
+            .after
+            .split_once('_')
+            .and_then(|(rank, id)| Some((rank.parse().ok()?, Uuid::parse_str(id).ok()?)));
+        let mut hits =
+            db::diarium::search(&mut conn, &q, dnr_query(&q).as_ref(), after, PAGE_SIZE + 1)
+                .await?;
+        let more = hits.len() as i64 > PAGE_SIZE;
+        hits.truncate(PAGE_SIZE as usize);
+        let next = more
+            .then(|| hits.last().map(|(id, rank)| format!("{rank}_{id}")))
+            .flatten();
+        let mut rows = Vec::with_capacity(hits.len());
+        for (id, _) in &hits {
+            if let Some(entry) = db::diarium::get(&mut conn, *id).await? {
+                rows.push(entry);
+            }
+        }
+        (rows, next)
+    };
+    let query = super::session::encode_query_value(&q);
+    page(&ListPage {
+        layout: public_layout("Diarium"),
+        next_href: next_after.map(|after| format!("/diarium?q={query}&after={after}")),
+        first_href: (!params.after.is_empty()).then(|| format!("/diarium?q={query}")),
+        entries: rows_to_public(entries),
+        q,
+    })
+}
+
+fn rows_to_public(entries: Vec<Entry>) -> Vec<PublicEntry> {
+    entries.into_iter().map(PublicEntry::from).collect()
+}
+
+#[derive(Template)]
+#[template(path = "diarium/entry.html")]
+struct EntryPage {
+    layout: Layout,
+    entry: PublicEntry,
+    has_reply: bool,
+}
+
+async fn entry(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let mut conn = state.pool.acquire().await?;
+    let entry = db::diarium::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let has_reply = entry.dispatched_on.is_some() && !entry.secret;
+    let entry = PublicEntry::from(entry);
+    page(&EntryPage {
+        layout: public_layout(format!("Diarienummer {}", entry.dnr)).crumb("Diarium", "/diarium"),
+        entry,
+        has_reply,
+    })
+}
+
+/// The dispatched yttrande of a non-secret case, masked.
+async fn reply(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let mut conn = state.pool.acquire().await?;
+    let entry = db::diarium::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if entry.secret || entry.dispatched_on.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let document = super::documents::reply_view(&mut conn, id, format!("/diarium/{id}"))
+        .await?
+        .ok_or(AppError::NotFound)?
+        .masked();
+    page(&document)
+}
+
+#[derive(Template)]
+#[template(path = "diarium/atom.xml")]
+struct Feed {
+    updated: String,
+    entries: Vec<PublicEntry>,
+}
+
+/// The 50 newest entries as Atom.
+async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let entries = db::diarium::list(&mut conn, None, 50).await?;
+    let updated = entries
+        .first()
+        .map(|e| e.registered_at)
+        .unwrap_or_else(Utc::now)
+        .to_rfc3339();
+    let body = Feed {
+        updated,
+        entries: rows_to_public(entries),
+    }
+    .render()?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        body,
+    )
+        .into_response())
+}

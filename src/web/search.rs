@@ -1,0 +1,166 @@
+//! The search box on every page: words and diarienummer, ranked, with
+//! highlighted snippets, filters and keyset paging.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::session::CurrentUser;
+use super::views::{Layout, page};
+use super::{AppError, AppState};
+use crate::db;
+use crate::db::organs::Organ;
+use crate::db::search::{Filters, Hit, Viewer};
+use crate::domain::CaseState;
+use crate::domain::dates::parse_date;
+use crate::domain::search::{dnr_query, snippet_segments};
+
+const PAGE_SIZE: i64 = 20;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    organ: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    sender: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    after: String,
+}
+
+struct HitView {
+    hit: Hit,
+    href: String,
+    state_label: String,
+    segments: Vec<(String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    layout: Layout,
+    params: SearchParams,
+    organs: Vec<Organ>,
+    states: [CaseState; 8],
+    hits: Vec<HitView>,
+    searched: bool,
+    next_href: Option<String>,
+    first_href: Option<String>,
+}
+
+/// `rank:id` of the last hit on a page.
+fn decode_after(text: &str) -> Option<(f32, Uuid)> {
+    let (rank, id) = text.split_once(':')?;
+    Some((rank.parse().ok()?, Uuid::parse_str(id).ok()?))
+}
+
+fn viewer(user: &CurrentUser) -> Viewer {
+    Viewer {
+        organs: user.user.roles.iter().map(|r| r.organ_id).collect(),
+        sees_secret_descriptions: user.is_admin() || user.is_registrar(),
+        sees_all_cases: user.is_admin(),
+    }
+}
+
+fn query_string(params: &SearchParams) -> String {
+    let enc = super::session::encode_query_value;
+    format!(
+        "q={}&organ={}&state={}&sender={}&from={}&to={}",
+        enc(params.q.trim()),
+        enc(&params.organ),
+        enc(&params.state),
+        enc(params.sender.trim()),
+        enc(&params.from),
+        enc(&params.to)
+    )
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<SearchParams>,
+) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let organs = db::organs::list(&mut conn).await?;
+    let words = params.q.trim();
+    let dnr = dnr_query(words);
+    let filters = Filters {
+        organ: Uuid::parse_str(&params.organ).ok(),
+        state: CaseState::parse(&params.state),
+        sender: Some(params.sender.trim().to_string()).filter(|s| !s.is_empty()),
+        received_from: parse_date(&params.from).map(|d: NaiveDate| d),
+        received_to: parse_date(&params.to),
+    };
+    let searched = !words.is_empty();
+    let after = decode_after(&params.after);
+    let mut hits = if searched {
+        db::search::search(
+            &mut conn,
+            words,
+            dnr.as_ref(),
+            &filters,
+            &viewer(&user),
+            after,
+            PAGE_SIZE + 1,
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    let more = hits.len() as i64 > PAGE_SIZE;
+    hits.truncate(PAGE_SIZE as usize);
+    let base = format!("/sok?{}", query_string(&params));
+    let next_href = more
+        .then(|| {
+            hits.last()
+                .map(|h| format!("{base}&after={}:{}", h.rank, h.id))
+        })
+        .flatten();
+    let first_href = after.map(|_| base.clone());
+    let hits = hits
+        .into_iter()
+        .map(|hit| HitView {
+            href: if hit.kind == "case" {
+                format!("/arenden/{}", hit.id)
+            } else {
+                format!("/remisser/{}", hit.id)
+            },
+            state_label: hit
+                .state
+                .as_deref()
+                .and_then(CaseState::parse)
+                .map(|s| s.label_sv().to_string())
+                .unwrap_or_default(),
+            segments: snippet_segments(&hit.snippet),
+            hit,
+        })
+        .collect();
+    page(&SearchPage {
+        layout: Layout::new(
+            if searched {
+                format!("Sökresultat för {words}")
+            } else {
+                "Sök".to_string()
+            },
+            &user,
+            "sok",
+        ),
+        params,
+        organs,
+        states: CaseState::ALL,
+        hits,
+        searched,
+        next_href,
+        first_href,
+    })
+}

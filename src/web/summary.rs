@@ -1,0 +1,161 @@
+//! The sender's summary (remissammanställning): every respondent's answer side by
+//! side, as a page and as CSV for the sender's own report.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use super::session::CurrentUser;
+use super::views::{Layout, page};
+use super::{AppError, AppState};
+use crate::db;
+use crate::db::decisions::Answer;
+use crate::db::referrals::Referral;
+use crate::domain::report::paragraphs;
+use crate::domain::workflow::DecisionOutcome;
+use crate::domain::{CaseState, csv};
+
+pub struct AnswerView {
+    pub case_id: Uuid,
+    pub organ_name: String,
+    pub dnr: String,
+    pub state: String,
+    pub outcome: String,
+    pub decided_on: String,
+    pub proposals: Vec<String>,
+    pub considerations: Vec<String>,
+    pub has_answer: bool,
+}
+
+/// What the viewer may read of each answer: a secret remiss's answers only by
+/// those working on it.
+async fn answer_views(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Referral, Vec<AnswerView>), AppError> {
+    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    let mut conn = state.pool.acquire().await?;
+    let referral = db::referrals::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let cases = db::referrals::cases(&mut conn, id).await?;
+    let may_read = !referral.secret
+        || user.is_registrar()
+        || user.is_admin()
+        || cases.iter().any(|c| !user.roles_in(c.organ_id).is_empty());
+    let answers = db::decisions::answers(&mut conn, id).await?;
+    let views = answers.into_iter().map(|a| view(a, may_read)).collect();
+    Ok((referral, views))
+}
+
+fn view(answer: Answer, may_read: bool) -> AnswerView {
+    let outcome = answer.outcome.as_deref().and_then(DecisionOutcome::parse);
+    let has_answer = outcome.is_some() && may_read;
+    let proposals = match (outcome, &answer.decision_text) {
+        (Some(DecisionOutcome::Amended), Some(text)) => paragraphs(text),
+        _ => answer
+            .proposals
+            .and_then(|p| serde_json::from_value(p).ok())
+            .unwrap_or_default(),
+    };
+    AnswerView {
+        case_id: answer.case_id,
+        organ_name: answer.organ_name,
+        dnr: answer.dnr,
+        state: CaseState::parse(&answer.state)
+            .map(|s| s.label_sv().to_string())
+            .unwrap_or_default(),
+        outcome: outcome
+            .map(|o| o.label_sv().to_string())
+            .unwrap_or_default(),
+        decided_on: answer.decided_on.map(|d| d.to_string()).unwrap_or_default(),
+        proposals: if has_answer { proposals } else { Vec::new() },
+        considerations: if has_answer {
+            paragraphs(answer.considerations.as_deref().unwrap_or_default())
+        } else {
+            Vec::new()
+        },
+        has_answer,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "referrals/summary.html")]
+struct SummaryPage {
+    layout: Layout,
+    referral: Referral,
+    answers: Vec<AnswerView>,
+}
+
+pub async fn summary(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (referral, answers) = answer_views(&state, &user, &id).await?;
+    page(&SummaryPage {
+        layout: Layout::new("Remissammanställning", &user, "remisser")
+            .crumb("Remisser", "/remisser")
+            .crumb(referral.title.clone(), format!("/remisser/{}", referral.id)),
+        referral,
+        answers,
+    })
+}
+
+pub async fn summary_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (referral, answers) = answer_views(&state, &user, &id).await?;
+    // A byte order mark, so that Excel reads the file as UTF-8 (å, ä, ö).
+    let mut body = String::from("\u{feff}");
+    body.push_str(&csv::row(&[
+        "Remissinstans",
+        "Diarienummer",
+        "Status",
+        "Beslut",
+        "Beslutsdatum",
+        "Förslag till beslut",
+        "Synpunkter",
+        "Länk",
+    ]));
+    for a in &answers {
+        let proposals = a
+            .proposals
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{}. {p}", i + 1))
+            .collect::<Vec<_>>()
+            .join("\n");
+        body.push_str(&csv::row(&[
+            a.organ_name.as_str(),
+            &a.dnr,
+            &a.state,
+            &a.outcome,
+            &a.decided_on,
+            &proposals,
+            &a.considerations.join("\n\n"),
+            &if a.has_answer {
+                format!("/arenden/{}/yttrande", a.case_id)
+            } else {
+                String::new()
+            },
+        ]));
+    }
+    let filename = format!("remissammanstallning-{}.csv", referral.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
