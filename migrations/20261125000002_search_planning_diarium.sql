@@ -39,3 +39,4 @@ CREATE INDEX cases_referral_idx ON cases (referral_id, state);
 -- The public diarium's feed and list: newest registrations first.
 CREATE INDEX cases_created_idx ON cases (created_at DESC, id DESC);
 CREATE INDEX referrals_personal_data_idx ON referrals (created_at DESC) WHERE personal_data_found;
+CREATE INDEX cases_personal_data_idx ON cases (created_at DESC) WHERE personal_data_found;

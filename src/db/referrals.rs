@@ -81,6 +81,7 @@ pub async fn open_case(
     referral_id: Uuid,
     organ_id: Uuid,
     year: i32,
+    registered_at: DateTime<Utc>,
 ) -> sqlx::Result<Dnr> {
     let row = sqlx::query!(
         "WITH seq AS (
@@ -88,13 +89,14 @@ pub async fn open_case(
              ON CONFLICT (organ_id, year) DO UPDATE SET last_seq = diarium_series.last_seq + 1
              RETURNING last_seq
          )
-         INSERT INTO cases (id, referral_id, organ_id, dnr_prefix, dnr_year, dnr_seq)
-         SELECT $3, $4, o.id, o.diarium_prefix, $2, seq.last_seq FROM seq, organs o WHERE o.id = $1
+         INSERT INTO cases (id, referral_id, organ_id, dnr_prefix, dnr_year, dnr_seq, created_at)
+         SELECT $3, $4, o.id, o.diarium_prefix, $2, seq.last_seq, $5 FROM seq, organs o WHERE o.id = $1
          RETURNING dnr_prefix, dnr_year, dnr_seq",
         organ_id,
         year,
         case_id,
         referral_id,
+        registered_at,
     )
     .fetch_one(conn)
     .await?;
@@ -385,7 +387,7 @@ pub async fn register(
     let mut numbers = Vec::with_capacity(organs.len());
     for organ_id in organs {
         let case_id = Uuid::new_v4();
-        let dnr = open_case(&mut *conn, case_id, id, organ_id, year).await?;
+        let dnr = open_case(&mut *conn, case_id, id, organ_id, year, now).await?;
         audit::record(
             &mut *conn,
             NewEvent {

@@ -52,6 +52,7 @@ pub struct Hit {
 /// (rank, id): the page continues below it without counting what came before.
 pub async fn search(
     conn: &mut PgConnection,
+    // A `to_tsquery` expression (see `domain::search::tsquery`); empty for none.
     words: &str,
     dnr: Option<&DnrQuery>,
     filters: &Filters,
@@ -72,7 +73,7 @@ pub async fn search(
     let sender_key = dnr.and_then(DnrQuery::year_seq);
     sqlx::query_as!(
         Hit,
-        r#"WITH q AS (SELECT websearch_to_tsquery('swedish', $1) AS query),
+        r#"WITH q AS (SELECT to_tsquery('swedish', $1) AS query),
         hits AS (
             -- Remisser by their words; the description only where the viewer may read it.
             SELECT 'referral' AS kind, r.id,

@@ -70,6 +70,23 @@ pub fn dnr_query(query: &str) -> Option<DnrQuery> {
     }
 }
 
+/// The words of a query as a PostgreSQL `tsquery` (for `to_tsquery('swedish', …)`):
+/// every word must occur, and words of four letters or more also match as the
+/// start of a longer word, since Swedish builds compounds (`trygghet` finds
+/// `trygghetsprogram`). Only letters and digits pass, so the query cannot be
+/// malformed; an empty string means no words.
+pub fn tsquery(words: &str) -> String {
+    words
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let w = w.to_lowercase();
+            if w.chars().count() >= 4 { format!("{w}:*") } else { w }
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
 /// Marks the database puts around matched words in a snippet.
 pub const HIGHLIGHT_START: char = '⟦';
 pub const HIGHLIGHT_END: char = '⟧';
@@ -157,6 +174,15 @@ mod tests {
         ] {
             assert_eq!(dnr_query(words), None, "{words}");
         }
+    }
+
+    #[test]
+    fn queries_become_prefix_terms_joined_by_and() {
+        assert_eq!(tsquery("trygghet"), "trygghet:*");
+        assert_eq!(tsquery("  Trygghet för unga "), "trygghet:* & för & unga");
+        assert_eq!(tsquery("a'b|c & !(d)"), "a & b & c & d");
+        assert_eq!(tsquery("Östermalm"), "östermalm:*");
+        assert_eq!(tsquery(" '&|! "), "");
     }
 
     #[test]

@@ -155,6 +155,18 @@ pub async fn event(
     Ok(())
 }
 
+/// History events an outsider may see: registration and the board's public acts.
+const PUBLIC_ACTIONS: [&str; 8] = [
+    "referral.registered",
+    "referral.corrected",
+    "case.registered",
+    "case.placed_on_agenda",
+    "case.decided",
+    "case.decided_by_delegation",
+    "case.dispatched",
+    "case.declined",
+];
+
 struct DecisionView {
     decision: Decision,
     meeting_date: Option<String>,
@@ -253,8 +265,13 @@ async fn case_page(
     let mut conn = state.pool.acquire().await?;
     let case = load(&mut conn, id).await?;
     let insider = works_in_organ(user, case.organ_id);
-    let history =
-        history_views(db::audit::case_history(&mut conn, case.id, case.referral_id).await?);
+    let mut entries = db::audit::case_history(&mut conn, case.id, case.referral_id).await?;
+    if !insider {
+        // Drafting and review are working material: outsiders see the steps that
+        // are public acts.
+        entries.retain(|e| PUBLIC_ACTIONS.contains(&e.action.as_str()));
+    }
+    let history = history_views(entries);
     let today = stockholm_date(Utc::now());
     let days = days_left(case.deadline, today);
 
@@ -559,6 +576,18 @@ async fn dispatch(
         now,
     )
     .await?;
+    // From now on the yttrande is public: the diarium masks what looks like a
+    // personnummer in it, and the registrar is told.
+    if let Some(revision) = db::reports::get_by_id(&mut tx, decision.revision_id).await? {
+        let mut public_texts: Vec<String> = crate::domain::report::sections(&revision.content, &case.administration)
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect();
+        public_texts.push(decision.decision_text.clone());
+        if public_texts.iter().any(|text| !crate::domain::personal_data::find(text).is_empty()) {
+            db::cases::flag_personal_data(&mut tx, case.id).await?;
+        }
+    }
     record_transition(
         &mut tx,
         user.id(),

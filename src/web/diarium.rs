@@ -20,7 +20,7 @@ use crate::db::diarium::Entry;
 use crate::domain::CaseState;
 use crate::domain::dates::format_stockholm;
 use crate::domain::personal_data::mask;
-use crate::domain::search::dnr_query;
+use crate::domain::search::{dnr_query, tsquery};
 use crate::domain::workflow::DecisionOutcome;
 
 pub fn routes() -> Router<AppState> {
@@ -167,7 +167,14 @@ async fn list(
             .split_once('_')
             .and_then(|(rank, id)| Some((rank.parse().ok()?, Uuid::parse_str(id).ok()?)));
         let mut hits =
-            db::diarium::search(&mut conn, &q, dnr_query(&q).as_ref(), after, PAGE_SIZE + 1)
+            db::diarium::search(
+                &mut conn,
+                &tsquery(&q),
+                dnr_query(&q).as_ref(),
+                q.chars().any(|c| c.is_ascii_digit()),
+                after,
+                PAGE_SIZE + 1,
+            )
                 .await?;
         let more = hits.len() as i64 > PAGE_SIZE;
         hits.truncate(PAGE_SIZE as usize);

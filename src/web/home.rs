@@ -131,6 +131,7 @@ struct StartPage {
     recent: Vec<(RecentReferral, String)>,
     overdue: Vec<OverdueView>,
     flagged: Vec<(RecentReferral, String)>,
+    flagged_cases: Vec<(Uuid, Dnr, String)>,
     /// Organs whose planning view the user may open.
     planning_organs: Vec<(Uuid, String)>,
     is_registrar: bool,
@@ -202,6 +203,11 @@ pub async fn start_page(
         let at = format_stockholm(r.created_at);
         (r, at)
     };
+    let flagged_cases = if registrar {
+        db::cases::flagged(&mut conn, 20).await?
+    } else {
+        Vec::new()
+    };
     let (recent, overdue, flagged) = if registrar {
         let recent = db::work::recent_referrals(&mut conn, 8)
             .await?
@@ -271,10 +277,10 @@ pub async fn start_page(
             "#forsenade",
             !overdue.is_empty(),
         ));
-        if !flagged.is_empty() {
+        if !flagged.is_empty() || !flagged_cases.is_empty() {
             counts.push((
-                "Remisser med personnummer",
-                flagged.len(),
+                "Remisser och yttranden med personnummer",
+                flagged.len() + flagged_cases.len(),
                 "#personnummer",
                 true,
             ));
@@ -303,6 +309,7 @@ pub async fn start_page(
         recent,
         overdue,
         flagged,
+        flagged_cases,
         planning_organs,
         is_registrar: registrar,
     })

@@ -122,6 +122,7 @@ pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/healthz", get(health))
+        .route("/tillganglighet", get(accessibility))
         .route("/static/{file}", get(static_files::serve))
         .merge(diarium::routes());
 
@@ -164,6 +165,21 @@ pub fn router(state: AppState) -> Router {
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+#[derive(askama::Template)]
+#[template(path = "accessibility.html")]
+struct AccessibilityPage {
+    layout: views::Layout,
+    updated: &'static str,
+}
+
+/// The accessibility statement the law asks for, linked from every page.
+async fn accessibility() -> Result<axum::response::Response, AppError> {
+    views::page(&AccessibilityPage {
+        layout: views::Layout::anonymous("Tillgänglighetsredogörelse"),
+        updated: "2026-11-25",
+    })
 }
 
 /// 200 when the database answers, 503 when it does not.

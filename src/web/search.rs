@@ -16,7 +16,7 @@ use crate::db::organs::Organ;
 use crate::db::search::{Filters, Hit, Viewer};
 use crate::domain::CaseState;
 use crate::domain::dates::parse_date;
-use crate::domain::search::{dnr_query, snippet_segments};
+use crate::domain::search::{dnr_query, snippet_segments, tsquery};
 
 const PAGE_SIZE: i64 = 20;
 
@@ -106,7 +106,7 @@ pub async fn search(
     let mut hits = if searched {
         db::search::search(
             &mut conn,
-            words,
+            &tsquery(words),
             dnr.as_ref(),
             &filters,
             &viewer(&user),

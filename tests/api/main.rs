@@ -5,5 +5,6 @@ mod access;
 mod admin;
 mod auth;
 mod helpers;
+mod overview;
 mod referrals;
 mod workflow;

@@ -1,0 +1,1400 @@
+//! The overviews: each role's start page, deadline planning, search, the public
+//! diarium with its Atom feed and personnummer guard, and the remiss summary.
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use chrono::{Days, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::helpers::{Browser, TestApp, TestResponse, encode};
+
+const REFERENCE: &str = "Stockholms stads trygghetsprogram 2020-2023";
+const REVIEW_COMMENT: &str = "Programmet gäller sannolikt först från 2021";
+const USERNAMES: [&str; 5] = [
+    "handlaggare",
+    "handlaggare.sn",
+    "granskare",
+    "sekreterare",
+    "registrator",
+];
+
+fn today() -> NaiveDate {
+    remiss::domain::dates::stockholm_date(Utc::now())
+}
+
+/// Today plus (or minus) `n` days, as the pages write dates.
+fn day(n: i64) -> String {
+    let today = today();
+    let date = if n >= 0 {
+        today + Days::new(n.unsigned_abs())
+    } else {
+        today - Days::new(n.unsigned_abs())
+    };
+    date.to_string()
+}
+
+/// Registers a remiss to the organs with these diarium prefixes through
+/// POST /remisser, with `changes` applied to a valid form; its id.
+async fn register(
+    app: &TestApp,
+    registrar: &mut Browser,
+    prefixes: &[&str],
+    changes: &[(&str, &str)],
+) -> String {
+    let (received, deadline) = (day(-2), day(60));
+    let mut fields: Vec<(String, String)> = [
+        ("title", "Remiss om en ny idrottspolicy"),
+        ("description", "Synpunkter önskas på förslaget."),
+        ("sender_organ", ""),
+        ("sender_name", "Kulturdepartementet"),
+        ("sender_dnr", "Ku2026/00123"),
+        ("received_on", received.as_str()),
+        ("deadline", deadline.as_str()),
+        ("secrecy_provision", ""),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (name, value) in changes {
+        fields.retain(|(n, _)| n != name);
+        fields.push((name.to_string(), value.to_string()));
+    }
+    for prefix in prefixes {
+        fields.push(("respondents".into(), app.organ_id(prefix).await));
+    }
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let response = registrar
+        .post_from("/remisser/ny", "/remisser", &fields)
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    response
+        .location
+        .unwrap()
+        .trim_start_matches("/remisser/")
+        .to_string()
+}
+
+async fn referral_id(app: &TestApp, title: &str) -> String {
+    let id: Uuid = sqlx::query_scalar("SELECT id FROM referrals WHERE title = $1")
+        .bind(title)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the remiss exists");
+    id.to_string()
+}
+
+/// The case a remiss opened for the organ with this prefix.
+async fn case_of(app: &TestApp, referral_id: &str, prefix: &str) -> String {
+    let id: Uuid =
+        sqlx::query_scalar("SELECT id FROM cases WHERE referral_id = $1::uuid AND dnr_prefix = $2")
+            .bind(referral_id)
+            .bind(prefix)
+            .fetch_one(&app.pool)
+            .await
+            .expect("the case exists");
+    id.to_string()
+}
+
+async fn demo_case(app: &TestApp, title: &str, prefix: &str) -> String {
+    case_of(app, &referral_id(app, title).await, prefix).await
+}
+
+async fn dnr(app: &TestApp, case_id: &str) -> String {
+    sqlx::query_scalar("SELECT dnr_text FROM cases WHERE id = $1::uuid")
+        .bind(case_id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the case exists")
+}
+
+async fn user_id(app: &TestApp, username: &str) -> String {
+    let id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the user exists");
+    id.to_string()
+}
+
+/// Posts with the start page's CSRF token and expects the redirect of a done step.
+async fn step(browser: &mut Browser, path: &str, fields: &[(&str, &str)]) {
+    let response = browser.post(path, fields).await;
+    assert_eq!(
+        response.status,
+        StatusCode::SEE_OTHER,
+        "{path}: {}",
+        response.body
+    );
+}
+
+/// The reviewer assigns an AMN case to `handlaggare` (which opens the first draft).
+async fn assign_to_officer(app: &TestApp, case_id: &str) {
+    let officer = user_id(app, "handlaggare").await;
+    let mut reviewer = app.signed_in("granskare").await;
+    step(
+        &mut reviewer,
+        &format!("/arenden/{case_id}/tilldela"),
+        &[("officer", &officer)],
+    )
+    .await;
+}
+
+/// The officer saves a complete draft with these considerations in the editor.
+async fn save_draft(app: &TestApp, officer: &mut Browser, case_id: &str, considerations: &str) {
+    let base: i32 = sqlx::query_scalar(
+        "SELECT coalesce(max(number), 0) FROM report_revisions WHERE case_id = $1::uuid",
+    )
+    .bind(case_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let base = base.to_string();
+    let editor = format!("/arenden/{case_id}/utkast");
+    let response = officer
+        .post_from(
+            &editor,
+            &editor,
+            &[
+                ("base", &base),
+                ("title", "Yttrande över remissen"),
+                ("proposals", "Nämnden beslutar att lämna yttrandet."),
+                ("summary", "Förvaltningen är positiv."),
+                ("preparation", "Ärendet har beretts inom förvaltningen."),
+                ("background", "Remissen kom in nyligen."),
+                ("considerations", considerations),
+                ("signatory_name", "Karina Uddén"),
+                ("signatory_title", "direktör"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+}
+
+/// Takes a drafted AMN case through review, a delegation decision and dispatch.
+async fn decide_and_dispatch(app: &TestApp, officer: &mut Browser, case_id: &str) {
+    step(officer, &format!("/arenden/{case_id}/skicka"), &[]).await;
+    let revision: i32 =
+        sqlx::query_scalar("SELECT max(number) FROM report_revisions WHERE case_id = $1::uuid")
+            .bind(case_id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let mut reviewer = app.signed_in("granskare").await;
+    step(
+        &mut reviewer,
+        &format!("/arenden/{case_id}/godkann"),
+        &[("revision", &revision.to_string()), ("comment", "")],
+    )
+    .await;
+    step(
+        &mut reviewer,
+        &format!("/arenden/{case_id}/delegationsbeslut"),
+        &[("reference", "punkt 1.4")],
+    )
+    .await;
+    let mut secretary = app.signed_in("sekreterare").await;
+    step(
+        &mut secretary,
+        &format!("/arenden/{case_id}/expediera"),
+        &[
+            ("dispatched_on", &day(0)),
+            ("recipient", "Kulturdepartementet"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM cases WHERE id = '{case_id}' AND state = 'answered'"
+        ))
+        .await,
+        1
+    );
+}
+
+/// An AMN meeting at 13:00 Stockholm time, `days` from today.
+async fn meeting_in(app: &TestApp, days: i64) {
+    sqlx::query(
+        "INSERT INTO meetings (id, organ_id, starts_at, place)
+         VALUES ($1, $2::uuid, ($3::date + time '13:00') AT TIME ZONE 'Europe/Stockholm', 'Rummet')",
+    )
+    .bind(Uuid::new_v4())
+    .bind(app.organ_id("AMN").await)
+    .bind(today() + Days::new(days.unsigned_abs()))
+    .execute(&app.pool)
+    .await
+    .unwrap();
+}
+
+/// The number on top of the start page that links to the list at `anchor`, if shown.
+fn count_on_top(page: &TestResponse, anchor: &str) -> Option<usize> {
+    let marker = format!("<a href=\"{anchor}\"><span class=\"count\">");
+    let start = page.body.find(&marker)? + marker.len();
+    let end = start + page.body[start..].find('<')?;
+    page.body[start..end].parse().ok()
+}
+
+/// The HTML of the `<section>` labelled by the heading with this id.
+fn section<'a>(page: &'a TestResponse, heading_id: &str) -> &'a str {
+    let marker = format!("aria-labelledby=\"{heading_id}\"");
+    let Some(start) = page.body.find(&marker) else {
+        panic!("no section {heading_id} on the page:\n{}", page.body)
+    };
+    let end = start + page.body[start..].find("</section>").unwrap();
+    &page.body[start..end]
+}
+
+/// Rows of the tables in `html` (header rows have no class).
+fn table_rows(html: &str) -> usize {
+    html.matches("<tr class=").count()
+}
+
+/// The table row (`<tr …</tr>`) that holds `text`.
+fn row_with<'a>(html: &'a str, text: &str) -> &'a str {
+    let Some(at) = html.find(text) else {
+        panic!("{text:?} is not on the page:\n{html}")
+    };
+    let start = html[..at].rfind("<tr").expect("inside a row");
+    let end = at + html[at..].find("</tr>").expect("the row ends");
+    &html[start..end]
+}
+
+/// Where `text` is on the page (it must be there).
+fn position(html: &str, text: &str) -> usize {
+    html.find(text)
+        .unwrap_or_else(|| panic!("{text:?} is not on the page:\n{html}"))
+}
+
+// ---------------------------------------------------------------------------
+// 1. The start page of each role
+// ---------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_officer_sees_their_drafting_cases_with_a_matching_count(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let mine = register(
+        &app,
+        &mut registrar,
+        &["AMN"],
+        &[("title", "Remiss om skolskjutsar")],
+    )
+    .await;
+    register(
+        &app,
+        &mut registrar,
+        &["AMN"],
+        &[("title", "Remiss om vinterväghållning")],
+    )
+    .await;
+    let case = case_of(&app, &mine, "AMN").await;
+    assign_to_officer(&app, &case).await;
+
+    let start = app.signed_in("handlaggare").await.get("/").await;
+    assert_eq!(count_on_top(&start, "#mina-arenden"), Some(1));
+    let list = section(&start, "mine-title");
+    assert_eq!(table_rows(list), 1, "{list}");
+    assert!(list.contains("Remiss om skolskjutsar"), "{list}");
+    assert!(list.contains(&dnr(&app, &case).await), "{list}");
+    // Not assigned to them: the unassigned case, the SN officer's draft, the cases in review.
+    start.assert_lacks("Remiss om vinterväghållning");
+    start.assert_lacks(REFERENCE);
+    start.assert_lacks("Utkast att granska");
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_reviewer_sees_drafts_to_review_and_cases_to_assign(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    register(
+        &app,
+        &mut registrar,
+        &["AMN", "SN"],
+        &[("title", "Remiss om vinterväghållning")],
+    )
+    .await;
+
+    let start = app.signed_in("granskare").await.get("/").await;
+    assert_eq!(count_on_top(&start, "#att-granska"), Some(1));
+    let review = section(&start, "review-title");
+    assert_eq!(table_rows(review), 1, "{review}");
+    assert!(
+        review.contains("Förslag till avfallsplan för staden 2027-2030"),
+        "the demo's in_review case: {review}"
+    );
+    assert!(!review.contains("Promemorian"), "approved, not in review");
+
+    assert_eq!(count_on_top(&start, "#att-tilldela"), Some(1));
+    let assign = section(&start, "assign-title");
+    assert_eq!(table_rows(assign), 1, "{assign}");
+    assert!(assign.contains("Remiss om vinterväghållning"), "{assign}");
+    let amn_case = demo_case(&app, "Remiss om vinterväghållning", "AMN").await;
+    assert!(assign.contains(&format!("/arenden/{amn_case}")), "{assign}");
+    // The SN case of the same remiss is another organ's to assign.
+    let sn_case = demo_case(&app, "Remiss om vinterväghållning", "SN").await;
+    start.assert_lacks(&sn_case);
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_secretary_sees_approved_cases_and_the_next_meetings_with_their_agendas(
+    pool: sqlx::PgPool,
+) {
+    let app = TestApp::with_demo(pool).await;
+    let mut secretary = app.signed_in("sekreterare").await;
+    let start = secretary.get("/").await;
+    assert_eq!(count_on_top(&start, "#vantar"), Some(1));
+    let waiting = section(&start, "waiting-title");
+    assert_eq!(table_rows(waiting), 1, "{waiting}");
+    assert!(
+        waiting.contains("Promemorian Ett förbättrat stöd till arbetssökande"),
+        "{waiting}"
+    );
+    let meetings = section(&start, "meetings-title");
+    assert_eq!(meetings.matches("<li>").count(), 1, "{meetings}");
+    assert!(
+        meetings.contains(&format!(
+            "{} 13:00, Arbetsmarknadsnämnden</a> <span class=\"muted\">0 ärenden på föredragningslistan</span>",
+            day(14)
+        )),
+        "{meetings}"
+    );
+    assert!(
+        !meetings.contains("2020-03-17"),
+        "adjusted meetings are done"
+    );
+
+    // Placing the approved case on the agenda moves it from the list to the meeting.
+    let memo = demo_case(
+        &app,
+        "Promemorian Ett förbättrat stöd till arbetssökande",
+        "AMN",
+    )
+    .await;
+    let meeting: Uuid = sqlx::query_scalar(
+        "SELECT id FROM meetings WHERE starts_at > now() AND organ_id = $1::uuid",
+    )
+    .bind(app.organ_id("AMN").await)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    step(
+        &mut secretary,
+        &format!("/arenden/{memo}/dagordning"),
+        &[("meeting", &meeting.to_string())],
+    )
+    .await;
+    let start = secretary.get("/").await;
+    assert_eq!(count_on_top(&start, "#vantar"), Some(0));
+    assert!(
+        section(&start, "meetings-title").contains("1 ärende på föredragningslistan"),
+        "{}",
+        start.body
+    );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_registrar_sees_recent_remisser_and_open_cases_past_their_deadline(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    register(
+        &app,
+        &mut registrar,
+        &["UN"],
+        &[("title", "Remiss om lekplatser")],
+    )
+    .await;
+    let start = registrar.get("/").await;
+
+    let recent = section(&start, "recent-title");
+    assert_eq!(
+        recent.matches("<li>").count(),
+        4,
+        "3 in the demo + 1: {recent}"
+    );
+    assert!(
+        position(recent, "Remiss om lekplatser")
+            < position(recent, "Förslag till avfallsplan för staden 2027-2030"),
+        "newest first: {recent}"
+    );
+    assert!(recent.contains(REFERENCE), "{recent}");
+
+    // The reference remiss's SN (drafting) and UN (registered) cases, deadline
+    // 2020-04-30; AMN's is answered and so not late.
+    assert_eq!(count_on_top(&start, "#forsenade"), Some(2));
+    let overdue = section(&start, "overdue-title");
+    assert_eq!(table_rows(overdue), 2, "{overdue}");
+    for dnr in ["SN 2020/1", "UN 2020/1"] {
+        assert!(row_with(overdue, dnr).contains("2020-04-30"), "{overdue}");
+    }
+    assert!(!overdue.contains("AMN 2020/1"), "{overdue}");
+    assert!(!overdue.contains("Remiss om lekplatser"), "{overdue}");
+    // The registrar (KS) has no cases to assign in KS.
+    assert_eq!(count_on_top(&start, "#att-tilldela"), Some(0));
+}
+
+// ---------------------------------------------------------------------------
+// 2. Planning backwards from the deadline
+// ---------------------------------------------------------------------------
+
+/// Three drafting AMN cases of `handlaggare`: (a) on track, (b) at risk, (c) impossible.
+/// Meetings: in 5 days, in 14 (the demo's) and in 35.
+async fn planning_cases(app: &TestApp) {
+    meeting_in(app, 5).await;
+    meeting_in(app, 35).await;
+    let mut registrar = app.signed_in("registrator").await;
+    for (title, deadline) in [
+        ("Planeringsfall A", 40),
+        ("Planeringsfall B", 8),
+        ("Planeringsfall C", 3),
+    ] {
+        let id = register(
+            app,
+            &mut registrar,
+            &["AMN"],
+            &[
+                ("title", title),
+                ("received_on", &day(-10)),
+                ("deadline", &day(deadline)),
+            ],
+        )
+        .await;
+        assign_to_officer(app, &case_of(app, &id, "AMN").await).await;
+    }
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_start_page_plans_each_case_and_puts_the_most_urgent_first(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    planning_cases(&app).await;
+    let start = app.signed_in("handlaggare").await.get("/").await;
+    assert_eq!(count_on_top(&start, "#mina-arenden"), Some(3));
+    let mine = section(&start, "mine-title");
+
+    // (a) deadline in 40 days, last meeting before it in 35: submit by 35-10-7 = 18.
+    let a = row_with(mine, "Planeringsfall A");
+    assert!(a.contains("I fas"), "{a}");
+    assert!(
+        a.contains(&format!(
+            "I fas: utkastet ska skickas till granskning senast {} och godkännas senast {} inför sammanträdet {}.",
+            day(18),
+            day(25),
+            day(35)
+        )),
+        "{a}"
+    );
+    // (b) deadline in 8 days, meeting in 5: the draft should have gone 12 days ago.
+    let b = row_with(mine, "Planeringsfall B");
+    assert!(b.contains("I riskzonen"), "{b}");
+    assert!(
+        b.contains(&format!(
+            "Utkastet skulle ha skickats till granskning senast {} för att hinna till sammanträdet {}.",
+            day(-12),
+            day(5)
+        )),
+        "{b}"
+    );
+    // (c) deadline in 3 days, no meeting before it.
+    let c = row_with(mine, "Planeringsfall C");
+    assert!(c.contains("Hinner inte"), "{c}");
+    assert!(
+        c.contains(&format!(
+            "Inget sammanträde är planerat före sista svarsdag {}",
+            day(3)
+        )),
+        "{c}"
+    );
+    assert!(c.contains("delegationsbeslut"), "{c}");
+
+    assert!(
+        position(mine, "Planeringsfall C") < position(mine, "Planeringsfall B")
+            && position(mine, "Planeringsfall B") < position(mine, "Planeringsfall A"),
+        "most urgent first: {mine}"
+    );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_planning_page_shows_a_timeline_and_the_planned_dates(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    planning_cases(&app).await;
+    let amn = app.organ_id("AMN").await;
+    let page = app
+        .signed_in("granskare")
+        .await
+        .get(&format!("/organ/{amn}/planering"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("<svg");
+    let svg = &page.body[page.body.find("<svg").unwrap()..page.body.find("</svg>").unwrap()];
+    let table = &page.body[page.body.find("<table").expect("a table")..];
+    // One timeline row per table row: the demo's two open AMN cases and our three.
+    assert_eq!(svg.matches("<g class=\"row").count(), 5, "{svg}");
+    assert_eq!(table_rows(table), 5, "{table}");
+
+    let cells = |date: String| format!("<td>{date}</td>");
+    let a = row_with(table, "Planeringsfall A");
+    for date in [day(18), day(25), day(35), day(40)] {
+        assert!(a.contains(&cells(date)), "{a}");
+    }
+    assert!(a.contains("I fas"), "{a}");
+    let b = row_with(table, "Planeringsfall B");
+    for date in [day(-12), day(-5), day(5), day(8)] {
+        assert!(b.contains(&cells(date)), "{b}");
+    }
+    assert!(b.contains("I riskzonen"), "{b}");
+    let c = row_with(table, "Planeringsfall C");
+    assert_eq!(c.matches("<td>–</td>").count(), 3, "no planned dates: {c}");
+    assert!(c.contains(&cells(day(3))), "{c}");
+    assert!(c.contains("Hinner inte"), "{c}");
+    assert!(c.contains("Inget sammanträde"), "{c}");
+    assert!(
+        position(table, "Planeringsfall C") < position(table, "Planeringsfall B")
+            && position(table, "Planeringsfall B") < position(table, "Planeringsfall A"),
+        "most urgent first: {table}"
+    );
+    assert!(
+        svg.find("plan-impossible").unwrap() < svg.find("plan-on_track").unwrap(),
+        "the timeline in the same order: {svg}"
+    );
+
+    // Another organ's officer does not plan AMN's cases.
+    let outside = app
+        .signed_in("handlaggare.sn")
+        .await
+        .get(&format!("/organ/{amn}/planering"))
+        .await;
+    assert_eq!(outside.status, StatusCode::FORBIDDEN);
+    outside.assert_lacks("Planeringsfall");
+}
+
+// ---------------------------------------------------------------------------
+// 3. Search
+// ---------------------------------------------------------------------------
+
+/// Hrefs of the results on a search page, in order.
+fn result_links(page: &TestResponse) -> Vec<String> {
+    page.body
+        .split("<h2 class=\"result-title\"><a href=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+/// The "more hits" link of a search page, unescaped.
+fn next_link(page: &TestResponse) -> Option<String> {
+    let at = page.body.find("\" rel=\"next\"")?;
+    let start = page.body[..at].rfind("href=\"")? + "href=\"".len();
+    Some(page.body[start..at].replace("&#38;", "&"))
+}
+
+/// The results of `/sok?q=trygghet&{filters}`.
+async fn search(browser: &mut Browser, filters: &str) -> Vec<String> {
+    let page = browser.get(&format!("/sok?q=trygghet&{filters}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{filters}");
+    result_links(&page)
+}
+
+/// Two remisser with "trygghet": to AMN in the title, to UN only in the description.
+async fn trygghet_remisser(app: &TestApp, registrar: &mut Browser) -> (String, String) {
+    let title_hit = register(
+        app,
+        registrar,
+        &["AMN"],
+        &[("title", "Remiss om trygghet i kollektivtrafiken")],
+    )
+    .await;
+    let body_hit = register(
+        app,
+        registrar,
+        &["UN"],
+        &[
+            ("title", "Remiss om belysning i parker"),
+            (
+                "description",
+                "Belysningen ska öka tryggheten i parkerna under vinterhalvåret.",
+            ),
+        ],
+    )
+    .await;
+    (
+        format!("/remisser/{title_hit}"),
+        format!("/remisser/{body_hit}"),
+    )
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn search_finds_the_reference_by_word_with_title_hits_first_and_marks(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let (title_hit, body_hit) = trygghet_remisser(&app, &mut registrar).await;
+    let reference = format!("/remisser/{}", referral_id(&app, REFERENCE).await);
+    let amn_case = format!("/arenden/{}", demo_case(&app, REFERENCE, "AMN").await);
+
+    let page = registrar.get("/sok?q=trygghet").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let links = result_links(&page);
+    for link in [&reference, &amn_case, &title_hit, &body_hit] {
+        assert!(links.contains(link), "{link} among {links:?}");
+    }
+    let rank = |link: &String| links.iter().position(|l| l == link).unwrap();
+    assert!(
+        rank(&title_hit) < rank(&body_hit),
+        "a title hit ranks above a description hit: {links:?}"
+    );
+    // AMN's answered case is public, so the registrar finds it too.
+    page.assert_contains("AMN 2020/1 Stockholms stads trygghetsprogram 2020-2023</a>");
+    page.assert_contains("Svarsärende · Arbetsmarknadsnämnden · Besvarat");
+    let hit = &page.body[position(&page.body, &format!("href=\"{title_hit}\""))..];
+    let snippet = &hit[position(hit, "class=\"snippet\"")..];
+    let snippet = &snippet[..position(snippet, "</p>")];
+    assert!(
+        snippet.contains("<mark>"),
+        "a highlighted snippet: {snippet}"
+    );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn search_finds_diarienummer_and_the_senders_number(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let amn_case = format!("/arenden/{}", demo_case(&app, REFERENCE, "AMN").await);
+    let reference = format!("/remisser/{}", referral_id(&app, REFERENCE).await);
+
+    let by_dnr = registrar.get("/sok?q=AMN%202020%2F1").await;
+    assert_eq!(
+        result_links(&by_dnr).first(),
+        Some(&amn_case),
+        "{}",
+        by_dnr.body
+    );
+    by_dnr.assert_contains(">AMN 2020/1 Stockholms stads");
+
+    let by_sender_dnr = registrar.get("/sok?q=2019%2F1939").await;
+    assert_eq!(
+        result_links(&by_sender_dnr).first(),
+        Some(&reference),
+        "{}",
+        by_sender_dnr.body
+    );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn search_filters_narrow_the_hits(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let (title_hit, body_hit) = trygghet_remisser(&app, &mut registrar).await;
+    let reference = format!("/remisser/{}", referral_id(&app, REFERENCE).await);
+    let amn_case = format!("/arenden/{}", demo_case(&app, REFERENCE, "AMN").await);
+    let sets = |links: &[String], wanted: &[&String], unwanted: &[&String], filter: &str| {
+        for link in wanted {
+            assert!(links.contains(link), "{filter}: {link} among {links:?}");
+        }
+        for link in unwanted {
+            assert!(!links.contains(link), "{filter}: {link} among {links:?}");
+        }
+    };
+
+    let un = app.organ_id("UN").await;
+    let links = search(&mut registrar, &format!("organ={un}")).await;
+    sets(
+        &links,
+        &[&reference, &body_hit],
+        &[&title_hit, &amn_case],
+        "organ",
+    );
+
+    let links = search(&mut registrar, "state=answered").await;
+    sets(
+        &links,
+        &[&reference, &amn_case],
+        &[&title_hit, &body_hit],
+        "state",
+    );
+
+    let links = search(&mut registrar, "sender=kulturdep").await;
+    sets(
+        &links,
+        &[&title_hit, &body_hit],
+        &[&reference, &amn_case],
+        "sender",
+    );
+
+    let links = search(&mut registrar, "from=2021-01-01").await;
+    sets(
+        &links,
+        &[&title_hit, &body_hit],
+        &[&reference, &amn_case],
+        "from",
+    );
+
+    let links = search(&mut registrar, "from=2020-01-01&to=2020-12-31").await;
+    sets(
+        &links,
+        &[&reference, &amn_case],
+        &[&title_hit, &body_hit],
+        "to",
+    );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn search_pages_through_the_hits_without_repeats(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    for i in 0..23 {
+        let title = format!("Cykelplan för stadsdel {i:02}");
+        register(&app, &mut registrar, &["UN"], &[("title", &title)]).await;
+    }
+    let first = registrar.get("/sok?q=cykelplan").await;
+    let one = result_links(&first);
+    assert_eq!(one.len(), 20, "a page of 20: {}", first.body);
+    let next = next_link(&first).expect("a link to more hits");
+    assert!(next.contains("after="), "{next}");
+    let second = registrar.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK);
+    let two = result_links(&second);
+    assert_eq!(two.len(), 3, "the rest: {}", second.body);
+    assert_eq!(next_link(&second), None, "no more");
+    second.assert_contains("Första sidan");
+    let all: BTreeSet<_> = one.iter().chain(&two).collect();
+    assert_eq!(all.len(), 23, "every remiss once");
+}
+
+// ---------------------------------------------------------------------------
+// 4. What search shows to whom
+// ---------------------------------------------------------------------------
+
+async fn finds(app: &TestApp, username: &str, word: &str, link: &str) -> bool {
+    let page = app
+        .signed_in(username)
+        .await
+        .get(&format!("/sok?q={word}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    result_links(&page).iter().any(|l| l == link)
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_draft_is_found_only_in_its_organ_until_it_is_answered(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let id = register(
+        &app,
+        &mut registrar,
+        &["AMN", "SN"],
+        &[("title", "Remiss om vattenförsörjning")],
+    )
+    .await;
+    let case = case_of(&app, &id, "AMN").await;
+    assign_to_officer(&app, &case).await;
+    let mut officer = app.signed_in("handlaggare").await;
+    save_draft(
+        &app,
+        &mut officer,
+        &case,
+        "Förvaltningen föreslår zylofonik som metod.",
+    )
+    .await;
+    let link = format!("/arenden/{case}");
+
+    assert!(finds(&app, "handlaggare", "zylofonik", &link).await);
+    assert!(finds(&app, "granskare", "zylofonik", &link).await);
+    assert!(!finds(&app, "handlaggare.sn", "zylofonik", &link).await);
+    assert!(!finds(&app, "registrator", "zylofonik", &link).await);
+
+    decide_and_dispatch(&app, &mut officer, &case).await;
+    for user in [
+        "handlaggare",
+        "handlaggare.sn",
+        "registrator",
+        "sekreterare",
+    ] {
+        assert!(
+            finds(&app, user, "zylofonik", &link).await,
+            "{user} finds the answer"
+        );
+    }
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_secret_description_is_found_only_by_the_registrar_and_its_respondents(
+    pool: sqlx::PgPool,
+) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let id = register(
+        &app,
+        &mut registrar,
+        &["SN"],
+        &[
+            ("title", "Remiss om placeringar"),
+            (
+                "description",
+                "Uppgifter om snorkelfisk i ett enskilt ärende.",
+            ),
+            ("secret", "on"),
+            ("secrecy_provision", "OSL 26 kap. 1 §"),
+        ],
+    )
+    .await;
+    let link = format!("/remisser/{id}");
+    assert!(finds(&app, "registrator", "snorkelfisk", &link).await);
+    assert!(finds(&app, "handlaggare.sn", "snorkelfisk", &link).await);
+    assert!(!finds(&app, "handlaggare", "snorkelfisk", &link).await);
+    assert!(!finds(&app, "granskare", "snorkelfisk", &link).await);
+    // Outside the organ the snippet does not give the description away either.
+    let outside = app
+        .signed_in("handlaggare")
+        .await
+        .get("/sok?q=placeringar")
+        .await;
+    assert!(
+        result_links(&outside).contains(&link),
+        "the title is public"
+    );
+    outside.assert_lacks("snorkelfisk");
+}
+
+// ---------------------------------------------------------------------------
+// 5. The public diarium
+// ---------------------------------------------------------------------------
+
+fn assert_nothing_internal(page: &TestResponse) {
+    page.assert_lacks(REVIEW_COMMENT);
+    for username in USERNAMES {
+        page.assert_lacks(username);
+    }
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_public_diarium_lists_and_finds_the_answered_reference_case(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut public = app.browser();
+    let amn = demo_case(&app, REFERENCE, "AMN").await;
+
+    let list = public.get("/diarium").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let row = row_with(&list.body, ">AMN 2020/1</a>");
+    for text in [REFERENCE, "Kommunstyrelsen", "KS 2019/1939", "Besvarat"] {
+        assert!(row.contains(text), "{text:?} in {row}");
+    }
+    assert!(row.contains(&format!("href=\"/diarium/{amn}\"")), "{row}");
+    assert_nothing_internal(&list);
+
+    let found = public.get("/diarium?q=trygghet").await;
+    assert_eq!(found.status, StatusCode::OK);
+    found.assert_contains(">AMN 2020/1</a>");
+    assert_nothing_internal(&found);
+
+    let entry = public.get(&format!("/diarium/{amn}")).await;
+    assert_eq!(entry.status, StatusCode::OK);
+    entry.assert_contains("<h1>AMN 2020/1 Stockholms stads trygghetsprogram 2020-2023</h1>");
+    entry.assert_contains("<dd>Bifall till förslaget 2020-03-17, § 1</dd>");
+    entry.assert_contains("<dd>2020-03-24</dd>");
+    entry.assert_contains(&format!("href=\"/diarium/{amn}/yttrande\""));
+    assert_nothing_internal(&entry);
+
+    let reply = public.get(&format!("/diarium/{amn}/yttrande")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    reply.assert_contains("Yttrande över remissen Stockholms stads trygghetsprogram 2020-2023");
+    reply.assert_contains("Arbetsmarknadsnämnden beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen.");
+    reply.assert_contains("trygghetsskapande");
+    assert_nothing_internal(&reply);
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_public_diarium_shows_nothing_of_drafts_or_reviews(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut public = app.browser();
+    // SN's answer to the reference remiss is being drafted; AMN's waste plan draft is in review.
+    let drafting = demo_case(&app, REFERENCE, "SN").await;
+    let in_review = demo_case(&app, "Förslag till avfallsplan för staden 2027-2030", "AMN").await;
+
+    for case in [&drafting, &in_review] {
+        let entry = public.get(&format!("/diarium/{case}")).await;
+        assert_eq!(entry.status, StatusCode::OK);
+        entry.assert_lacks("Ärendet har beretts inom");
+        entry.assert_lacks("Förvaltningen har inga invändningar");
+        entry.assert_lacks("/yttrande");
+        entry.assert_lacks("<dt>Beslut</dt>");
+        assert_nothing_internal(&entry);
+        let reply = public.get(&format!("/diarium/{case}/yttrande")).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{case}");
+        reply.assert_lacks("Ärendet har beretts inom");
+    }
+    // Words only in a draft are not found.
+    let search = public.get("/diarium?q=invändningar").await;
+    search.assert_contains("Ingenting hittades");
+    let feed = public.get("/diarium/atom").await;
+    assert_nothing_internal(&feed);
+    feed.assert_lacks("invändningar");
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_diarium_dates_a_case_by_its_registration(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let amn = demo_case(&app, REFERENCE, "AMN").await;
+    let entry = app.browser().get(&format!("/diarium/{amn}")).await;
+    // The reference remiss was registered 2020-01-20 10:00 Stockholm time.
+    entry.assert_contains("<dt>Registrerat</dt><dd>2020-01-20 10:00</dd>");
+}
+
+// ---------------------------------------------------------------------------
+// 6. Secret remisser in the diarium
+// ---------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_secret_entry_shows_only_number_date_sender_and_marking(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let id = register(
+        &app,
+        &mut registrar,
+        &["SN"],
+        &[
+            ("title", "Hemligt ärende om Gråsparvsgatan"),
+            ("description", "Uppgifter om pyttipannakonflikten."),
+            ("sender_dnr", "Ku2026/00999"),
+            ("secret", "on"),
+            ("secrecy_provision", "OSL 26 kap. 1 §"),
+        ],
+    )
+    .await;
+    let case = case_of(&app, &id, "SN").await;
+    let number = dnr(&app, &case).await;
+    let mut public = app.browser();
+    let secret_texts = ["Gråsparvsgatan", "pyttipannakonflikten", "Hemligt ärende"];
+
+    let list = public.get("/diarium").await;
+    let row = row_with(&list.body, &format!(">{number}</a>"));
+    assert!(row.contains("Sekretessmarkerad"), "{row}");
+    assert!(row.contains("Kulturdepartementet"), "{row}");
+    assert!(row.contains("Ku2026/00999"), "{row}");
+    assert!(row.contains(&day(0)), "the registration date: {row}");
+
+    let entry = public.get(&format!("/diarium/{case}")).await;
+    assert_eq!(entry.status, StatusCode::OK);
+    entry.assert_contains(&format!("<dd>{number}</dd>"));
+    entry.assert_contains("Kulturdepartementet, Ku2026/00999");
+    entry.assert_contains(&format!(
+        "Sekretess enligt OSL 26 kap. 1 §, markerad {} av Kommunstyrelsen",
+        day(0)
+    ));
+    entry.assert_lacks("/yttrande");
+
+    let feed = public.get("/diarium/atom").await;
+    feed.assert_contains(&format!(
+        "<title>{number} Sekretessmarkerad handling</title>"
+    ));
+
+    for page in [&list, &entry, &feed] {
+        for text in secret_texts {
+            page.assert_lacks(text);
+        }
+    }
+    for word in ["Gråsparvsgatan", "pyttipannakonflikten"] {
+        let search = public
+            .get(&format!("/diarium?{}", encode(&[("q", word)])))
+            .await;
+        search.assert_contains("Ingenting hittades");
+        search.assert_lacks(&number);
+    }
+    assert_eq!(
+        public
+            .get(&format!("/diarium/{case}/yttrande"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 7. The publication guard: personnummer and samordningsnummer
+// ---------------------------------------------------------------------------
+
+/// Valid numbers (Luhn), which must never reach the public, and an invalid one.
+const VALID_NUMBERS: [&str; 4] = ["19121212-1212", "121212-1212", "701063-2391", "811218-9876"];
+const INVALID_NUMBER: &str = "811218-9875";
+
+async fn register_with_numbers(app: &TestApp, registrar: &mut Browser) -> String {
+    register(
+        app,
+        registrar,
+        &["SN"],
+        &[
+            (
+                "title",
+                "Bostadsanpassning för 19121212-1212 och 701063-2391, jämför 811218-9875",
+            ),
+            ("description", "Sökanden 811218-9876 har flyttat."),
+            ("sender_name", "Länsstyrelsen"),
+        ],
+    )
+    .await
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_diarium_masks_valid_personnummer_and_keeps_invalid_numbers(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let id = register_with_numbers(&app, &mut registrar).await;
+    let case = case_of(&app, &id, "SN").await;
+    let mut public = app.browser();
+
+    let list = public.get("/diarium").await;
+    let entry = public.get(&format!("/diarium/{case}")).await;
+    let feed = public.get("/diarium/atom").await;
+    let found = public.get("/diarium?q=bostadsanpassning").await;
+    for page in [&list, &entry, &feed, &found] {
+        page.assert_contains(&format!(
+            "Bostadsanpassning för [personnummer dolt] och [samordningsnummer dolt], jämför {INVALID_NUMBER}"
+        ));
+        for number in VALID_NUMBERS {
+            page.assert_lacks(number);
+        }
+        page.assert_lacks("19121212");
+    }
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_registrar_is_told_of_remisser_with_personnummer(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    assert_eq!(
+        count_on_top(&registrar.get("/").await, "#personnummer"),
+        None,
+        "none in the demo"
+    );
+    let flagged = register_with_numbers(&app, &mut registrar).await;
+    let clean = register(
+        &app,
+        &mut registrar,
+        &["SN"],
+        &[("title", "Remiss om lekplatser 2026-2030, dnr 2026/811218")],
+    )
+    .await;
+    let start = registrar.get("/").await;
+    assert_eq!(count_on_top(&start, "#personnummer"), Some(1));
+    let list = section(&start, "flagged-title");
+    assert_eq!(list.matches("<li>").count(), 1, "{list}");
+    assert!(list.contains(&format!("/remisser/{flagged}")), "{list}");
+    assert!(!list.contains(&format!("/remisser/{clean}")), "{list}");
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_diarium_search_does_not_find_an_entry_by_its_masked_personnummer(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let id = register_with_numbers(&app, &mut registrar).await;
+    let number = dnr(&app, &case_of(&app, &id, "SN").await).await;
+    let mut public = app.browser();
+    for query in ["19121212", "19121212-1212", "701063", "701063-2391"] {
+        let page = public
+            .get(&format!("/diarium?{}", encode(&[("q", query)])))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains(&format!(">{number}</a>")),
+            "searching for {query:?} finds {number}:\n{}",
+            page.body
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 8. The Atom feed
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Default)]
+struct AtomEntry {
+    id: String,
+    title: String,
+    updated: String,
+    link: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct AtomFeed {
+    id: String,
+    title: String,
+    updated: String,
+    entries: Vec<AtomEntry>,
+}
+
+/// Parses the feed; panics if it is not well-formed XML.
+fn parse_atom(xml: &str) -> AtomFeed {
+    use quick_xml::events::Event;
+
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut feed = AtomFeed::default();
+    let mut path: Vec<String> = Vec::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                if name == "entry" && path == ["feed"] {
+                    feed.entries.push(AtomEntry::default());
+                }
+                path.push(name);
+            }
+            Event::End(_) => {
+                path.pop();
+            }
+            Event::Empty(e) => {
+                let in_entry = path == ["feed", "entry"];
+                if in_entry && e.name().as_ref() == b"link" {
+                    let href = e
+                        .try_get_attribute("href")
+                        .expect("well-formed attributes")
+                        .map(|a| a.unescape_value().expect("valid escapes").into_owned());
+                    feed.entries.last_mut().unwrap().link = href;
+                }
+            }
+            Event::Text(t) => {
+                let text = t.unescape().expect("valid escapes").into_owned();
+                let field = match path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                    ["feed", "id"] => Some(&mut feed.id),
+                    ["feed", "title"] => Some(&mut feed.title),
+                    ["feed", "updated"] => Some(&mut feed.updated),
+                    ["feed", "entry", "id"] => Some(&mut feed.entries.last_mut().unwrap().id),
+                    ["feed", "entry", "title"] => Some(&mut feed.entries.last_mut().unwrap().title),
+                    ["feed", "entry", "updated"] => {
+                        Some(&mut feed.entries.last_mut().unwrap().updated)
+                    }
+                    _ => None,
+                };
+                if let Some(field) = field {
+                    field.push_str(&text);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(path.is_empty(), "every element closed: {path:?}");
+    feed
+}
+
+fn assert_rfc3339(text: &str, what: &str) {
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(text.trim()).is_ok(),
+        "{what} is not RFC 3339: {text:?}"
+    );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_atom_feed_is_well_formed_with_at_most_fifty_entries(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    // 7 demo cases + 3 × 15 + 1 = 53 entries in the diarium.
+    for i in 0..15 {
+        let title = format!("Flödesremiss {i:02}");
+        register(
+            &app,
+            &mut registrar,
+            &["AMN", "SN", "UN"],
+            &[("title", &title)],
+        )
+        .await;
+    }
+    register(
+        &app,
+        &mut registrar,
+        &["UN"],
+        &[("title", "Remiss om A & B <C> \"citat\" 'apostrof'")],
+    )
+    .await;
+    assert_eq!(app.count("SELECT count(*) FROM cases").await, 53);
+
+    let response = app.browser().get("/diarium/atom").await;
+    assert_eq!(response.status, StatusCode::OK);
+    let content_type = response.headers["content-type"].to_str().unwrap();
+    assert!(
+        content_type.starts_with("application/atom+xml"),
+        "{content_type}"
+    );
+    let feed = parse_atom(&response.body);
+    assert!(!feed.id.trim().is_empty(), "feed id");
+    assert!(!feed.title.trim().is_empty(), "feed title");
+    assert_rfc3339(&feed.updated, "feed updated");
+    assert_eq!(feed.entries.len(), 50, "the 50 newest");
+    let mut ids = BTreeSet::new();
+    for entry in &feed.entries {
+        assert!(!entry.id.trim().is_empty(), "{entry:?}");
+        assert!(ids.insert(entry.id.clone()), "unique ids: {entry:?}");
+        assert!(!entry.title.trim().is_empty(), "{entry:?}");
+        assert_rfc3339(&entry.updated, "entry updated");
+        let link = entry.link.as_deref().expect("a link");
+        assert!(link.contains("/diarium/"), "{entry:?}");
+    }
+    assert!(
+        feed.entries.iter().any(|e| e
+            .title
+            .ends_with("Remiss om A & B <C> \"citat\" 'apostrof'")),
+        "escaped text reads back: {:?}",
+        feed.entries.first()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 9. The remiss summary and its CSV
+// ---------------------------------------------------------------------------
+
+/// Records of an RFC 4180 CSV text (quoted fields may hold commas, quotes, newlines).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(!quoted, "an unterminated quote");
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_summary_shows_every_respondent_side_by_side(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let reference = referral_id(&app, REFERENCE).await;
+    let amn = demo_case(&app, REFERENCE, "AMN").await;
+    let page = app
+        .signed_in("registrator")
+        .await
+        .get(&format!("/remisser/{reference}/sammanstallning"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let answers: Vec<&str> = page
+        .body
+        .split("<section class=\"answer\"")
+        .skip(1)
+        .collect();
+    assert_eq!(answers.len(), 3, "{}", page.body);
+    let [amn_answer, sn_answer, un_answer] = answers[..] else {
+        unreachable!()
+    };
+    assert!(
+        amn_answer.contains("Arbetsmarknadsnämnden</h2>"),
+        "{amn_answer}"
+    );
+    assert!(
+        amn_answer.contains("Bifall till förslaget 2020-03-17"),
+        "{amn_answer}"
+    );
+    assert!(amn_answer.contains("Arbetsmarknadsnämnden beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen."), "{amn_answer}");
+    assert!(amn_answer.contains("trygghetsskapande"), "{amn_answer}");
+    assert!(
+        amn_answer.contains(&format!("/arenden/{amn}/yttrande")),
+        "{amn_answer}"
+    );
+    assert!(sn_answer.contains("Socialnämnden</h2>"), "{sn_answer}");
+    assert!(un_answer.contains("Utbildningsnämnden</h2>"), "{un_answer}");
+    for answer in [sn_answer, un_answer] {
+        assert!(answer.contains("Inget beslutat svar ännu."), "{answer}");
+        // SN's draft is working material.
+        assert!(!answer.contains("Ärendet har beretts inom"), "{answer}");
+    }
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let reference = referral_id(&app, REFERENCE).await;
+    let amn = demo_case(&app, REFERENCE, "AMN").await;
+    // The decided revision's synpunkter start with a formula and hold quotes.
+    sqlx::query(
+        "UPDATE report_revisions SET considerations = $2
+         WHERE id = (SELECT revision_id FROM decisions WHERE case_id = $1::uuid)",
+    )
+    .bind(&amn)
+    .bind("=SUM(1)+\"x\" sade nämnden\n\nAndra stycket, med komma.")
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    let response = app
+        .signed_in("registrator")
+        .await
+        .get(&format!("/remisser/{reference}/sammanstallning.csv"))
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+    let content_type = response.headers["content-type"].to_str().unwrap();
+    assert_eq!(content_type, "text/csv; charset=utf-8");
+    let body = response
+        .body
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 byte order mark first");
+    assert!(
+        body.contains("\"'=SUM(1)+\"\"x\"\" sade nämnden\n\nAndra stycket, med komma.\""),
+        "the formula made inert and the quotes doubled:\n{body}"
+    );
+
+    let records = parse_csv(body);
+    assert_eq!(
+        records[0],
+        [
+            "Remissinstans",
+            "Diarienummer",
+            "Status",
+            "Beslut",
+            "Beslutsdatum",
+            "Förslag till beslut",
+            "Synpunkter",
+            "Länk"
+        ]
+    );
+    assert_eq!(
+        records.len(),
+        4,
+        "a header and one row per respondent: {records:?}"
+    );
+    assert!(records.iter().all(|r| r.len() == 8), "{records:?}");
+    let organs: Vec<&str> = records[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        organs,
+        [
+            "Arbetsmarknadsnämnden",
+            "Socialnämnden",
+            "Utbildningsnämnden"
+        ]
+    );
+    let amn_row = &records[1];
+    assert_eq!(amn_row[1], "AMN 2020/1");
+    assert_eq!(amn_row[2], "Besvarat");
+    assert_eq!(amn_row[3], "Bifall till förslaget");
+    assert_eq!(amn_row[4], "2020-03-17");
+    assert_eq!(
+        amn_row[5],
+        "1. Arbetsmarknadsnämnden beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen."
+    );
+    assert_eq!(
+        amn_row[6],
+        "'=SUM(1)+\"x\" sade nämnden\n\nAndra stycket, med komma."
+    );
+    assert_eq!(amn_row[7], format!("/arenden/{amn}/yttrande"));
+    for row in &records[2..] {
+        assert_eq!(row[3..], ["", "", "", "", ""], "no answer yet: {row:?}");
+    }
+}
