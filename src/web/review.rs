@@ -55,10 +55,9 @@ async fn review_view(
         .await?
         .ok_or(AppError::NotFound)?;
     let reviews = db::reviews::for_case(&mut conn, case.id).await?;
-    let compared_with = reviews
-        .last()
-        .map(|r| r.revision_number)
-        .filter(|n| *n != revision.number);
+    // Against the revision reviewed last, even when it is this one (a draft sent
+    // back unchanged then shows no changes rather than looking new).
+    let compared_with = reviews.last().map(|r| r.revision_number);
     let base = match compared_with {
         Some(number) => db::reports::get(&mut conn, case.id, number)
             .await?
