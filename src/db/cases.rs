@@ -214,14 +214,20 @@ pub async fn take_step(conn: &mut PgConnection, step: &Step<'_>) -> sqlx::Result
 /// Records that a case's public text (its dispatched yttrande) holds what looks
 /// like a personnummer: the diarium masks it, and the registrar is told.
 pub async fn flag_personal_data(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query!("UPDATE cases SET personal_data_found = true WHERE id = $1", id)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE cases SET personal_data_found = true WHERE id = $1",
+        id
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Cases whose dispatched yttrande holds what looks like a personnummer.
-pub async fn flagged(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<(Uuid, Dnr, String)>> {
+pub async fn flagged(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> sqlx::Result<Vec<(Uuid, Dnr, String)>> {
     let rows = sqlx::query!(
         "SELECT c.id, c.dnr_prefix, c.dnr_year, c.dnr_seq, r.title FROM cases c JOIN referrals r ON r.id = c.referral_id
          WHERE c.personal_data_found ORDER BY c.created_at DESC LIMIT $1",
@@ -232,7 +238,11 @@ pub async fn flagged(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<(U
     Ok(rows
         .into_iter()
         .map(|r| {
-            let dnr = Dnr { prefix: r.dnr_prefix, year: r.dnr_year, seq: r.dnr_seq };
+            let dnr = Dnr {
+                prefix: r.dnr_prefix,
+                year: r.dnr_year,
+                seq: r.dnr_seq,
+            };
             (r.id, dnr, r.title)
         })
         .collect())

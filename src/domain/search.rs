@@ -81,7 +81,11 @@ pub fn tsquery(words: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let w = w.to_lowercase();
-            if w.chars().count() >= 4 { format!("{w}:*") } else { w }
+            if w.chars().count() >= 4 {
+                format!("{w}:*")
+            } else {
+                w
+            }
         })
         .collect::<Vec<_>>()
         .join(" & ")

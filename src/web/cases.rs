@@ -579,12 +579,16 @@ async fn dispatch(
     // From now on the yttrande is public: the diarium masks what looks like a
     // personnummer in it, and the registrar is told.
     if let Some(revision) = db::reports::get_by_id(&mut tx, decision.revision_id).await? {
-        let mut public_texts: Vec<String> = crate::domain::report::sections(&revision.content, &case.administration)
-            .into_iter()
-            .map(|(_, text)| text)
-            .collect();
+        let mut public_texts: Vec<String> =
+            crate::domain::report::sections(&revision.content, &case.administration)
+                .into_iter()
+                .map(|(_, text)| text)
+                .collect();
         public_texts.push(decision.decision_text.clone());
-        if public_texts.iter().any(|text| !crate::domain::personal_data::find(text).is_empty()) {
+        if public_texts
+            .iter()
+            .any(|text| !crate::domain::personal_data::find(text).is_empty())
+        {
             db::cases::flag_personal_data(&mut tx, case.id).await?;
         }
     }

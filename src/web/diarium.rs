@@ -166,16 +166,15 @@ async fn list(
             .after
             .split_once('_')
             .and_then(|(rank, id)| Some((rank.parse().ok()?, Uuid::parse_str(id).ok()?)));
-        let mut hits =
-            db::diarium::search(
-                &mut conn,
-                &tsquery(&q),
-                dnr_query(&q).as_ref(),
-                q.chars().any(|c| c.is_ascii_digit()),
-                after,
-                PAGE_SIZE + 1,
-            )
-                .await?;
+        let mut hits = db::diarium::search(
+            &mut conn,
+            &tsquery(&q),
+            dnr_query(&q).as_ref(),
+            q.chars().any(|c| c.is_ascii_digit()),
+            after,
+            PAGE_SIZE + 1,
+        )
+        .await?;
         let more = hits.len() as i64 > PAGE_SIZE;
         hits.truncate(PAGE_SIZE as usize);
         let next = more
