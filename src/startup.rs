@@ -112,10 +112,7 @@ fn embedded_options(cluster: &EmbeddedPostgres) -> PgConnectOptions {
 /// Loads the demo city if the database is still empty.
 pub async fn load_demo_if_empty(pool: &PgPool) -> anyhow::Result<bool> {
     let mut tx = pool.begin().await?;
-    // One loader at a time, so two instances starting together do not both load.
-    sqlx::query("SELECT pg_advisory_xact_lock(7001)")
-        .execute(&mut *tx)
-        .await?;
+    db::demo::lock_loader(&mut tx).await?;
     if !db::demo::is_empty(&mut tx).await? {
         return Ok(false);
     }

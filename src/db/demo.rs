@@ -102,6 +102,15 @@ const USERS: [DemoUser; 6] = [
     ),
 ];
 
+/// Lets one loader at a time through, until its transaction ends, so that two
+/// instances starting together do not both load the demo city.
+pub async fn lock_loader(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(7001)")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Whether the database holds any organ yet (the demo goes only into an empty one).
 pub async fn is_empty(conn: &mut PgConnection) -> sqlx::Result<bool> {
     sqlx::query_scalar!(r#"SELECT NOT EXISTS (SELECT 1 FROM organs) AS "empty!""#)
