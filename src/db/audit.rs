@@ -77,10 +77,14 @@ pub async fn case_history(
 ) -> sqlx::Result<Vec<HistoryEntry>> {
     sqlx::query_as!(
         HistoryEntry,
-        r#"SELECT e.at, u.display_name AS "actor_name?", e.action, e.before, e.after
-           FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
-           WHERE e.case_id = $1
-              OR (e.referral_id = $2 AND e.case_id IS NULL)
+        // Two halves, so that each reads its own index (an OR of the two does not).
+        r#"SELECT e.at AS "at!", u.display_name AS "actor_name?", e.action AS "action!",
+                  e.before, e.after
+           FROM (SELECT id, at, actor_id, action, before, after FROM audit_events WHERE case_id = $1
+                 UNION ALL
+                 SELECT id, at, actor_id, action, before, after FROM audit_events
+                 WHERE referral_id = $2 AND case_id IS NULL) e
+           LEFT JOIN users u ON u.id = e.actor_id
            ORDER BY e.id"#,
         case_id,
         referral_id,

@@ -71,40 +71,61 @@ pub async fn insert(
     Ok(())
 }
 
-/// Opens the respondent's case with the next number of its organ's diarium for
-/// `year`. The series row stays locked until the transaction ends, which keeps the
-/// numbers gapless under concurrent registrations; callers take organs in a fixed
-/// order so that two registrations cannot wait for each other.
-pub async fn open_case(
+/// Opens one case per respondent organ, each with the next number of its organ's
+/// diarium series and its audit event, in one statement. The series rows are
+/// taken in organ order, so concurrent registrations never deadlock; the caller
+/// commits right after, so the row locks are held only that long.
+async fn open_cases(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    actor_id: Uuid,
     referral_id: Uuid,
-    organ_id: Uuid,
+    organ_ids: &[Uuid],
     year: i32,
     registered_at: DateTime<Utc>,
-) -> sqlx::Result<Dnr> {
-    let row = sqlx::query!(
-        "WITH seq AS (
-             INSERT INTO diarium_series (organ_id, year, last_seq) VALUES ($1, $2, 1)
-             ON CONFLICT (organ_id, year) DO UPDATE SET last_seq = diarium_series.last_seq + 1
-             RETURNING last_seq
-         )
-         INSERT INTO cases (id, referral_id, organ_id, dnr_prefix, dnr_year, dnr_seq, created_at)
-         SELECT $3, $4, o.id, o.diarium_prefix, $2, seq.last_seq, $5 FROM seq, organs o WHERE o.id = $1
-         RETURNING dnr_prefix, dnr_year, dnr_seq",
-        organ_id,
+) -> sqlx::Result<Vec<Dnr>> {
+    let mut organ_ids = organ_ids.to_vec();
+    organ_ids.sort();
+    let case_ids: Vec<Uuid> = organ_ids.iter().map(|_| Uuid::new_v4()).collect();
+    let rows = sqlx::query!(
+        r#"WITH seq AS (
+               INSERT INTO diarium_series (organ_id, year, last_seq)
+               SELECT organ_id, $2, 1 FROM unnest($1::uuid[]) AS organ_id ORDER BY organ_id
+               ON CONFLICT (organ_id, year) DO UPDATE SET last_seq = diarium_series.last_seq + 1
+               RETURNING organ_id, last_seq
+           ),
+           opened AS (
+               INSERT INTO cases (id, referral_id, organ_id, dnr_prefix, dnr_year, dnr_seq, created_at)
+               SELECT n.case_id, $3, o.id, o.diarium_prefix, $2, seq.last_seq, $4
+               FROM unnest($1::uuid[], $5::uuid[]) AS n(organ_id, case_id)
+               JOIN seq ON seq.organ_id = n.organ_id
+               JOIN organs o ON o.id = n.organ_id
+               RETURNING id, organ_id, dnr_prefix, dnr_year, dnr_seq, dnr_text
+           ),
+           logged AS (
+               INSERT INTO audit_events (actor_id, action, entity_type, entity_id, referral_id, case_id, after, at)
+               SELECT $6, 'case.registered', 'case', id, $3, id,
+                      jsonb_build_object('dnr', dnr_text, 'state', 'registered'), $4
+               FROM opened ORDER BY organ_id
+           )
+           SELECT dnr_prefix AS "prefix!", dnr_year AS "year!", dnr_seq AS "seq!"
+           FROM opened ORDER BY organ_id"#,
+        &organ_ids,
         year,
-        case_id,
         referral_id,
         registered_at,
+        &case_ids,
+        actor_id,
     )
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await?;
-    Ok(Dnr {
-        prefix: row.dnr_prefix,
-        year: row.dnr_year,
-        seq: row.dnr_seq,
-    })
+    Ok(rows
+        .into_iter()
+        .map(|row| Dnr {
+            prefix: row.prefix,
+            year: row.year,
+            seq: row.seq,
+        })
+        .collect())
 }
 
 /// Saves a correction made on `version`; `false` when someone else saved first.
@@ -380,27 +401,7 @@ pub async fn register(
     )
     .await?;
     let year = crate::domain::dates::registration_year(now);
-    // A fixed order of organs: concurrent registrations lock the series rows in the
-    // same order and so never deadlock.
-    let mut organs = referral.respondents.clone();
-    organs.sort();
-    let mut numbers = Vec::with_capacity(organs.len());
-    for organ_id in organs {
-        let case_id = Uuid::new_v4();
-        let dnr = open_case(&mut *conn, case_id, id, organ_id, year, now).await?;
-        audit::record(
-            &mut *conn,
-            NewEvent {
-                referral_id: Some(id),
-                case_id: Some(case_id),
-                after: Some(serde_json::json!({ "dnr": dnr.to_string(), "state": "registered" })),
-                at: Some(now),
-                ..NewEvent::new(Some(actor_id), "case.registered", "case", case_id)
-            },
-        )
-        .await?;
-        numbers.push(dnr);
-    }
+    let numbers = open_cases(conn, actor_id, id, &referral.respondents, year, now).await?;
     Ok((id, numbers))
 }
 

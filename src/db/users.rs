@@ -261,9 +261,8 @@ pub async fn with_role(
 pub async fn in_organ(conn: &mut PgConnection, organ_id: Uuid) -> sqlx::Result<Vec<Colleague>> {
     sqlx::query_as!(
         Colleague,
-        "SELECT DISTINCT u.id, u.display_name, u.title FROM users u
-         JOIN user_roles r ON r.user_id = u.id
-         WHERE r.organ_id = $1 AND u.active
+        "SELECT u.id, u.display_name, u.title FROM users u
+         WHERE u.active AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.organ_id = $1)
          ORDER BY u.display_name",
         organ_id
     )

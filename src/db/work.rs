@@ -26,29 +26,62 @@ pub struct OpenCase {
     pub returned: bool,
 }
 
-/// Open cases (not yet decided, or decided and not dispatched) of the given organs.
+/// Which open cases to list.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenCaseFilter<'a> {
+    pub organs: &'a [Uuid],
+    pub states: &'a [CaseState],
+    /// Only the cases assigned to this handläggare.
+    pub officer: Option<Uuid>,
+}
+
+/// The open cases a filter selects, earliest deadline first, at most `limit` of
+/// them, and how many there are in all.
 pub async fn open_cases(
     conn: &mut PgConnection,
-    organ_ids: &[Uuid],
-) -> sqlx::Result<Vec<OpenCase>> {
+    filter: OpenCaseFilter<'_>,
+    limit: i64,
+) -> sqlx::Result<(Vec<OpenCase>, i64)> {
+    let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
+    // The page's cases are chosen first (an index on organ and state, then each
+    // one's remiss for its deadline); their meeting and latest review are looked
+    // up for those rows only.
     let rows = sqlx::query!(
-        r#"SELECT c.id, c.referral_id, c.organ_id, o.name AS organ_name, c.dnr_prefix, c.dnr_year, c.dnr_seq,
-                  r.title, r.deadline, c.state, c.assigned_officer_id, u.display_name AS "officer_name?",
-                  (SELECT m.starts_at FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
-                   WHERE a.case_id = c.id AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.agenda_item_id = a.id)) AS meeting,
-                  coalesce((SELECT v.outcome = 'returned' FROM reviews v WHERE v.case_id = c.id
-                            ORDER BY v.created_at DESC LIMIT 1), false) AS "returned!"
-           FROM cases c
-           JOIN referrals r ON r.id = c.referral_id
+        r#"WITH chosen AS (
+               SELECT c.id, c.referral_id, c.organ_id, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state,
+                      c.assigned_officer_id, r.title, r.deadline, count(*) OVER () AS total
+               FROM cases c JOIN referrals r ON r.id = c.referral_id
+               WHERE c.organ_id = ANY($1) AND c.state = ANY($2)
+                 AND ($3::uuid IS NULL OR c.assigned_officer_id = $3)
+               ORDER BY r.deadline, c.id
+               LIMIT $4
+           )
+           SELECT c.id, c.referral_id, c.organ_id, o.name AS organ_name, c.dnr_prefix, c.dnr_year,
+                  c.dnr_seq, c.title, c.deadline, c.state, c.assigned_officer_id,
+                  u.display_name AS "officer_name?", agenda.starts_at AS "meeting?",
+                  coalesce(latest.returned, false) AS "returned!", c.total AS "total!"
+           FROM chosen c
            JOIN organs o ON o.id = c.organ_id
            LEFT JOIN users u ON u.id = c.assigned_officer_id
-           WHERE c.organ_id = ANY($1) AND c.state NOT IN ('answered', 'declined')
-           ORDER BY r.deadline, c.id"#,
-        organ_ids
+           LEFT JOIN LATERAL (
+               SELECT m.starts_at FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
+               WHERE a.case_id = c.id AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.agenda_item_id = a.id)
+               LIMIT 1
+           ) agenda ON true
+           LEFT JOIN LATERAL (
+               SELECT v.outcome = 'returned' AS returned FROM reviews v WHERE v.case_id = c.id
+               ORDER BY v.created_at DESC LIMIT 1
+           ) latest ON true
+           ORDER BY c.deadline, c.id"#,
+        filter.organs,
+        &states as &[&str],
+        filter.officer,
+        limit
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
+    let total = rows.first().map_or(0, |row| row.total);
+    let cases = rows
         .into_iter()
         .map(|row| OpenCase {
             id: row.id,
@@ -68,7 +101,8 @@ pub async fn open_cases(
             meeting: row.meeting,
             returned: row.returned && row.state == "drafting",
         })
-        .collect())
+        .collect();
+    Ok((cases, total))
 }
 
 /// Open cases whose deadline has passed, across the municipality, earliest first.

@@ -160,7 +160,7 @@ async fn create_user(
     };
     let hash = crate::password::hash(new.password.clone()).await?;
     let id = Uuid::new_v4();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     if let Err(error) = db::users::insert(&mut tx, id, &new, &hash, false).await {
         if violated_constraint(&error) == Some("users_username_key") {
             let mut errors = FieldErrors::new();
@@ -273,7 +273,7 @@ async fn change_role(
     admin_only(&user)?;
     let id = parse_id(&id)?;
     let (organ_id, role) = role_change(&state, &form).await?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     db::users::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -324,7 +324,7 @@ async fn set_active(
     if id == user.id() && !active {
         return Err(AppError::Forbidden);
     }
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     db::users::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -490,7 +490,7 @@ async fn create_organ(
         Err(errors) => return refuse(errors, input),
     };
     let id = Uuid::new_v4();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     if let Err(error) = db::organs::insert(&mut tx, id, &details).await {
         return match organ_uniqueness(&error) {
             Some(errors) => refuse(errors, input),
@@ -506,6 +506,7 @@ async fn create_organ(
     )
     .await?;
     tx.commit().await?;
+    state.organs.forget();
     Ok(Redirect::to("/admin/organ").into_response())
 }
 
@@ -528,7 +529,7 @@ async fn update_organ(
 ) -> Result<Response, AppError> {
     admin_only(&user)?;
     let id = parse_id(&id)?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let current = db::organs::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -571,5 +572,6 @@ async fn update_organ(
     )
     .await?;
     tx.commit().await?;
+    state.organs.forget();
     Ok(Redirect::to("/admin/organ").into_response())
 }

@@ -237,7 +237,7 @@ pub async fn change_password(
     }
     drop(conn);
     let hash = crate::password::hash(form.new_password).await?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let epoch = db::users::set_password(&mut tx, user.id(), &hash)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -401,7 +401,7 @@ async fn assign(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let case = load(&mut tx, &id).await?;
     check(&case, &user, Transition::Assign)?;
     let officers = db::users::with_role(&mut tx, case.organ_id, Role::Officer).await?;
@@ -447,7 +447,7 @@ async fn submit(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let case = load(&mut tx, &id).await?;
     let to = check(&case, &user, Transition::Submit)?;
     let latest = db::reports::latest(&mut tx, case.id).await?;
@@ -482,7 +482,7 @@ async fn delegation_decision(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let case = load(&mut tx, &id).await?;
     let to = check(
         &case,
@@ -544,7 +544,7 @@ async fn dispatch(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let case = load(&mut tx, &id).await?;
     let to = check(&case, &user, Transition::Dispatch)?;
     let decision = db::decisions::for_case(&mut tx, case.id)
@@ -612,7 +612,7 @@ async fn decline(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let case = load(&mut tx, &id).await?;
     check(&case, &user, Transition::Decline)?;
     let reason = match validate_required(

@@ -262,7 +262,7 @@ async fn save(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<EditorForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let case = load(&mut tx, &id).await?;
     may_edit(&case, &user)?;
 

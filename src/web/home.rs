@@ -16,7 +16,7 @@ use crate::db;
 use crate::db::meetings::Meeting;
 use crate::db::organs::Organ;
 use crate::db::users::OrganRole;
-use crate::db::work::{OpenCase, RecentReferral};
+use crate::db::work::{OpenCase, OpenCaseFilter, RecentReferral};
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
 use crate::domain::planning::{LeadTimes, Plan, PlanStatus, Progress, plan};
 use crate::domain::{CaseState, Dnr, Role};
@@ -53,10 +53,14 @@ fn progress(case: &OpenCase) -> Progress {
 /// Plans every case against its organ's meetings and lead times, most urgent
 /// first (then earliest deadline).
 pub async fn plan_cases(
+    state: &AppState,
     conn: &mut sqlx::PgConnection,
     cases: Vec<OpenCase>,
     today: NaiveDate,
 ) -> Result<Vec<WorkItem>, AppError> {
+    if cases.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut organ_ids: Vec<Uuid> = cases.iter().map(|c| c.organ_id).collect();
     organ_ids.sort();
     organ_ids.dedup();
@@ -65,7 +69,9 @@ pub async fn plan_cases(
     for (organ, at) in db::work::meeting_dates(&mut *conn, &organ_ids, since).await? {
         meetings.entry(organ).or_default().push(stockholm_date(at));
     }
-    let organs: HashMap<Uuid, Organ> = db::organs::list(conn)
+    let organs: HashMap<Uuid, Organ> = state
+        .organs
+        .list(conn)
         .await?
         .into_iter()
         .map(|o| (o.id, o))
@@ -114,6 +120,33 @@ pub struct OverdueView {
     pub late: String,
 }
 
+/// A start-page list: the most urgent cases, and how many there are in all.
+pub struct WorkSection {
+    pub items: Vec<WorkItem>,
+    pub total: i64,
+}
+
+impl WorkSection {
+    fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Whether more cases wait than the list shows.
+    pub fn is_cut(&self) -> bool {
+        (self.items.len() as i64) < self.total
+    }
+
+    fn urgent(&self) -> bool {
+        self.items
+            .iter()
+            .any(|i| i.plan.status != PlanStatus::OnTrack)
+    }
+}
+
+/// Cases per start-page list. Each list takes the earliest deadlines (whatever
+/// the organ's size); planning then orders them by urgency.
+const SECTION_SIZE: i64 = 25;
+
 #[derive(Template)]
 #[template(path = "home/start.html")]
 struct StartPage {
@@ -121,12 +154,12 @@ struct StartPage {
     display_name: String,
     roles: Vec<OrganRole>,
     is_admin: bool,
-    /// (what, how many, anchor) for the counts on top.
-    counts: Vec<(&'static str, usize, &'static str, bool)>,
-    my_cases: Vec<WorkItem>,
-    to_review: Vec<WorkItem>,
-    to_assign: Vec<WorkItem>,
-    waiting_agenda: Vec<WorkItem>,
+    /// (what, how many, anchor, urgent) for the counts on top.
+    counts: Vec<(&'static str, i64, &'static str, bool)>,
+    my_cases: WorkSection,
+    to_review: WorkSection,
+    to_assign: WorkSection,
+    waiting_agenda: WorkSection,
     next_meetings: Vec<MeetingView>,
     recent: Vec<(RecentReferral, String)>,
     overdue: Vec<OverdueView>,
@@ -137,13 +170,17 @@ struct StartPage {
     is_registrar: bool,
 }
 
-fn organs_with(user: &CurrentUser, role: Role) -> Vec<Uuid> {
-    user.user
+fn organs_with(user: &CurrentUser, roles: &[Role]) -> Vec<Uuid> {
+    let mut organs: Vec<Uuid> = user
+        .user
         .roles
         .iter()
-        .filter(|r| r.role == role)
+        .filter(|r| roles.contains(&r.role))
         .map(|r| r.organ_id)
-        .collect()
+        .collect();
+    organs.sort();
+    organs.dedup();
+    organs
 }
 
 pub async fn start_page(
@@ -152,35 +189,51 @@ pub async fn start_page(
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
     let today = stockholm_date(Utc::now());
-    let mut member_of: Vec<Uuid> = user.user.roles.iter().map(|r| r.organ_id).collect();
-    member_of.sort();
-    member_of.dedup();
-    let open = db::work::open_cases(&mut conn, &member_of).await?;
-    let items = plan_cases(&mut conn, open, today).await?;
-
-    let officer_in = organs_with(&user, Role::Officer);
-    let reviewer_in = organs_with(&user, Role::Reviewer);
-    let registrar_in = organs_with(&user, Role::Registrar);
-    let secretary_in = organs_with(&user, Role::Secretary);
-    let (mut my_cases, mut to_review, mut to_assign, mut waiting_agenda) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for item in items {
-        let organ = item.case.organ_id;
-        if item.case.officer_id == Some(user.id())
-            && item.case.state == CaseState::Drafting
-            && officer_in.contains(&organ)
-        {
-            my_cases.push(item);
-        } else if item.case.state == CaseState::InReview && reviewer_in.contains(&organ) {
-            to_review.push(item);
-        } else if item.case.state == CaseState::Registered
-            && (reviewer_in.contains(&organ) || registrar_in.contains(&organ))
-        {
-            to_assign.push(item);
-        } else if matches!(item.case.state, CaseState::Approved | CaseState::Decided)
-            && secretary_in.contains(&organ)
-        {
-            waiting_agenda.push(item);
+    let officer_in = organs_with(&user, &[Role::Officer]);
+    let reviewer_in = organs_with(&user, &[Role::Reviewer]);
+    let secretary_in = organs_with(&user, &[Role::Secretary]);
+    let assigner_in = organs_with(&user, &[Role::Reviewer, Role::Registrar]);
+    // Each list is one state (or two) of the workflow, so no case is in two lists.
+    let wanted = [
+        (&officer_in, &[CaseState::Drafting][..], Some(user.id())),
+        (&reviewer_in, &[CaseState::InReview][..], None),
+        (&assigner_in, &[CaseState::Registered][..], None),
+        (
+            &secretary_in,
+            &[CaseState::Approved, CaseState::Decided][..],
+            None,
+        ),
+    ];
+    let mut cases = Vec::new();
+    let mut totals = [0; 4];
+    for (total, (organs, states, officer)) in totals.iter_mut().zip(wanted) {
+        if organs.is_empty() {
+            continue;
+        }
+        let filter = OpenCaseFilter {
+            organs,
+            states,
+            officer,
+        };
+        let (found, all) = db::work::open_cases(&mut conn, filter, SECTION_SIZE).await?;
+        cases.extend(found);
+        *total = all;
+    }
+    let [
+        mut my_cases,
+        mut to_review,
+        mut to_assign,
+        mut waiting_agenda,
+    ] = totals.map(|total| WorkSection {
+        items: Vec::new(),
+        total,
+    });
+    for item in plan_cases(&state, &mut conn, cases, today).await? {
+        match item.case.state {
+            CaseState::Drafting => my_cases.items.push(item),
+            CaseState::InReview => to_review.items.push(item),
+            CaseState::Registered => to_assign.items.push(item),
+            _ => waiting_agenda.items.push(item),
         }
     }
 
@@ -236,51 +289,48 @@ pub async fn start_page(
         (Vec::new(), Vec::new(), Vec::new())
     };
 
-    let urgent = |items: &[WorkItem]| items.iter().any(|i| i.plan.status != PlanStatus::OnTrack);
     let mut counts = Vec::new();
-    if !officer_in.is_empty() {
-        counts.push((
+    for (shown, label, section, anchor) in [
+        (
+            !officer_in.is_empty(),
             "Dina ärenden under beredning",
-            my_cases.len(),
+            &my_cases,
             "#mina-arenden",
-            urgent(&my_cases),
-        ));
-    }
-    if !reviewer_in.is_empty() {
-        counts.push((
+        ),
+        (
+            !reviewer_in.is_empty(),
             "Utkast att granska",
-            to_review.len(),
+            &to_review,
             "#att-granska",
-            urgent(&to_review),
-        ));
-    }
-    if !reviewer_in.is_empty() || !registrar_in.is_empty() {
-        counts.push((
+        ),
+        (
+            !assigner_in.is_empty(),
             "Ärenden att tilldela",
-            to_assign.len(),
+            &to_assign,
             "#att-tilldela",
-            urgent(&to_assign),
-        ));
-    }
-    if !secretary_in.is_empty() {
-        counts.push((
+        ),
+        (
+            !secretary_in.is_empty(),
             "Väntar på sammanträde eller expediering",
-            waiting_agenda.len(),
+            &waiting_agenda,
             "#vantar",
-            urgent(&waiting_agenda),
-        ));
+        ),
+    ] {
+        if shown {
+            counts.push((label, section.total, anchor, section.urgent()));
+        }
     }
     if registrar {
         counts.push((
             "Öppna ärenden efter sista svarsdag",
-            overdue.len(),
+            overdue.len() as i64,
             "#forsenade",
             !overdue.is_empty(),
         ));
         if !flagged.is_empty() || !flagged_cases.is_empty() {
             counts.push((
                 "Remisser och yttranden med personnummer",
-                flagged.len() + flagged_cases.len(),
+                (flagged.len() + flagged_cases.len()) as i64,
                 "#personnummer",
                 true,
             ));
@@ -354,8 +404,14 @@ pub async fn planning(
         .ok_or(AppError::NotFound)?;
     user.require(super::cases::works_in_organ(&user, organ.id))?;
     let today = stockholm_date(Utc::now());
-    let open = db::work::open_cases(&mut conn, &[organ.id]).await?;
-    let items = plan_cases(&mut conn, open, today).await?;
+    let open_states: Vec<CaseState> = CaseState::ALL.into_iter().filter(|s| s.is_open()).collect();
+    let filter = OpenCaseFilter {
+        organs: &[organ.id],
+        states: &open_states,
+        officer: None,
+    };
+    let (open, _) = db::work::open_cases(&mut conn, filter, i64::MAX).await?;
+    let items = plan_cases(&state, &mut conn, open, today).await?;
 
     // The time axis runs from a week ago to a week after the last date shown.
     let start = today - chrono::Days::new(7);

@@ -76,7 +76,9 @@ async fn list_page(
     let mut conn = state.pool.acquire().await?;
     let meetings = db::meetings::for_organs(&mut conn, &member_organs(user)).await?;
     let secretary_of = secretary_organs(user);
-    let organs = db::organs::list(&mut conn)
+    let organs = state
+        .organs
+        .list(&mut conn)
         .await?
         .into_iter()
         .filter(|o| secretary_of.contains(&o.id))
@@ -157,7 +159,7 @@ async fn create(
         .ok_or(AppError::BadRequest("time does not exist in Stockholm"))?
         .with_timezone(&Utc);
     let id = Uuid::new_v4();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     db::meetings::create(&mut tx, id, organ_id, starts_at, &details.place).await?;
     db::audit::record(
         &mut tx,
@@ -332,7 +334,7 @@ pub async fn place_on_agenda(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let case = load(&mut tx, &id).await?;
     let to = check(&case, &user, Transition::PlaceOnAgenda)?;
     let meeting = secretary_meeting(&mut tx, &user, &form.meeting).await?;
@@ -369,7 +371,7 @@ async fn reorder(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ReorderForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let meeting = secretary_meeting(&mut tx, &user, &id).await?;
     let item = Uuid::parse_str(&form.item).map_err(|_| AppError::BadRequest("unknown item"))?;
     let up = match form.direction.as_str() {
@@ -503,7 +505,7 @@ async fn decide(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let meeting = secretary_meeting(&mut tx, &user, &id).await?;
     let agenda = db::meetings::agenda(&mut tx, meeting.id).await?;
     let item_id = Uuid::parse_str(&form.item).map_err(|_| AppError::BadRequest("unknown item"))?;
@@ -593,7 +595,7 @@ async fn adjust(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<AdjustForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let meeting = secretary_meeting(&mut tx, &user, &id).await?;
     let agenda = db::meetings::agenda(&mut tx, meeting.id).await?;
     let mut errors = match validate_adjustment(

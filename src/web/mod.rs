@@ -10,6 +10,7 @@ mod error;
 mod form;
 mod home;
 mod meetings;
+mod organ_cache;
 mod referrals;
 mod review;
 mod search;
@@ -35,6 +36,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use error::AppError;
+use organ_cache::OrganCache;
 
 use crate::config::ServeArgs;
 
@@ -60,6 +62,7 @@ impl From<&ServeArgs> for Settings {
 pub struct AppState {
     pub pool: PgPool,
     pub settings: Arc<Settings>,
+    pub organs: Arc<OrganCache>,
 }
 
 impl AppState {
@@ -67,6 +70,7 @@ impl AppState {
         AppState {
             pool,
             settings: Arc::new(settings),
+            organs: Arc::default(),
         }
     }
 }

@@ -124,7 +124,7 @@ struct ConflictRow {
 
 async fn organs(state: &AppState) -> Result<Vec<Organ>, AppError> {
     let mut conn = state.pool.acquire().await?;
-    Ok(db::organs::list(&mut conn).await?)
+    Ok(state.organs.list(&mut conn).await?)
 }
 
 pub async fn new_form(
@@ -172,7 +172,7 @@ pub async fn create(
             return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let (id, numbers) = db::referrals::register(&mut tx, user.id(), &new, Utc::now()).await?;
     tx.commit().await?;
     tracing::info!(referral = %id, dnr = ?numbers.iter().map(ToString::to_string).collect::<Vec<_>>(), "remiss registered");
@@ -296,7 +296,7 @@ pub async fn update(
     CsrfForm(form): CsrfForm<ReferralForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let current = db::referrals::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -474,7 +474,7 @@ pub async fn list(
 
     let mut conn = state.pool.acquire().await?;
     let mut rows = db::referrals::list(&mut conn, &query, PAGE_SIZE + 1).await?;
-    let organs = db::organs::list(&mut conn).await?;
+    let organs = state.organs.list(&mut conn).await?;
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
 

@@ -113,7 +113,7 @@ async fn review(
     form: ReviewForm,
     approve: bool,
 ) -> Result<Response, AppError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let case = load(&mut tx, &id).await?;
     let to = check(
         &case,

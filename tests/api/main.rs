@@ -6,5 +6,6 @@ mod admin;
 mod auth;
 mod helpers;
 mod overview;
+mod pool;
 mod referrals;
 mod workflow;

@@ -340,6 +340,37 @@ async fn the_reviewer_sees_drafts_to_review_and_cases_to_assign(pool: sqlx::PgPo
 }
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_long_list_shows_the_earliest_deadlines_and_counts_them_all(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    // Registered in reverse deadline order, so that registration order cannot pass.
+    for n in (1..=27).rev() {
+        let title = format!("Remiss nummer {n:02}");
+        let deadline = day(30 + n);
+        register(
+            &app,
+            &mut registrar,
+            &["AMN"],
+            &[("title", title.as_str()), ("deadline", deadline.as_str())],
+        )
+        .await;
+    }
+
+    let start = app.signed_in("granskare").await.get("/").await;
+    assert_eq!(count_on_top(&start, "#att-tilldela"), Some(27));
+    let assign = section(&start, "assign-title");
+    assert_eq!(table_rows(assign), 25, "{assign}");
+    assert!(assign.contains("Remiss nummer 01"), "{assign}");
+    assert!(assign.contains("Remiss nummer 25"), "{assign}");
+    assert!(!assign.contains("Remiss nummer 26"), "{assign}");
+    assert!(!assign.contains("Remiss nummer 27"), "{assign}");
+    assert!(
+        assign.contains("Visar de 25 med tidigast sista svarsdag av 27."),
+        "{assign}"
+    );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn the_secretary_sees_approved_cases_and_the_next_meetings_with_their_agendas(
     pool: sqlx::PgPool,
 ) {
