@@ -30,6 +30,8 @@ use axum::middleware;
 use axum::routing::{get, post};
 use sqlx::PgPool;
 use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -162,6 +164,13 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-store"),
+                ))
+                // The stylesheet, the feed and the exports are compressed; pages are
+                // not. A page holds the session's CSRF token beside text the visitor
+                // chose (a search, a form sent back), which is what BREACH needs to
+                // read a secret out of compressed sizes.
+                .layer(CompressionLayer::new().gzip(true).compress_when(
+                    DefaultPredicate::new().and(NotForContentType::const_new("text/html")),
                 )),
         )
         .with_state(state)

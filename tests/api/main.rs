@@ -4,6 +4,7 @@
 mod access;
 mod admin;
 mod auth;
+mod compression;
 mod helpers;
 mod overview;
 mod pool;
