@@ -3,7 +3,7 @@
 //! only its number, date, sender and marking.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::domain::search::DnrQuery;
@@ -37,55 +37,68 @@ pub async fn list(
     limit: i64,
 ) -> sqlx::Result<Vec<Entry>> {
     let (after_at, after_id) = after.unwrap_or((DateTime::<Utc>::MAX_UTC, Uuid::max()));
+    // The page's ids alone: the keyset condition keeps this statement on custom
+    // plans, which for one table cost little to make; the entries then follow by id.
+    let ids = sqlx::query_scalar!(
+        "SELECT id FROM cases WHERE (created_at, id) < ($1, $2)
+         ORDER BY created_at DESC, id DESC LIMIT $3",
+        after_at,
+        after_id,
+        limit
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    entries(conn, &ids).await
+}
+
+pub async fn get(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Option<Entry>> {
+    Ok(entries(conn, &[case_id]).await?.pop())
+}
+
+/// These cases' entries, in the order given; unknown ids are left out.
+pub async fn entries(conn: &mut PgConnection, case_ids: &[Uuid]) -> sqlx::Result<Vec<Entry>> {
     sqlx::query_as!(
         Entry,
         r#"SELECT c.id AS case_id, c.dnr_text AS "dnr!", c.created_at AS registered_at, o.name AS organ_name,
                   r.sender_name, r.sender_dnr, r.title, r.received_on, r.deadline, c.state, r.secret,
                   r.secrecy_provision, mo.name AS "marked_by?",
-                  d.outcome AS "outcome?", d.decided_on AS "decided_on?", d.paragraph AS "paragraph?",
+                  rep.outcome AS "outcome?", rep.decided_on AS "decided_on?", rep.paragraph AS "paragraph?",
                   rep.dispatched_on AS "dispatched_on?"
-           FROM cases c
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)
+           JOIN cases c ON c.id = p.id
            JOIN referrals r ON r.id = c.referral_id
            JOIN organs o ON o.id = c.organ_id
-           JOIN users ru ON ru.id = r.registered_by
-           LEFT JOIN organs mo ON mo.id = ru.organ_id
-           LEFT JOIN replies rep ON rep.case_id = c.id
-           LEFT JOIN decisions d ON d.id = rep.decision_id
-           WHERE (c.created_at, c.id) < ($1, $2)
-           ORDER BY c.created_at DESC, c.id DESC
-           LIMIT $3"#,
-        after_at,
-        after_id,
-        limit
+           -- Lateral subqueries (at most one row each) leave the planner four
+           -- relations to order instead of seven.
+           LEFT JOIN LATERAL (
+               SELECT mo.name FROM users ru JOIN organs mo ON mo.id = ru.organ_id
+               WHERE ru.id = r.registered_by LIMIT 1
+           ) mo ON true
+           LEFT JOIN LATERAL (
+               SELECT d.outcome, d.decided_on, d.paragraph, rep.dispatched_on
+               FROM replies rep JOIN decisions d ON d.id = rep.decision_id
+               WHERE rep.case_id = c.id LIMIT 1
+           ) rep ON true
+           ORDER BY p.n"#,
+        case_ids
     )
     .fetch_all(conn)
     .await
 }
 
-pub async fn get(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Option<Entry>> {
-    sqlx::query_as!(
-        Entry,
-        r#"SELECT c.id AS case_id, c.dnr_text AS "dnr!", c.created_at AS registered_at, o.name AS organ_name,
-                  r.sender_name, r.sender_dnr, r.title, r.received_on, r.deadline, c.state, r.secret,
-                  r.secrecy_provision, mo.name AS "marked_by?",
-                  d.outcome AS "outcome?", d.decided_on AS "decided_on?", d.paragraph AS "paragraph?",
-                  rep.dispatched_on AS "dispatched_on?"
-           FROM cases c
-           JOIN referrals r ON r.id = c.referral_id
-           JOIN organs o ON o.id = c.organ_id
-           JOIN users ru ON ru.id = r.registered_by
-           LEFT JOIN organs mo ON mo.id = ru.organ_id
-           LEFT JOIN replies rep ON rep.case_id = c.id
-           LEFT JOIN decisions d ON d.id = rep.decision_id
-           WHERE c.id = $1"#,
-        case_id
-    )
-    .fetch_optional(conn)
-    .await
+/// One page of the diarium's search, best first, and whether a kind of match had
+/// more than its newest `cap` ranked.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// Case ids and their rank.
+    pub hits: Vec<(Uuid, f32)>,
+    pub capped: bool,
 }
 
 /// Search in what the diarium shows: a remiss's title, sender and numbers (a
 /// secret one only by its numbers), and the text of dispatched, non-secret answers.
+/// Each kind of match ranks only its newest `cap` matches.
+#[allow(clippy::too_many_arguments)]
 pub async fn search(
     conn: &mut PgConnection,
     words: &str,
@@ -95,28 +108,58 @@ pub async fn search(
     has_digits: bool,
     after: Option<(f32, Uuid)>,
     limit: i64,
-) -> sqlx::Result<Vec<(Uuid, f32)>> {
+    cap: i64,
+) -> sqlx::Result<Found> {
     let (after_rank, after_id) = after.unwrap_or((f32::MAX, Uuid::max()));
     let dnr_prefix = dnr.and_then(DnrQuery::text_prefix);
     let sender_key = dnr.and_then(DnrQuery::year_seq);
+    // A diarienummer is looked up by number only.
+    let words = if dnr.is_some() { "" } else { words };
+    let mut tx = conn.begin().await?;
+    super::search::plan_for_parameters(&mut tx).await?;
     let rows = sqlx::query!(
-        r#"WITH q AS (SELECT to_tsquery('swedish', $1) AS query),
+        r#"WITH referral_hits AS (
+            -- Non-secret remisser by their public words, or any by the sender's number
+            -- (a range, which the text_pattern_ops index serves in any plan): the
+            -- newest $8 matches, numbered `n`, and one more, which tells that there
+            -- were more; each with all its cases.
+            SELECT c.id, m.rank, m.n
+            FROM (SELECT m.id,
+                         CASE WHEN $5::text IS NOT NULL THEN 50
+                              ELSE ts_rank_cd(m.search_public, to_tsquery('swedish', $1)) END AS rank,
+                         row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
+                  FROM (SELECT r.id, r.created_at, r.search_public FROM referrals r
+                        WHERE ($1 <> '' AND NOT r.secret AND r.search_public @@ to_tsquery('swedish', $1)
+                               AND NOT ($7 AND r.personal_data_found))
+                           OR ($5::text IS NOT NULL
+                               AND r.sender_dnr_key ~>=~ $5 AND r.sender_dnr_key ~<~ ($5 || chr(1114111)))
+                        ORDER BY r.created_at DESC, r.id DESC
+                        LIMIT $8::bigint + 1) m) m
+            JOIN cases c ON c.referral_id = m.id
+        ),
+        case_hits AS (
+            -- Answered cases of non-secret remisser by their text, or any by diarienummer.
+            SELECT m.id,
+                   CASE WHEN $4::text IS NOT NULL THEN 100
+                        ELSE ts_rank_cd(m.search, to_tsquery('swedish', $1)) END AS rank,
+                   row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
+            FROM (SELECT c.id, c.created_at, c.search
+                  FROM cases c JOIN referrals r ON r.id = c.referral_id
+                  WHERE ($1 <> '' AND c.state = 'answered' AND NOT r.secret AND c.search @@ to_tsquery('swedish', $1)
+                         AND NOT ($7 AND c.personal_data_found))
+                     OR ($4::text IS NOT NULL AND c.dnr_text ~>=~ $4 AND c.dnr_text ~<~ ($4 || chr(1114111)))
+                  ORDER BY c.created_at DESC, c.id DESC
+                  LIMIT $8::bigint + 1) m
+        ),
         hits AS (
-            SELECT c.id, ts_rank_cd(r.search_public, q.query) AS rank
-            FROM referrals r CROSS JOIN q JOIN cases c ON c.referral_id = r.id
-            WHERE $1 <> '' AND NOT r.secret AND r.search_public @@ q.query AND NOT ($7 AND r.personal_data_found)
+            SELECT * FROM referral_hits
             UNION ALL
-            SELECT c.id, ts_rank_cd(c.search, q.query)
-            FROM cases c CROSS JOIN q JOIN referrals r ON r.id = c.referral_id
-            WHERE $1 <> '' AND c.state = 'answered' AND NOT r.secret AND c.search @@ q.query
-              AND NOT ($7 AND c.personal_data_found)
-            UNION ALL
-            SELECT c.id, 100 FROM cases c WHERE $4::text IS NOT NULL AND c.dnr_text LIKE $4 || '%'
-            UNION ALL
-            SELECT c.id, 50 FROM referrals r JOIN cases c ON c.referral_id = r.id
-            WHERE $5::text IS NOT NULL AND r.sender_dnr_key LIKE $5 || '%'
+            SELECT * FROM case_hits
         )
-        SELECT id AS "id!", max(rank)::real AS "rank!" FROM hits
+        SELECT id AS "id!", max(rank)::real AS "rank!",
+               EXISTS (SELECT 1 FROM hits WHERE n > $8) AS "capped!"
+        FROM hits
+        WHERE n <= $8
         GROUP BY id
         HAVING (max(rank)::real, id) < ($2, $3)
         ORDER BY 2 DESC, 1 DESC
@@ -127,9 +170,14 @@ pub async fn search(
         dnr_prefix,
         sender_key,
         limit,
-        has_digits
+        has_digits,
+        cap,
     )
-    .fetch_all(conn)
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.rank)).collect())
+    tx.commit().await?;
+    Ok(Found {
+        capped: rows.first().is_some_and(|r| r.capped),
+        hits: rows.into_iter().map(|r| (r.id, r.rank)).collect(),
+    })
 }

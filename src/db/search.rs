@@ -3,7 +3,7 @@
 //! part of every query, exactly as the pages apply it.
 
 use chrono::NaiveDate;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::domain::CaseState;
@@ -48,8 +48,36 @@ pub struct Hit {
     pub rank: f32,
 }
 
+/// One page of hits, best first, and whether a kind of hit had more matches than
+/// were ranked.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    pub hits: Vec<Hit>,
+    /// Only the newest `cap` matches of some kind (remisser or cases by their words,
+    /// by number) were ranked: older ones need more words or filters.
+    pub capped: bool,
+}
+
+/// Makes the statements that follow in this transaction planned for their
+/// parameters. How to find the newest matches depends on how common the words are
+/// (walk the newest rows for a common word, the GIN index for a rare one), which a
+/// generic plan cannot know; and a parallel plan's start-up costs more than these
+/// statements take.
+pub(crate) async fn plan_for_parameters(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query!(
+        "SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plans,
+                set_config('max_parallel_workers_per_gather', '0', true) AS workers"
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(())
+}
+
 /// One page of hits, best first. `after` is the last hit of the previous page
 /// (rank, id): the page continues below it without counting what came before.
+/// Each kind of match ranks only its newest `cap` matches, so that a common word
+/// costs no more than a rare one.
+#[allow(clippy::too_many_arguments)]
 pub async fn search(
     conn: &mut PgConnection,
     // A `to_tsquery` expression (see `domain::search::tsquery`); empty for none.
@@ -59,7 +87,8 @@ pub async fn search(
     viewer: &Viewer,
     after: Option<(f32, Uuid)>,
     limit: i64,
-) -> sqlx::Result<Vec<Hit>> {
+    cap: i64,
+) -> sqlx::Result<Found> {
     let (after_rank, after_id) = after.unwrap_or((f32::MAX, Uuid::max()));
     let dnr_prefix = dnr.and_then(DnrQuery::text_prefix);
     let dnr_exact = match dnr {
@@ -71,51 +100,72 @@ pub async fn search(
         _ => (None, None),
     };
     let sender_key = dnr.and_then(DnrQuery::year_seq);
-    sqlx::query_as!(
-        Hit,
-        r#"WITH q AS (SELECT to_tsquery('swedish', $1) AS query),
+    // A diarienummer is looked up by number only; its words would match any case
+    // of that year. The words still mark the snippets.
+    let text_words = if dnr.is_some() { "" } else { words };
+    let mut tx = conn.begin().await?;
+    plan_for_parameters(&mut tx).await?;
+    let rows = sqlx::query!(
+        r#"WITH referral_hits AS (
+            -- Remisser by their words, the description only where the viewer may read
+            -- it, or by the sender's number (`2019/1939`). Each kind of hit takes only
+            -- its newest $18 matches, numbered `n`, and one more, which tells that there
+            -- were more. Planned for the parameters, only one way of matching remains.
+            SELECT 'referral' AS kind, m.id, m.id AS referral_id,
+                   CASE WHEN $11::text IS NOT NULL THEN 50
+                        ELSE ts_rank_cd(m.search_public || CASE WHEN m.visible THEN m.search_description ELSE ''::tsvector END,
+                                        to_tsquery('swedish', $1)) END AS rank,
+                   row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
+            FROM (SELECT r.id, r.created_at, r.search_public, r.search_description, v.visible
+                  FROM referrals r
+                  -- (OFFSET 0: probed per secret remiss, not hashed over all of an organ's cases.)
+                  CROSS JOIN LATERAL (SELECT NOT r.secret OR $4 OR EXISTS (
+                      SELECT 1 FROM cases c WHERE c.referral_id = r.id AND c.organ_id = ANY($5) OFFSET 0) AS visible) v
+                  WHERE (($1 <> ''
+                          AND (r.search_public || r.search_description) @@ to_tsquery('swedish', $1)
+                          AND (v.visible OR r.search_public @@ to_tsquery('swedish', $1)))
+                         -- A range, which the text_pattern_ops index serves in any plan.
+                         OR ($11::text IS NOT NULL
+                             AND r.sender_dnr_key ~>=~ $11 AND r.sender_dnr_key ~<~ ($11 || chr(1114111))))
+                    AND ($12::uuid IS NULL OR EXISTS (SELECT 1 FROM cases x WHERE x.referral_id = r.id AND x.organ_id = $12))
+                    AND ($13::text IS NULL OR EXISTS (SELECT 1 FROM cases x WHERE x.referral_id = r.id AND x.state = $13))
+                    AND ($14::text IS NULL OR r.sender_name ILIKE '%' || $14 || '%')
+                    AND ($15::date IS NULL OR r.received_on >= $15)
+                    AND ($16::date IS NULL OR r.received_on <= $16)
+                  ORDER BY r.created_at DESC, r.id DESC
+                  LIMIT $18::bigint + 1) m
+        ),
+        case_hits AS (
+            -- Cases by their report and decisions, or by diarienummer: exactly (first),
+            -- by prefix, or by year and number; where the viewer may see them.
+            SELECT 'case' AS kind, m.id, m.referral_id,
+                   CASE WHEN m.dnr_text = $7 THEN 100 WHEN $8::int IS NOT NULL THEN 90 WHEN $6::text IS NOT NULL THEN 60
+                        ELSE ts_rank_cd(m.search, to_tsquery('swedish', $1)) END AS rank,
+                   row_number() OVER (ORDER BY m.dnr_text = $7 DESC, m.created_at DESC, m.id DESC) AS n
+            FROM (SELECT c.id, c.referral_id, c.created_at, c.dnr_text, c.search
+                  FROM cases c JOIN referrals r ON r.id = c.referral_id
+                  WHERE (($1 <> '' AND c.search @@ to_tsquery('swedish', $1))
+                         OR ($6::text IS NOT NULL AND c.dnr_text ~>=~ $6 AND c.dnr_text ~<~ ($6 || chr(1114111)))
+                         OR ($8::int IS NOT NULL AND c.dnr_year = $8 AND c.dnr_seq = $9))
+                    AND (c.organ_id = ANY($5) OR $10 OR (c.state IN ('decided', 'answered') AND NOT r.secret))
+                    AND ($12::uuid IS NULL OR c.organ_id = $12)
+                    AND ($13::text IS NULL OR c.state = $13)
+                    AND ($14::text IS NULL OR r.sender_name ILIKE '%' || $14 || '%')
+                    AND ($15::date IS NULL OR r.received_on >= $15)
+                    AND ($16::date IS NULL OR r.received_on <= $16)
+                  ORDER BY c.dnr_text = $7 DESC, c.created_at DESC, c.id DESC
+                  LIMIT $18::bigint + 1) m
+        ),
         hits AS (
-            -- Remisser by their words; the description only where the viewer may read it.
-            SELECT 'referral' AS kind, r.id,
-                   ts_rank_cd(r.search_public || CASE WHEN v.visible THEN r.search_description ELSE ''::tsvector END, q.query) AS rank
-            FROM referrals r CROSS JOIN q
-            CROSS JOIN LATERAL (SELECT NOT r.secret OR $4 OR EXISTS (
-                SELECT 1 FROM cases c WHERE c.referral_id = r.id AND c.organ_id = ANY($5)) AS visible) v
-            WHERE $1 <> '' AND (r.search_public @@ q.query OR (v.visible AND r.search_description @@ q.query))
+            SELECT * FROM referral_hits
             UNION ALL
-            -- Remisser by the sender's number (`2019/1939`).
-            SELECT 'referral', r.id, 50 FROM referrals r
-            WHERE $11::text IS NOT NULL AND r.sender_dnr_key LIKE $11 || '%'
-            UNION ALL
-            -- Cases by their report and decisions, where the viewer may see them.
-            SELECT 'case', c.id, ts_rank_cd(c.search, q.query)
-            FROM cases c CROSS JOIN q
-            WHERE $1 <> '' AND c.search @@ q.query
-            UNION ALL
-            -- Cases by diarienummer: exactly (first), by prefix, or by year and number.
-            SELECT 'case', c.id, CASE WHEN c.dnr_text = $7 THEN 100 ELSE 60 END FROM cases c
-            WHERE $6::text IS NOT NULL AND c.dnr_text LIKE $6 || '%'
-            UNION ALL
-            SELECT 'case', c.id, 90 FROM cases c
-            WHERE $8::int IS NOT NULL AND c.dnr_year = $8 AND c.dnr_seq = $9
+            SELECT * FROM case_hits
         ),
         page AS (
-            SELECT h.kind, h.id, max(h.rank)::real AS rank
+            SELECT h.kind, h.id, h.referral_id, h.rank::real AS rank
             FROM hits h
-            LEFT JOIN cases c ON h.kind = 'case' AND c.id = h.id
-            JOIN referrals r ON r.id = coalesce(c.referral_id, h.id)
-            WHERE (h.kind = 'referral' OR c.organ_id = ANY($5) OR $10
-                   OR (c.state IN ('decided', 'answered') AND NOT r.secret))
-              AND ($12::uuid IS NULL OR c.organ_id = $12
-                   OR (h.kind = 'referral' AND EXISTS (SELECT 1 FROM cases x WHERE x.referral_id = r.id AND x.organ_id = $12)))
-              AND ($13::text IS NULL OR c.state = $13
-                   OR (h.kind = 'referral' AND EXISTS (SELECT 1 FROM cases x WHERE x.referral_id = r.id AND x.state = $13)))
-              AND ($14::text IS NULL OR r.sender_name ILIKE '%' || $14 || '%')
-              AND ($15::date IS NULL OR r.received_on >= $15)
-              AND ($16::date IS NULL OR r.received_on <= $16)
-            GROUP BY h.kind, h.id
-            HAVING (max(h.rank)::real, h.id) < ($2, $3)
-            ORDER BY rank DESC, h.id DESC
+            WHERE h.n <= $18 AND (h.rank::real, h.id) < ($2, $3)
+            ORDER BY 4 DESC, h.id DESC
             LIMIT $17
         )
         SELECT p.kind AS "kind!", p.id AS "id!", r.id AS "referral_id!", r.title AS "title!",
@@ -126,17 +176,18 @@ pub async fn search(
                         WHEN NOT r.secret OR $4 OR EXISTS (SELECT 1 FROM cases x WHERE x.referral_id = r.id AND x.organ_id = ANY($5))
                         THEN r.title || '. ' || r.description
                         ELSE r.title END,
-                   q.query, 'StartSel=⟦, StopSel=⟧, MaxFragments=2, MaxWords=25, MinWords=8, FragmentDelimiter=" … "') AS "snippet!",
-               p.rank AS "rank!"
-        FROM page p CROSS JOIN q
+                   to_tsquery('swedish', $19), 'StartSel=⟦, StopSel=⟧, MaxFragments=2, MaxWords=25, MinWords=8, FragmentDelimiter=" … "') AS "snippet!",
+               p.rank AS "rank!",
+               EXISTS (SELECT 1 FROM hits WHERE n > $18) AS "capped!"
+        FROM page p
+        JOIN referrals r ON r.id = p.referral_id
         LEFT JOIN cases c ON p.kind = 'case' AND c.id = p.id
-        JOIN referrals r ON r.id = coalesce(c.referral_id, p.id)
         LEFT JOIN organs o ON o.id = c.organ_id
         LEFT JOIN LATERAL (
             SELECT summary, considerations FROM report_revisions WHERE case_id = c.id ORDER BY number DESC LIMIT 1
         ) rev ON p.kind = 'case'
         ORDER BY p.rank DESC, p.id DESC"#,
-        words,
+        text_words,
         after_rank,
         after_id,
         viewer.sees_secret_descriptions,
@@ -153,7 +204,29 @@ pub async fn search(
         filters.received_from,
         filters.received_to,
         limit,
+        cap,
+        words,
     )
-    .fetch_all(conn)
-    .await
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let capped = rows.first().is_some_and(|r| r.capped);
+    let hits = rows
+        .into_iter()
+        .map(|r| Hit {
+            kind: r.kind,
+            id: r.id,
+            referral_id: r.referral_id,
+            title: r.title,
+            dnr: r.dnr,
+            sender_name: r.sender_name,
+            sender_dnr: r.sender_dnr,
+            received_on: r.received_on,
+            state: r.state,
+            organ_name: r.organ_name,
+            snippet: r.snippet,
+            rank: r.rank,
+        })
+        .collect();
+    Ok(Found { hits, capped })
 }

@@ -33,6 +33,9 @@ pub fn routes() -> Router<AppState> {
 
 const PAGE_SIZE: i64 = 25;
 
+/// How many of the newest matches of each kind a search ranks, as on `/sok`.
+const RANKED_MATCHES: i64 = 500;
+
 /// An entry as the public sees it: masked, and with secret content withheld.
 pub struct PublicEntry {
     pub case_id: Uuid,
@@ -128,6 +131,9 @@ struct ListPage {
     layout: Layout,
     q: String,
     entries: Vec<PublicEntry>,
+    /// Only the newest matches were ranked.
+    capped: bool,
+    ranked_matches: i64,
     next_href: Option<String>,
     first_href: Option<String>,
 }
@@ -144,6 +150,7 @@ async fn list(
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
     let q = params.q.trim().to_string();
+    let mut capped = false;
     let (entries, next_after) = if q.is_empty() {
         let after = params.after.split_once('_').and_then(|(at, id)| {
             Some((
@@ -166,27 +173,25 @@ async fn list(
             .after
             .split_once('_')
             .and_then(|(rank, id)| Some((rank.parse().ok()?, Uuid::parse_str(id).ok()?)));
-        let mut hits = db::diarium::search(
+        let found = db::diarium::search(
             &mut conn,
             &tsquery(&q),
             dnr_query(&q).as_ref(),
             q.chars().any(|c| c.is_ascii_digit()),
             after,
             PAGE_SIZE + 1,
+            RANKED_MATCHES,
         )
         .await?;
+        capped = found.capped;
+        let mut hits = found.hits;
         let more = hits.len() as i64 > PAGE_SIZE;
         hits.truncate(PAGE_SIZE as usize);
         let next = more
             .then(|| hits.last().map(|(id, rank)| format!("{rank}_{id}")))
             .flatten();
-        let mut rows = Vec::with_capacity(hits.len());
-        for (id, _) in &hits {
-            if let Some(entry) = db::diarium::get(&mut conn, *id).await? {
-                rows.push(entry);
-            }
-        }
-        (rows, next)
+        let ids: Vec<Uuid> = hits.iter().map(|(id, _)| *id).collect();
+        (db::diarium::entries(&mut conn, &ids).await?, next)
     };
     let query = super::session::encode_query_value(&q);
     page(&ListPage {
@@ -194,6 +199,8 @@ async fn list(
         next_href: next_after.map(|after| format!("/diarium?q={query}&after={after}")),
         first_href: (!params.after.is_empty()).then(|| format!("/diarium?q={query}")),
         entries: rows_to_public(entries),
+        capped,
+        ranked_matches: RANKED_MATCHES,
         q,
     })
 }

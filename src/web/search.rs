@@ -20,6 +20,11 @@ use crate::domain::search::{dnr_query, snippet_segments, tsquery};
 
 const PAGE_SIZE: i64 = 20;
 
+/// How many of the newest matches of each kind are ranked. Ranking every match of
+/// a common word reads hundreds of thousands of rows; 500 keeps a common word about
+/// as fast as a rare one at a million cases (see BENCHMARKS.md).
+const RANKED_MATCHES: i64 = 500;
+
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchParams {
     #[serde(default)]
@@ -54,6 +59,9 @@ struct SearchPage {
     states: [CaseState; 8],
     hits: Vec<HitView>,
     searched: bool,
+    /// Only the newest matches were ranked.
+    capped: bool,
+    ranked_matches: i64,
     next_href: Option<String>,
     first_href: Option<String>,
 }
@@ -103,7 +111,7 @@ pub async fn search(
     };
     let searched = !words.is_empty();
     let after = decode_after(&params.after);
-    let mut hits = if searched {
+    let found = if searched {
         db::search::search(
             &mut conn,
             &tsquery(words),
@@ -112,11 +120,14 @@ pub async fn search(
             &viewer(&user),
             after,
             PAGE_SIZE + 1,
+            RANKED_MATCHES,
         )
         .await?
     } else {
-        Vec::new()
+        db::search::Found::default()
     };
+    let capped = found.capped;
+    let mut hits = found.hits;
     let more = hits.len() as i64 > PAGE_SIZE;
     hits.truncate(PAGE_SIZE as usize);
     let base = format!("/sok?{}", query_string(&params));
@@ -160,6 +171,8 @@ pub async fn search(
         states: CaseState::ALL,
         hits,
         searched,
+        capped,
+        ranked_matches: RANKED_MATCHES,
         next_href,
         first_href,
     })

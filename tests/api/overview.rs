@@ -793,6 +793,108 @@ async fn search_pages_through_the_hits_without_repeats(pool: sqlx::PgPool) {
     assert_eq!(all.len(), 23, "every remiss once");
 }
 
+/// Registers `count` remisser titled "Remiss om kajakleder N", each to AMN,
+/// straight in the database, one a minute back from now: more than the pages
+/// could register cheaply. N = 0 is the newest.
+async fn kajak_remisser(app: &TestApp, count: i32) {
+    for statement in [
+        "INSERT INTO referrals (id, title, sender_name, received_on, deadline, registered_by, created_at)
+         SELECT gen_random_uuid(), 'Remiss om kajakleder ' || i, 'Länsstyrelsen', current_date,
+                current_date + 30, (SELECT id FROM users WHERE username = 'registrator'),
+                now() - i * interval '1 minute'
+         FROM generate_series(0, $1 - 1) AS i",
+        "INSERT INTO cases (id, referral_id, organ_id, dnr_prefix, dnr_year, dnr_seq, created_at)
+         SELECT gen_random_uuid(), r.id, o.id, 'AMN', 2099, row_number() OVER (ORDER BY r.created_at), r.created_at
+         FROM referrals r, organs o
+         WHERE r.title LIKE 'Remiss om kajakleder %' AND o.diarium_prefix = 'AMN' AND $1 > 0",
+    ] {
+        sqlx::query(statement)
+            .bind(count)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+}
+
+/// Links to diarium entries in the list's table.
+fn diarium_rows(page: &TestResponse) -> usize {
+    page.body.matches("<td><a href=\"/diarium/").count()
+}
+
+const CAPPED_NOTICE: &str = "Sökningen gav många träffar. De 500 senast registrerade";
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn search_ranks_only_the_newest_500_matches_says_so_and_pages_through_them(
+    pool: sqlx::PgPool,
+) {
+    let app = TestApp::with_demo(pool).await;
+    kajak_remisser(&app, 501).await;
+    let oldest: Uuid =
+        sqlx::query_scalar("SELECT id FROM referrals WHERE title = 'Remiss om kajakleder 500'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let mut registrar = app.signed_in("registrator").await;
+
+    let mut page = registrar.get("/sok?q=kajakleder").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(CAPPED_NOTICE);
+    let mut seen = BTreeSet::new();
+    loop {
+        let links = result_links(&page);
+        assert!(!links.is_empty(), "{}", page.body);
+        for link in links {
+            assert!(seen.insert(link.clone()), "{link} twice");
+        }
+        match next_link(&page) {
+            Some(next) => page = registrar.get(&next).await,
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 500, "the newest 500, each once");
+    assert!(
+        !seen.contains(&format!("/remisser/{oldest}")),
+        "the oldest match is past the cap"
+    );
+
+    // Another word leaves fewer matches and reaches the older ones, without the notice.
+    let narrowed = registrar.get("/sok?q=kajakleder+500").await;
+    assert_eq!(result_links(&narrowed), [format!("/remisser/{oldest}")]);
+    narrowed.assert_lacks("Sökningen gav många träffar");
+
+    // The public diarium's search is bounded the same way.
+    let mut public = app.browser();
+    let diarium = public.get("/diarium?q=kajakleder").await;
+    assert_eq!(diarium.status, StatusCode::OK);
+    diarium.assert_contains("Sökningen gav många träffar. Bara de 500 senast registrerade");
+    assert_eq!(diarium_rows(&diarium), 25, "a full page");
+    let oldest_case: Uuid = sqlx::query_scalar("SELECT id FROM cases WHERE referral_id = $1")
+        .bind(oldest)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let narrowed = public.get("/diarium?q=kajakleder+500").await;
+    narrowed.assert_contains(&format!("<td><a href=\"/diarium/{oldest_case}\""));
+    narrowed.assert_lacks("Sökningen gav många träffar");
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn search_says_nothing_of_a_cap_when_every_match_is_ranked(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    kajak_remisser(&app, 500).await;
+    let page = app
+        .signed_in("registrator")
+        .await
+        .get("/sok?q=kajakleder")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(result_links(&page).len(), 20, "{}", page.body);
+    page.assert_lacks("Sökningen gav många träffar");
+    let diarium = app.browser().get("/diarium?q=kajakleder").await;
+    assert_eq!(diarium_rows(&diarium), 25, "{}", diarium.body);
+    diarium.assert_lacks("Sökningen gav många träffar");
+}
+
 // ---------------------------------------------------------------------------
 // 4. What search shows to whom
 // ---------------------------------------------------------------------------
