@@ -3,7 +3,7 @@
 //! only its number, date, sender and marking.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{Connection, PgConnection};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::domain::search::DnrQuery;
@@ -97,7 +97,8 @@ pub struct Found {
 
 /// Search in what the diarium shows: a remiss's title, sender and numbers (a
 /// secret one only by its numbers), and the text of dispatched, non-secret answers.
-/// Each kind of match ranks only its newest `cap` matches.
+/// Each kind of match ranks only its newest `cap` matches. Call it inside a
+/// transaction (`db::begin`): its planner settings are local to the transaction.
 #[allow(clippy::too_many_arguments)]
 pub async fn search(
     conn: &mut PgConnection,
@@ -115,8 +116,7 @@ pub async fn search(
     let sender_key = dnr.and_then(DnrQuery::year_seq);
     // A diarienummer is looked up by number only.
     let words = if dnr.is_some() { "" } else { words };
-    let mut tx = conn.begin().await?;
-    super::search::plan_for_parameters(&mut tx).await?;
+    super::search::plan_for_parameters(&mut *conn).await?;
     let rows = sqlx::query!(
         r#"WITH referral_hits AS (
             -- Non-secret remisser by their public words, or any by the sender's number
@@ -173,9 +173,8 @@ pub async fn search(
         has_digits,
         cap,
     )
-    .fetch_all(&mut *tx)
+    .fetch_all(conn)
     .await?;
-    tx.commit().await?;
     Ok(Found {
         capped: rows.first().is_some_and(|r| r.capped),
         hits: rows.into_iter().map(|r| (r.id, r.rank)).collect(),

@@ -3,7 +3,7 @@
 //! part of every query, exactly as the pages apply it.
 
 use chrono::NaiveDate;
-use sqlx::{Connection, PgConnection};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::domain::CaseState;
@@ -76,7 +76,8 @@ pub(crate) async fn plan_for_parameters(conn: &mut PgConnection) -> sqlx::Result
 /// One page of hits, best first. `after` is the last hit of the previous page
 /// (rank, id): the page continues below it without counting what came before.
 /// Each kind of match ranks only its newest `cap` matches, so that a common word
-/// costs no more than a rare one.
+/// costs no more than a rare one. Call it inside a transaction (`db::begin`): its
+/// planner settings are local to the transaction.
 #[allow(clippy::too_many_arguments)]
 pub async fn search(
     conn: &mut PgConnection,
@@ -103,8 +104,7 @@ pub async fn search(
     // A diarienummer is looked up by number only; its words would match any case
     // of that year. The words still mark the snippets.
     let text_words = if dnr.is_some() { "" } else { words };
-    let mut tx = conn.begin().await?;
-    plan_for_parameters(&mut tx).await?;
+    plan_for_parameters(&mut *conn).await?;
     let rows = sqlx::query!(
         r#"WITH referral_hits AS (
             -- Remisser by their words, the description only where the viewer may read
@@ -207,9 +207,8 @@ pub async fn search(
         cap,
         words,
     )
-    .fetch_all(&mut *tx)
+    .fetch_all(conn)
     .await?;
-    tx.commit().await?;
     let capped = rows.first().is_some_and(|r| r.capped);
     let hits = rows
         .into_iter()

@@ -148,10 +148,10 @@ async fn list(
     State(state): State<AppState>,
     Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let mut conn = state.pool.acquire().await?;
     let q = params.q.trim().to_string();
     let mut capped = false;
     let (entries, next_after) = if q.is_empty() {
+        let mut conn = state.pool.acquire().await?;
         let after = params.after.split_once('_').and_then(|(at, id)| {
             Some((
                 DateTime::<Utc>::from_timestamp_micros(at.parse().ok()?)?,
@@ -173,8 +173,10 @@ async fn list(
             .after
             .split_once('_')
             .and_then(|(rank, id)| Some((rank.parse().ok()?, Uuid::parse_str(id).ok()?)));
+        // The search's planner settings hold for its own transaction only.
+        let mut tx = db::begin(&state.pool).await?;
         let found = db::diarium::search(
-            &mut conn,
+            &mut tx,
             &tsquery(&q),
             dnr_query(&q).as_ref(),
             q.chars().any(|c| c.is_ascii_digit()),
@@ -191,7 +193,9 @@ async fn list(
             .then(|| hits.last().map(|(id, rank)| format!("{rank}_{id}")))
             .flatten();
         let ids: Vec<Uuid> = hits.iter().map(|(id, _)| *id).collect();
-        (db::diarium::entries(&mut conn, &ids).await?, next)
+        let entries = db::diarium::entries(&mut tx, &ids).await?;
+        tx.commit().await?;
+        (entries, next)
     };
     let query = super::session::encode_query_value(&q);
     page(&ListPage {

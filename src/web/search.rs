@@ -98,8 +98,9 @@ pub async fn search(
     user: CurrentUser,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, AppError> {
-    let mut conn = state.pool.acquire().await?;
-    let organs = db::organs::list(&mut conn).await?;
+    // The search's planner settings hold for its own transaction only.
+    let mut tx = db::begin(&state.pool).await?;
+    let organs = state.organs.list(&mut tx).await?;
     let words = params.q.trim();
     let dnr = dnr_query(words);
     let filters = Filters {
@@ -113,7 +114,7 @@ pub async fn search(
     let after = decode_after(&params.after);
     let found = if searched {
         db::search::search(
-            &mut conn,
+            &mut tx,
             &tsquery(words),
             dnr.as_ref(),
             &filters,
@@ -126,6 +127,7 @@ pub async fn search(
     } else {
         db::search::Found::default()
     };
+    tx.commit().await?;
     let capped = found.capped;
     let mut hits = found.hits;
     let more = hits.len() as i64 > PAGE_SIZE;
