@@ -1,6 +1,6 @@
 //! User accounts and their roles.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -48,32 +48,51 @@ pub struct SessionUser {
     pub roles: Vec<OrganRole>,
 }
 
-/// The user and all their roles in one query (it runs on every request).
+/// A row of the `session_users` view: the account with its roles, as parallel
+/// arrays in organ-name order.
+#[derive(Debug, Deserialize)]
+pub struct SessionUserRow {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub organ_id: Option<Uuid>,
+    pub is_admin: bool,
+    pub active: bool,
+    pub session_epoch: i32,
+    pub role_organs: Vec<Uuid>,
+    pub role_organ_names: Vec<String>,
+    pub roles: Vec<String>,
+}
+
+impl From<SessionUserRow> for SessionUser {
+    fn from(row: SessionUserRow) -> SessionUser {
+        SessionUser {
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            organ_id: row.organ_id,
+            is_admin: row.is_admin,
+            active: row.active,
+            session_epoch: row.session_epoch,
+            roles: zip_roles(row.role_organs, row.role_organ_names, row.roles),
+        }
+    }
+}
+
+/// The user and all their roles. (A signed-in request gets this with its session:
+/// see `db::sessions`.)
 pub async fn session_user(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<SessionUser>> {
-    let row = sqlx::query!(
-        r#"SELECT u.id, u.username, u.display_name, u.organ_id, u.is_admin, u.active, u.session_epoch,
-                  coalesce(array_agg(r.organ_id ORDER BY o.name, r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS "role_organs!: Vec<Uuid>",
-                  coalesce(array_agg(o.name ORDER BY o.name, r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS "role_organ_names!: Vec<String>",
-                  coalesce(array_agg(r.role ORDER BY o.name, r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS "roles!: Vec<String>"
-           FROM users u
-           LEFT JOIN user_roles r ON r.user_id = u.id
-           LEFT JOIN organs o ON o.id = r.organ_id
-           WHERE u.id = $1
-           GROUP BY u.id"#,
+    let row = sqlx::query_as!(
+        SessionUserRow,
+        r#"SELECT id AS "id!", username AS "username!", display_name AS "display_name!", organ_id,
+                  is_admin AS "is_admin!", active AS "active!", session_epoch AS "session_epoch!",
+                  role_organs AS "role_organs!", role_organ_names AS "role_organ_names!", roles AS "roles!"
+           FROM session_users WHERE id = $1"#,
         id
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|row| SessionUser {
-        id: row.id,
-        username: row.username,
-        display_name: row.display_name,
-        organ_id: row.organ_id,
-        is_admin: row.is_admin,
-        active: row.active,
-        session_epoch: row.session_epoch,
-        roles: zip_roles(row.role_organs, row.role_organ_names, row.roles),
-    }))
+    Ok(row.map(SessionUser::from))
 }
 
 fn zip_roles(organs: Vec<Uuid>, names: Vec<String>, roles: Vec<String>) -> Vec<OrganRole> {

@@ -120,10 +120,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meetings::routes())
         .merge(documents::routes())
         .merge(admin::routes())
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            session::require_login,
-        ));
+        .route_layer(middleware::from_fn(session::require_login));
 
     let public = Router::new()
         .route("/login", get(auth::login_form).post(auth::login))

@@ -1,6 +1,6 @@
 //! Who is signed in: the session's login record, checked on every request.
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,7 +10,8 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{ABSOLUTE_TIMEOUT, AppError, AppState};
-use crate::db::users::SessionUser;
+use crate::db::sessions::USER_KEY;
+use crate::db::users::{SessionUser, SessionUserRow};
 use crate::domain::Role;
 
 const LOGIN_KEY: &str = "login";
@@ -123,12 +124,11 @@ impl FromRequestParts<AppState> for CurrentUser {
 /// of the session and sends the browser to the login page, remembering where it was
 /// going.
 pub async fn require_login(
-    State(state): State<AppState>,
     session: Session,
     mut request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    match current_user(&state, &session).await? {
+    match current_user(&session).await? {
         Some(user) => {
             request.extensions_mut().insert(user);
             Ok(next.run(request).await)
@@ -153,20 +153,24 @@ pub async fn require_login(
     }
 }
 
-async fn current_user(
-    state: &AppState,
-    session: &Session,
-) -> Result<Option<CurrentUser>, AppError> {
+async fn current_user(session: &Session) -> Result<Option<CurrentUser>, AppError> {
     let Some(login) = session.get::<Login>(LOGIN_KEY).await? else {
         return Ok(None);
     };
-    let mut conn = state.pool.acquire().await?;
-    let user = crate::db::users::session_user(&mut conn, login.user_id).await?;
+    // Loaded with the session (`db::sessions`), for the login's user id.
+    let user = session
+        .get::<SessionUserRow>(USER_KEY)
+        .await?
+        .map(SessionUser::from);
     let valid = user.filter(|user| {
-        user.active && user.session_epoch == login.epoch && Utc::now() - login.at < ABSOLUTE_TIMEOUT
+        user.id == login.user_id
+            && user.active
+            && user.session_epoch == login.epoch
+            && Utc::now() - login.at < ABSOLUTE_TIMEOUT
     });
     match valid {
         Some(user) => {
+            keep_alive(session).await?;
             let csrf_token = csrf_token(session).await?;
             Ok(Some(CurrentUser { user, csrf_token }))
         }
@@ -175,6 +179,22 @@ async fn current_user(
             Ok(None)
         }
     }
+}
+
+/// How often a session in use has its expiry moved on, which is a write: it then
+/// ends between `IDLE_TIMEOUT` less this and `IDLE_TIMEOUT` after its last request.
+const KEEP_ALIVE_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+const SEEN_KEY: &str = "seen";
+
+/// A session is stored again only when it changes, so its expiry in the database
+/// would otherwise run from the last change, not the last request.
+async fn keep_alive(session: &Session) -> Result<(), AppError> {
+    let now = Utc::now();
+    let seen = session.get::<DateTime<Utc>>(SEEN_KEY).await?;
+    if seen.is_none_or(|at| now - at >= KEEP_ALIVE_EVERY) {
+        session.insert(SEEN_KEY, now).await?;
+    }
+    Ok(())
 }
 
 /// Percent-encodes a value for a query string.

@@ -167,6 +167,82 @@ async fn logout_ends_the_session(pool: PgPool) {
     assert_eq!(stolen.get("/").await.location.as_deref(), Some("/login"));
 }
 
+/// Whole minutes until the signed-in session ends, as the database has it.
+async fn minutes_left(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT (extract(epoch FROM expires_at - now()) / 60)::bigint FROM sessions WHERE data ? 'login'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+async fn in_database(app: &TestApp, sql: &str) {
+    sqlx::raw_sql(sql).execute(&app.pool).await.unwrap();
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_session_in_use_stays_alive_and_an_idle_one_ends(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut browser = app.signed_in("registrator").await;
+
+    // 58 minutes after the last time it was kept alive: a request moves the end on.
+    in_database(
+        &app,
+        "UPDATE sessions SET expires_at = now() + interval '2 minutes',
+                data = jsonb_set(data, '{seen}', to_jsonb(now() - interval '58 minutes'))
+         WHERE data ? 'login'",
+    )
+    .await;
+    assert_eq!(browser.get("/").await.status, StatusCode::OK);
+    assert!(
+        minutes_left(&app).await >= 59,
+        "{}",
+        minutes_left(&app).await
+    );
+
+    // Just kept alive: the next request writes nothing.
+    in_database(
+        &app,
+        "UPDATE sessions SET expires_at = now() + interval '50 minutes' WHERE data ? 'login'",
+    )
+    .await;
+    assert_eq!(browser.get("/").await.status, StatusCode::OK);
+    assert_eq!(minutes_left(&app).await, 50);
+
+    // An hour without requests: the session is over.
+    in_database(
+        &app,
+        "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE data ? 'login'",
+    )
+    .await;
+    assert_eq!(browser.get("/").await.location.as_deref(), Some("/login"));
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_stored_session_keeps_no_copy_of_the_user(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut browser = app.signed_in("registrator").await;
+    // Saved again by keeping it alive, after the user was loaded with it.
+    in_database(
+        &app,
+        "UPDATE sessions SET data = data - 'seen' WHERE data ? 'login'",
+    )
+    .await;
+    let page = browser.get("/").await;
+    page.assert_contains("Registrera en ny remiss");
+    assert_eq!(
+        app.count("SELECT count(*) FROM sessions WHERE data ? 'user'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM sessions WHERE data ? 'seen'")
+            .await,
+        1
+    );
+}
+
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn repeated_failures_are_slowed_down_per_account(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
