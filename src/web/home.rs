@@ -143,6 +143,18 @@ impl WorkSection {
     }
 }
 
+/// Rows of each of the registrar's lists (late cases, personnummer found).
+const REGISTRAR_LIST_SIZE: i64 = 20;
+
+/// A count of a list that may have been cut: "20+" rather than a wrong "20".
+fn at_least(shown: usize, cut: bool) -> String {
+    if cut {
+        format!("{shown}+")
+    } else {
+        shown.to_string()
+    }
+}
+
 /// Cases per start-page list. Each list takes the earliest deadlines (whatever
 /// the organ's size); planning then orders them by urgency.
 const SECTION_SIZE: i64 = 25;
@@ -155,7 +167,7 @@ struct StartPage {
     roles: Vec<OrganRole>,
     is_admin: bool,
     /// (what, how many, anchor, urgent) for the counts on top.
-    counts: Vec<(&'static str, i64, &'static str, bool)>,
+    counts: Vec<(&'static str, String, &'static str, bool)>,
     my_cases: WorkSection,
     to_review: WorkSection,
     to_assign: WorkSection,
@@ -163,6 +175,8 @@ struct StartPage {
     next_meetings: Vec<MeetingView>,
     recent: Vec<(RecentReferral, String)>,
     overdue: Vec<OverdueView>,
+    /// More cases are overdue than the list shows.
+    overdue_cut: bool,
     flagged: Vec<(RecentReferral, String)>,
     flagged_cases: Vec<(Uuid, Dnr, String)>,
     /// Organs whose planning view the user may open.
@@ -256,18 +270,18 @@ pub async fn start_page(
         let at = format_stockholm(r.created_at);
         (r, at)
     };
-    let flagged_cases = if registrar {
-        db::cases::flagged(&mut conn, 20).await?
+    let mut flagged_cases = if registrar {
+        db::cases::flagged(&mut conn, REGISTRAR_LIST_SIZE + 1).await?
     } else {
         Vec::new()
     };
-    let (recent, overdue, flagged) = if registrar {
+    let (recent, mut overdue, mut flagged) = if registrar {
         let recent = db::work::recent_referrals(&mut conn, 8)
             .await?
             .into_iter()
             .map(stamp)
             .collect();
-        let overdue = db::work::overdue(&mut conn, today, 20)
+        let overdue = db::work::overdue(&mut conn, today, REGISTRAR_LIST_SIZE + 1)
             .await?
             .into_iter()
             .map(|(id, dnr, title, deadline, state)| OverdueView {
@@ -279,7 +293,7 @@ pub async fn start_page(
                 state,
             })
             .collect();
-        let flagged = db::work::flagged_referrals(&mut conn, 20)
+        let flagged = db::work::flagged_referrals(&mut conn, REGISTRAR_LIST_SIZE + 1)
             .await?
             .into_iter()
             .map(stamp)
@@ -317,20 +331,27 @@ pub async fn start_page(
         ),
     ] {
         if shown {
-            counts.push((label, section.total, anchor, section.urgent()));
+            counts.push((label, section.total.to_string(), anchor, section.urgent()));
         }
     }
+    // The registrar's lists are fetched one row long, to tell that there are more.
+    let limit = REGISTRAR_LIST_SIZE as usize;
+    let overdue_cut = overdue.len() > limit;
+    overdue.truncate(limit);
+    let flagged_cut = flagged.len() > limit || flagged_cases.len() > limit;
+    flagged.truncate(limit);
+    flagged_cases.truncate(limit);
     if registrar {
         counts.push((
             "Öppna ärenden efter sista svarsdag",
-            overdue.len() as i64,
+            at_least(overdue.len(), overdue_cut),
             "#forsenade",
             !overdue.is_empty(),
         ));
         if !flagged.is_empty() || !flagged_cases.is_empty() {
             counts.push((
                 "Remisser och yttranden med personnummer",
-                (flagged.len() + flagged_cases.len()) as i64,
+                at_least(flagged.len() + flagged_cases.len(), flagged_cut),
                 "#personnummer",
                 true,
             ));
@@ -358,6 +379,7 @@ pub async fn start_page(
         next_meetings,
         recent,
         overdue,
+        overdue_cut,
         flagged,
         flagged_cases,
         planning_organs,

@@ -467,6 +467,38 @@ async fn the_registrar_sees_recent_remisser_and_open_cases_past_their_deadline(p
     assert_eq!(count_on_top(&start, "#att-tilldela"), Some(0));
 }
 
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_registrar_is_told_when_more_cases_are_late_than_the_list_shows(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    // With the demo's two late cases, 23 are late.
+    for n in 1..=21 {
+        let title = format!("Sen remiss nummer {n:02}");
+        let (received, deadline) = (day(-60), day(-30 + n));
+        register(
+            &app,
+            &mut registrar,
+            &["UN"],
+            &[
+                ("title", title.as_str()),
+                ("received_on", received.as_str()),
+                ("deadline", deadline.as_str()),
+            ],
+        )
+        .await;
+    }
+    let start = registrar.get("/").await;
+    start.assert_contains(
+        "<a href=\"#forsenade\"><span class=\"count\">20+</span> Öppna ärenden efter sista svarsdag",
+    );
+    let overdue = section(&start, "overdue-title");
+    assert_eq!(table_rows(overdue), 20, "{overdue}");
+    assert!(overdue.contains("SN 2020/1"), "the oldest first: {overdue}");
+    assert!(overdue.contains("Sen remiss nummer 18"), "{overdue}");
+    assert!(!overdue.contains("Sen remiss nummer 19"), "{overdue}");
+    assert!(overdue.contains("Fler är försenade"), "{overdue}");
+}
+
 // ---------------------------------------------------------------------------
 // 2. Planning backwards from the deadline
 // ---------------------------------------------------------------------------
