@@ -109,21 +109,6 @@ async fn ensure_table(pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {},
-        () = terminate => {},
-    }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let addr: SocketAddr = std::env::args()
@@ -153,7 +138,7 @@ async fn main() -> anyhow::Result<()> {
         .route("/fortunes", get(fortunes))
         .with_state(pool.clone());
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(remiss::startup::shutdown_signal())
         .await?;
     pool.close().await;
     Ok(())

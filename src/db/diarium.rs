@@ -3,7 +3,7 @@
 //! only its number, date, sender and marking.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::domain::search::DnrQuery;
@@ -97,11 +97,11 @@ pub struct Found {
 
 /// Search in what the diarium shows: a remiss's title, sender and numbers (a
 /// secret one only by its numbers), and the text of dispatched, non-secret answers.
-/// Each kind of match ranks only its newest `cap` matches. Call it inside a
-/// transaction (`db::begin`): its planner settings are local to the transaction.
+/// Each kind of match ranks only its newest `cap` matches. It runs in a
+/// transaction (from `db::begin`) because its planner settings are local to one.
 #[allow(clippy::too_many_arguments)]
 pub async fn search(
-    conn: &mut PgConnection,
+    tx: &mut Transaction<'_, Postgres>,
     words: &str,
     dnr: Option<&DnrQuery>,
     // The query has digits: it must not find text where a personnummer was masked,
@@ -116,7 +116,7 @@ pub async fn search(
     let sender_key = dnr.and_then(DnrQuery::year_seq);
     // A diarienummer is looked up by number only.
     let words = if dnr.is_some() { "" } else { words };
-    super::search::plan_for_parameters(&mut *conn).await?;
+    super::search::plan_for_parameters(tx).await?;
     let rows = sqlx::query!(
         r#"WITH referral_hits AS (
             -- Non-secret remisser by their public words, or any by the sender's number
@@ -173,7 +173,7 @@ pub async fn search(
         has_digits,
         cap,
     )
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await?;
     Ok(Found {
         capped: rows.first().is_some_and(|r| r.capped),

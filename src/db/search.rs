@@ -3,7 +3,7 @@
 //! part of every query, exactly as the pages apply it.
 
 use chrono::NaiveDate;
-use sqlx::PgConnection;
+use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::domain::CaseState;
@@ -63,12 +63,12 @@ pub struct Found {
 /// (walk the newest rows for a common word, the GIN index for a rare one), which a
 /// generic plan cannot know; and a parallel plan's start-up costs more than these
 /// statements take.
-pub(crate) async fn plan_for_parameters(conn: &mut PgConnection) -> sqlx::Result<()> {
+pub(crate) async fn plan_for_parameters(tx: &mut Transaction<'_, Postgres>) -> sqlx::Result<()> {
     sqlx::query!(
         "SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plans,
                 set_config('max_parallel_workers_per_gather', '0', true) AS workers"
     )
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await?;
     Ok(())
 }
@@ -76,11 +76,11 @@ pub(crate) async fn plan_for_parameters(conn: &mut PgConnection) -> sqlx::Result
 /// One page of hits, best first. `after` is the last hit of the previous page
 /// (rank, id): the page continues below it without counting what came before.
 /// Each kind of match ranks only its newest `cap` matches, so that a common word
-/// costs no more than a rare one. Call it inside a transaction (`db::begin`): its
-/// planner settings are local to the transaction.
+/// costs no more than a rare one. It runs in a transaction (from `db::begin`)
+/// because its planner settings are local to one.
 #[allow(clippy::too_many_arguments)]
 pub async fn search(
-    conn: &mut PgConnection,
+    tx: &mut Transaction<'_, Postgres>,
     // A `to_tsquery` expression (see `domain::search::tsquery`); empty for none.
     words: &str,
     dnr: Option<&DnrQuery>,
@@ -104,7 +104,7 @@ pub async fn search(
     // A diarienummer is looked up by number only; its words would match any case
     // of that year. The words still mark the snippets.
     let text_words = if dnr.is_some() { "" } else { words };
-    plan_for_parameters(&mut *conn).await?;
+    plan_for_parameters(tx).await?;
     let rows = sqlx::query!(
         r#"WITH referral_hits AS (
             -- Remisser by their words, the description only where the viewer may read
@@ -207,7 +207,7 @@ pub async fn search(
         cap,
         words,
     )
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await?;
     let capped = rows.first().is_some_and(|r| r.capped);
     let hits = rows

@@ -92,6 +92,12 @@ pub fn tsquery(words: &str) -> String {
 }
 
 /// Marks the database puts around matched words in a snippet.
+/// How many of the newest matches of each kind a search ranks (`/sok` and the
+/// diarium). Ranking every match of a common word reads hundreds of thousands of
+/// rows; below 500 the planner walks the whole index for a rare word (see
+/// BENCHMARKS.md).
+pub const RANKED_MATCHES: i64 = 500;
+
 pub const HIGHLIGHT_START: char = '⟦';
 pub const HIGHLIGHT_END: char = '⟧';
 

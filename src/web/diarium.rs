@@ -20,7 +20,7 @@ use crate::db::diarium::Entry;
 use crate::domain::CaseState;
 use crate::domain::dates::format_stockholm;
 use crate::domain::personal_data::mask;
-use crate::domain::search::{dnr_query, tsquery};
+use crate::domain::search::{RANKED_MATCHES, dnr_query, tsquery};
 use crate::domain::workflow::DecisionOutcome;
 
 pub fn routes() -> Router<AppState> {
@@ -32,9 +32,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 const PAGE_SIZE: i64 = 25;
-
-/// How many of the newest matches of each kind a search ranks, as on `/sok`.
-const RANKED_MATCHES: i64 = 500;
 
 /// An entry as the public sees it: masked, and with secret content withheld.
 pub struct PublicEntry {

@@ -16,14 +16,9 @@ use crate::db::organs::Organ;
 use crate::db::search::{Filters, Hit, Viewer};
 use crate::domain::CaseState;
 use crate::domain::dates::parse_date;
-use crate::domain::search::{dnr_query, snippet_segments, tsquery};
+use crate::domain::search::{RANKED_MATCHES, dnr_query, snippet_segments, tsquery};
 
 const PAGE_SIZE: i64 = 20;
-
-/// How many of the newest matches of each kind are ranked. Ranking every match of
-/// a common word reads hundreds of thousands of rows; 500 keeps a common word about
-/// as fast as a rare one at a million cases (see BENCHMARKS.md).
-const RANKED_MATCHES: i64 = 500;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchParams {
