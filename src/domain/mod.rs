@@ -1,5 +1,6 @@
 //! The domain: pure types and rules of Remiss. No I/O, no HTTP, no SQL.
 
+pub mod calendar;
 pub mod csv;
 pub mod dates;
 pub mod diff;
@@ -13,6 +14,7 @@ pub mod planning;
 pub mod referral;
 pub mod report;
 pub mod search;
+pub mod time_limits;
 pub mod user;
 pub mod workflow;
 
