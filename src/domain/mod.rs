@@ -14,6 +14,7 @@ pub mod planning;
 pub mod referral;
 pub mod report;
 pub mod search;
+pub mod text;
 pub mod time_limits;
 pub mod user;
 pub mod workflow;

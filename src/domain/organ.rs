@@ -131,4 +131,22 @@ mod tests {
             Some("Diarieprefixet får bara innehålla bokstäver A–Ö.")
         );
     }
+
+    #[test]
+    fn names_are_normalised_and_direction_controls_refused() {
+        let organ = validate(&OrganInput {
+            name: "Arbetsmarknads\u{0}nämnden\u{1B}".into(),
+            administration: "Arbetsmarknadsfo\u{0308}rvaltningen".into(),
+            ..input()
+        })
+        .unwrap();
+        assert_eq!(organ.name, "Arbetsmarknadsnämnden");
+        assert_eq!(organ.administration, "Arbetsmarknadsförvaltningen");
+        let errors = validate(&OrganInput {
+            name: "\u{202E}nednmän".into(),
+            ..input()
+        })
+        .unwrap_err();
+        assert!(errors.get("name").unwrap().contains("osynliga styrtecken"));
+    }
 }

@@ -3,13 +3,17 @@
 use uuid::Uuid;
 
 use super::forms::{FieldErrors, optional_text, required_text};
+use super::text;
 
 pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 200;
 
-/// A username: lower-case letters, digits, `.`, `_`, `-`; 2–50 characters.
+/// A username: lower-case letters, digits, `.`, `_`, `-`; 2–50 characters. As
+/// typed at login it may hold anything: control and invisible characters are
+/// dropped (see [`text::lookup_key`]), so that what is looked up and counted for
+/// throttling is plain text.
 pub fn normalize_username(input: &str) -> String {
-    input.trim().to_lowercase()
+    text::lookup_key(input).to_lowercase()
 }
 
 pub fn username_problem(username: &str) -> Option<&'static str> {
@@ -146,6 +150,37 @@ mod tests {
         assert_eq!(
             validate_new(&ok, &[Uuid::from_u128(1)]).unwrap().username,
             "karin"
+        );
+    }
+
+    #[test]
+    fn names_are_normalised_and_usernames_lose_invisible_characters() {
+        assert_eq!(normalize_username("ad\u{0}min\u{200B}"), "admin");
+        assert_eq!(normalize_username("\u{202E}Karin"), "karin");
+        let input = UserInput {
+            username: "karin".into(),
+            display_name: "Karin\u{0} Eriksson\u{1B}".into(),
+            title: "utvecklingschef\r\n".into(),
+            organ: Uuid::from_u128(1).to_string(),
+            is_admin: false,
+            password: "ett långt lösenord".into(),
+        };
+        let user = validate_new(&input, &[Uuid::from_u128(1)]).unwrap();
+        assert_eq!(user.display_name, "Karin Eriksson");
+        assert_eq!(user.title, "utvecklingschef");
+        let errors = validate_new(
+            &UserInput {
+                display_name: "Karin \u{2067}Eriksson".into(),
+                ..input
+            },
+            &[Uuid::from_u128(1)],
+        )
+        .unwrap_err();
+        assert!(
+            errors
+                .get("display_name")
+                .unwrap()
+                .contains("osynliga styrtecken")
         );
     }
 }
