@@ -9,4 +9,5 @@ mod helpers;
 mod overview;
 mod pool;
 mod referrals;
+mod sender_numbers;
 mod workflow;
