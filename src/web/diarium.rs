@@ -277,6 +277,9 @@ async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
         entries: rows_to_public(entries),
     }
     .render()?;
+    // Text stored before the input rules, or by another way in, must not break
+    // the feed for every reader.
+    let body = crate::domain::text::xml_safe(&body).into_owned();
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         body,

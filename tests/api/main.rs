@@ -10,4 +10,5 @@ mod overview;
 mod pool;
 mod referrals;
 mod sender_numbers;
+mod text_input;
 mod workflow;
