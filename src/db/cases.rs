@@ -13,6 +13,8 @@ pub struct CaseDetail {
     pub referral_id: Uuid,
     pub referral_title: String,
     pub sender_name: String,
+    /// The sender is one of the municipality's own organs (not an outside body).
+    pub sender_is_organ: bool,
     pub sender_dnr: String,
     pub received_on: NaiveDate,
     pub deadline: NaiveDate,
@@ -31,7 +33,8 @@ pub struct CaseDetail {
 
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseDetail>> {
     let row = sqlx::query!(
-        r#"SELECT c.id, c.referral_id, r.title AS referral_title, r.sender_name, r.sender_dnr,
+        r#"SELECT c.id, c.referral_id, r.title AS referral_title, r.sender_name,
+                  r.sender_organ_id IS NOT NULL AS "sender_is_organ!", r.sender_dnr,
                   r.received_on, r.deadline, r.secret, c.organ_id, o.name AS organ_name, o.administration,
                   o.delegation_allowed, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state, c.assigned_officer_id,
                   u.display_name AS "officer_name?", u.title AS "officer_title?", c.declined_reason
@@ -49,6 +52,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseD
         referral_id: row.referral_id,
         referral_title: row.referral_title,
         sender_name: row.sender_name,
+        sender_is_organ: row.sender_is_organ,
         sender_dnr: row.sender_dnr,
         received_on: row.received_on,
         deadline: row.deadline,

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::forms::{FieldErrors, optional_multi_line, optional_text, row_line, row_text};
+use super::organ::name_in_sentence;
 
 pub const TITLE_MAX: usize = 300;
 pub const SECTION_MAX: usize = 50_000;
@@ -210,7 +211,10 @@ pub fn first_draft(referral_title: &str, organ_name: &str, administration: &str)
     ReportContent {
         title: referral_title.to_string(),
         proposals: vec![standard_decision(organ_name)],
-        preparation: format!("Ärendet har beretts inom {}.", lower_first(administration)),
+        preparation: format!(
+            "Ärendet har beretts inom {}.",
+            name_in_sentence(administration, true)
+        ),
         ..ReportContent::default()
     }
 }
@@ -232,27 +236,15 @@ pub fn genitive(name: &str) -> String {
     }
 }
 
-/// A name as it stands inside a sentence: `Kommunstyrelsen` → `kommunstyrelsen`.
-/// Only the first letter changes (`Länsstyrelsen i Stockholms län` keeps its
-/// capital S).
-pub fn lower_first(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// The report's second heading line: `Remiss från kommunstyrelsen dnr KS 2019/1939`.
-pub fn referral_line(sender_name: &str, sender_dnr: &str) -> String {
+/// The report's second heading line: `Remiss från kommunstyrelsen dnr KS 2019/1939`,
+/// `Remiss från Finansdepartementet dnr Fi2025/00871`. `sender_is_own_organ`: the
+/// sender is one of the municipality's own organs (see [`name_in_sentence`]).
+pub fn referral_line(sender_name: &str, sender_is_own_organ: bool, sender_dnr: &str) -> String {
+    let sender = name_in_sentence(sender_name, sender_is_own_organ);
     if sender_dnr.trim().is_empty() {
-        format!("Remiss från {}", lower_first(sender_name))
+        format!("Remiss från {sender}")
     } else {
-        format!(
-            "Remiss från {} dnr {}",
-            lower_first(sender_name),
-            sender_dnr.trim()
-        )
+        format!("Remiss från {sender} dnr {}", sender_dnr.trim())
     }
 }
 
@@ -349,19 +341,23 @@ mod tests {
             "Kommunrevisionens kanslis"
         );
         assert_eq!(genitive("Vattenfall AB:s"), "Vattenfall AB:s");
-        assert_eq!(lower_first("Kommunstyrelsen"), "kommunstyrelsen");
-        assert_eq!(
-            lower_first("Östermalms stadsdelsnämnd"),
-            "östermalms stadsdelsnämnd"
-        );
     }
 
     #[test]
     fn the_reference_headings() {
         assert_eq!(
-            referral_line("Kommunstyrelsen", "KS 2019/1939"),
+            referral_line("Kommunstyrelsen", true, "KS 2019/1939"),
             "Remiss från kommunstyrelsen dnr KS 2019/1939"
         );
+        assert_eq!(
+            referral_line(
+                "Landsbygds- och infrastrukturdepartementet",
+                false,
+                " LI2025/01842 "
+            ),
+            "Remiss från Landsbygds- och infrastrukturdepartementet dnr LI2025/01842"
+        );
+        assert_eq!(referral_line("SKR", false, ""), "Remiss från SKR");
         assert_eq!(
             standard_decision("Arbetsmarknadsnämnden"),
             "Arbetsmarknadsnämnden beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen."

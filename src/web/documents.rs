@@ -52,7 +52,7 @@ impl ReportView {
         let administration = genitive(&case.administration);
         ReportView {
             title: content.title.clone(),
-            referral_line: referral_line(&case.sender_name, &case.sender_dnr),
+            referral_line: referral_line(&case.sender_name, case.sender_is_organ, &case.sender_dnr),
             proposals_heading: format!("{administration} förslag till beslut"),
             proposals: content.proposals.clone(),
             summary: paragraphs(&content.summary),

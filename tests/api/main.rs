@@ -9,6 +9,6 @@ mod helpers;
 mod overview;
 mod pool;
 mod referrals;
-mod sender_numbers;
+mod senders;
 mod text_input;
 mod workflow;

@@ -1,5 +1,6 @@
-//! A sender's diarienummer as government bodies write it, zero-padded
-//! (`LI2025/01842`), is found by the search box and the public diarium.
+//! The sender of a remiss: its number as government bodies write it, zero-padded
+//! (`LI2025/01842`), is found by the search box and the public diarium; its name
+//! keeps its capital in the outgoing documents unless it is one of our own organs.
 
 use axum::http::StatusCode;
 use chrono::{Days, Utc};
@@ -147,4 +148,53 @@ async fn a_zero_padded_senders_number_is_found_as_written(pool: PgPool) {
         hits.first().is_some_and(|h| h.starts_with("/arenden/")),
         "{hits:?}"
     );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn an_outside_senders_name_keeps_its_capital_in_the_documents(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let (_, case) = register(
+        &app,
+        &mut registrar,
+        "Remiss om regionala transportplaner",
+        "Landsbygds- och infrastrukturdepartementet",
+        "LI2025/01842",
+    )
+    .await;
+    let officer: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE username = 'handlaggare'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let mut reviewer = app.signed_in("granskare").await;
+    let assigned = reviewer
+        .post(
+            &format!("/arenden/{case}/tilldela"),
+            &[("officer", &officer.to_string())],
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.body);
+    let mut officer = app.signed_in("handlaggare").await;
+    let report = officer
+        .get(&format!("/arenden/{case}/tjansteutlatande"))
+        .await;
+    assert_eq!(report.status, StatusCode::OK);
+    report
+        .assert_contains("Remiss från Landsbygds- och infrastrukturdepartementet dnr LI2025/01842");
+    report.assert_lacks("från landsbygds");
+    // The first draft names our own administration in a sentence, with a small letter.
+    report.assert_contains("Ärendet har beretts inom arbetsmarknadsförvaltningen.");
+
+    // Our own organ as the sender: a small letter inside the sentence.
+    let reference: Uuid = sqlx::query_scalar(
+        "SELECT c.id FROM cases c JOIN referrals r ON r.id = c.referral_id
+         WHERE r.sender_dnr = 'KS 2019/1939' AND c.dnr_prefix = 'AMN'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let reference = officer
+        .get(&format!("/arenden/{reference}/tjansteutlatande"))
+        .await;
+    reference.assert_contains("Remiss från kommunstyrelsen dnr KS 2019/1939");
 }
