@@ -278,6 +278,20 @@ pub fn validate_required(
     errors.into_result(|| text)
 }
 
+/// An optional free text of a transition (the comment of a reviewer who
+/// approves): normalised like a required one, empty allowed.
+pub fn validate_optional(field: &'static str, value: &str) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let text = optional_multi_line(
+        &mut errors,
+        field,
+        value,
+        STATEMENT_MAX,
+        &format!("Texten får vara högst {STATEMENT_MAX} tecken."),
+    );
+    errors.into_result(|| text)
+}
+
 /// The § of a decision in the minutes: `§ 12`.
 pub fn paragraph_label(paragraph: i32) -> String {
     format!("§ {paragraph}")
@@ -590,5 +604,22 @@ mod tests {
         .unwrap_err();
         assert!(errors.get("reason").is_some());
         assert!(errors.get("reservations").is_some());
+    }
+
+    #[test]
+    fn an_optional_comment_is_normalised_and_may_be_empty() {
+        assert_eq!(validate_optional("comment", "  ").unwrap(), "");
+        assert_eq!(
+            validate_optional("comment", "Bra\u{0}.\r\nGodkänt.").unwrap(),
+            "Bra.\nGodkänt."
+        );
+        let errors = validate_optional("comment", "\u{202E}x").unwrap_err();
+        assert!(
+            errors
+                .get("comment")
+                .unwrap()
+                .contains("osynliga styrtecken")
+        );
+        assert!(validate_optional("comment", &"x".repeat(STATEMENT_MAX + 1)).is_err());
     }
 }
