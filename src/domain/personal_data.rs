@@ -24,8 +24,11 @@
 //! space separator, a grouped date) are also not read where more digits follow
 //! or precede through a dash, dot, slash or colon, so that date ranges such as
 //! `2020-03-17–2020-04-01` stay untouched. What remains a risk, and is accepted:
-//! a compact date followed by a space and four digits (`20260317 1300`) is
+//! a compact date followed by a space and four digits (`20260317 1300`), or a
+//! date with dashes followed by a dash and four digits (`2026-03-17-0001`), is
 //! taken for a personnummer when its check digit happens to fit, one time in ten.
+//! (`2026-03-17 1300`, a date and a time, is not: a grouped date needs a dash or
+//! plus before the last four digits.)
 //!
 //! Where a choice had to be made, it leans towards masking: a missed
 //! personnummer in a public document is a data leak, whereas an

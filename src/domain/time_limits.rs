@@ -172,6 +172,97 @@ mod tests {
         }
     }
 
+    /// Julafton, nyårsafton, trettondedag jul and nationaldagen fall on every
+    /// weekday over the years: a limit ending on each of them, for each weekday.
+    #[test]
+    fn a_limit_ending_on_a_fixed_holiday_for_every_weekday_it_can_fall_on() {
+        let table = [
+            // (nominal last day, weekday, where the limit really ends)
+            ("2029-12-24", Weekday::Mon, "2029-12-27"),
+            ("2024-12-24", Weekday::Tue, "2024-12-27"),
+            ("2025-12-24", Weekday::Wed, "2025-12-29"),
+            ("2026-12-24", Weekday::Thu, "2026-12-28"),
+            ("2027-12-24", Weekday::Fri, "2027-12-27"),
+            ("2022-12-24", Weekday::Sat, "2022-12-27"),
+            ("2023-12-24", Weekday::Sun, "2023-12-27"),
+            ("2029-12-31", Weekday::Mon, "2030-01-02"),
+            ("2024-12-31", Weekday::Tue, "2025-01-02"),
+            ("2025-12-31", Weekday::Wed, "2026-01-02"),
+            ("2026-12-31", Weekday::Thu, "2027-01-04"),
+            ("2027-12-31", Weekday::Fri, "2028-01-03"),
+            ("2022-12-31", Weekday::Sat, "2023-01-02"),
+            ("2023-12-31", Weekday::Sun, "2024-01-02"),
+            ("2025-01-06", Weekday::Mon, "2025-01-07"),
+            ("2026-01-06", Weekday::Tue, "2026-01-07"),
+            ("2027-01-06", Weekday::Wed, "2027-01-07"),
+            ("2028-01-06", Weekday::Thu, "2028-01-07"),
+            ("2023-01-06", Weekday::Fri, "2023-01-09"),
+            ("2029-01-06", Weekday::Sat, "2029-01-08"),
+            ("2030-01-06", Weekday::Sun, "2030-01-07"),
+            ("2022-06-06", Weekday::Mon, "2022-06-07"),
+            ("2028-06-06", Weekday::Tue, "2028-06-07"),
+            ("2029-06-06", Weekday::Wed, "2029-06-07"),
+            ("2024-06-06", Weekday::Thu, "2024-06-07"),
+            ("2025-06-06", Weekday::Fri, "2025-06-09"),
+            ("2026-06-06", Weekday::Sat, "2026-06-08"),
+            ("2027-06-06", Weekday::Sun, "2027-06-07"),
+            // Första maj on a Friday and Kristi himmelsfärdsdag on it (2008).
+            ("2026-05-01", Weekday::Fri, "2026-05-04"),
+            ("2008-05-01", Weekday::Thu, "2008-05-02"),
+        ];
+        for (nominal, weekday, ends) in table {
+            assert_eq!(d(nominal).weekday(), weekday, "table row {nominal}");
+            assert_eq!(statutory_last_day(d(nominal)), d(ends), "{nominal}");
+            // The same through the appeal period: posted three weeks before.
+            let posted = d(nominal) - Days::new(21);
+            assert_eq!(appeal_period(posted).last_day, d(ends), "{nominal}");
+        }
+    }
+
+    /// Around Easter and Midsummer the weekdays are fixed; every day from the
+    /// Wednesday before to the Wednesday after, in three years each.
+    #[test]
+    fn a_limit_ending_on_each_day_around_easter_and_midsummer() {
+        for (easter, midsummer) in [
+            ("2024-03-31", "2024-06-22"),
+            ("2027-03-28", "2027-06-26"),
+            ("2035-03-25", "2035-06-23"),
+        ] {
+            let easter = d(easter);
+            // Wednesday, skärtorsdagen: themselves. Långfredagen to annandag påsk: Tuesday.
+            let tuesday = easter + Days::new(2);
+            for (offset, ends) in [
+                (-4, easter - Days::new(4)),
+                (-3, easter - Days::new(3)),
+                (-2, tuesday),
+                (-1, tuesday),
+                (0, tuesday),
+                (1, tuesday),
+                (2, tuesday),
+                (3, easter + Days::new(3)),
+            ] {
+                let day = easter
+                    .checked_add_signed(chrono::Duration::days(offset))
+                    .unwrap();
+                assert_eq!(statutory_last_day(day), ends, "{day}");
+            }
+            let midsummer = d(midsummer);
+            let monday = midsummer + Days::new(2);
+            for (offset, ends) in [
+                (-2, midsummer - Days::new(2)),
+                (-1, monday),
+                (0, monday),
+                (1, monday),
+                (2, monday),
+            ] {
+                let day = midsummer
+                    .checked_add_signed(chrono::Duration::days(offset))
+                    .unwrap();
+                assert_eq!(statutory_last_day(day), ends, "{day}");
+            }
+        }
+    }
+
     #[test]
     fn posting_is_due_the_second_day_after_justering_or_the_next_working_day() {
         let table = [
