@@ -97,7 +97,7 @@ pub struct Decision {
 /// theirs before the final one).
 pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<Decision>> {
     let rows = sqlx::query!(
-        r#"SELECT d.id, d.outcome, d.paragraph, d.decided_on, d.decision_text, d.reason, d.attendance,
+        r#"SELECT d.id, d.outcome AS "outcome: DecisionOutcome", d.paragraph, d.decided_on, d.decision_text, d.reason, d.attendance,
                   d.reservations, d.statements, d.delegation_reference, d.revision_id,
                   u.display_name AS decided_by_name, m.id AS "meeting_id?", m.starts_at AS "meeting_starts_at?",
                   m.place AS "meeting_place?", m.adjusted_on, m.adjusted_by
@@ -115,7 +115,7 @@ pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Ve
         .into_iter()
         .map(|row| Decision {
             id: row.id,
-            outcome: DecisionOutcome::parse(&row.outcome).expect("CHECK-constrained outcome"),
+            outcome: row.outcome,
             paragraph: row.paragraph,
             decided_on: row.decided_on,
             decision_text: row.decision_text,

@@ -2,7 +2,9 @@
 //! side, as a page and as CSV for the sender's own report.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use super::ids::Id;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
@@ -34,9 +36,8 @@ pub struct AnswerView {
 async fn answer_views(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: Uuid,
 ) -> Result<(Referral, Vec<AnswerView>), AppError> {
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
     let referral = db::referrals::get(&mut conn, id)
         .await?
@@ -93,9 +94,9 @@ struct SummaryPage {
 pub async fn summary(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let (referral, answers) = answer_views(&state, &user, &id).await?;
+    let (referral, answers) = answer_views(&state, &user, id).await?;
     page(&SummaryPage {
         layout: Layout::new("Remissammanställning", &user, "remisser")
             .crumb("Remisser", "/remisser")
@@ -108,9 +109,9 @@ pub async fn summary(
 pub async fn summary_csv(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let (referral, answers) = answer_views(&state, &user, &id).await?;
+    let (referral, answers) = answer_views(&state, &user, id).await?;
     // A byte order mark, so that Excel reads the file as UTF-8 (å, ä, ö).
     let mut body = String::from("\u{feff}");
     body.push_str(&csv::row(&[
