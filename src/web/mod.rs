@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::routes())
         .merge(meetings::routes())
         .merge(admin::routes())
+        .route_layer(middleware::from_fn(error::signed_in_layout))
         .route_layer(middleware::from_fn(session::require_login));
 
     let public = Router::new()
