@@ -126,9 +126,9 @@ fn expand(tree: &str, prefix: &str, out: &mut Vec<String>) {
 
 fn resolve(module: &[String], path: &str) -> Option<Vec<String>> {
     let mut segments: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
-    let mut base: Vec<String> = match segments.first()? {
-        &"crate" => Vec::new(),
-        &"super" => module.to_vec(),
+    let mut base: Vec<String> = match *segments.first()? {
+        "crate" => Vec::new(),
+        "super" => module.to_vec(),
         _ => return None,
     };
     if segments[0] == "crate" {
