@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{Actor, Context, Error, Result, commit};
+use super::{Actor, Context, Error, Result, commit, transaction};
 use crate::db;
 use crate::db::audit::{self, NewEvent};
 use crate::db::organs::Organ;
@@ -67,9 +67,7 @@ pub async fn create_user(ctx: &Context, by: Origin<'_>, input: &UserInput) -> Re
         validate_user(&mut conn, by, input).await?
     };
     let hash = crate::password::hash(new.password.clone()).await?;
-    let (mut tx, now) = ctx.begin().await?;
-    let created = create_user_in(&mut tx, now, by, &new, &hash).await?;
-    commit(tx, created).await
+    transaction!(ctx, create_user_in, by, &new, &hash)
 }
 
 /// The account as it will be stored, or why not.
@@ -144,9 +142,7 @@ pub async fn change_role(
     role: Role,
     give: bool,
 ) -> Result<()> {
-    let (mut tx, now) = ctx.begin().await?;
-    change_role_in(&mut tx, now, actor, user_id, organ_id, role, give).await?;
-    commit(tx, ()).await
+    transaction!(ctx, change_role_in, actor, user_id, organ_id, role, give)
 }
 
 pub async fn change_role_in(
@@ -216,9 +212,7 @@ pub async fn set_active(ctx: &Context, actor: &Actor, user_id: Uuid, active: boo
 }
 
 pub async fn create_organ(ctx: &Context, by: Origin<'_>, input: &OrganInput) -> Result<Uuid> {
-    let (mut tx, now) = ctx.begin().await?;
-    let id = create_organ_in(&mut tx, now, by, input).await?;
-    commit(tx, id).await
+    transaction!(ctx, create_organ_in, by, input)
 }
 
 pub async fn create_organ_in(

@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::step::{self, Begun};
-use super::{Actor, Context, Error, Result, commit};
+use super::{Actor, Context, Error, Result, transaction};
 use crate::db;
 use crate::domain::audit::CaseEvent;
 use crate::domain::dates::stockholm_date;
@@ -26,9 +26,7 @@ pub struct Assignment {
 }
 
 pub async fn assign(ctx: &Context, actor: &Actor, case_id: Uuid, input: Assignment) -> Result<()> {
-    let (mut tx, now) = ctx.begin().await?;
-    assign_in(&mut tx, now, actor, case_id, input).await?;
-    commit(tx, ()).await
+    transaction!(ctx, assign_in, actor, case_id, input)
 }
 
 /// Assigns the handläggare; the first assignment opens the draft with the
@@ -70,9 +68,7 @@ pub async fn assign_in(
 /// Submits the draft for review: `revision` is the one the officer saw, and the
 /// one the reviewer will read.
 pub async fn submit(ctx: &Context, actor: &Actor, case_id: Uuid, revision: i32) -> Result<()> {
-    let (mut tx, now) = ctx.begin().await?;
-    submit_in(&mut tx, now, actor, case_id, revision).await?;
-    commit(tx, ()).await
+    transaction!(ctx, submit_in, actor, case_id, revision)
 }
 
 pub async fn submit_in(
@@ -116,9 +112,7 @@ pub async fn decide_by_delegation(
     case_id: Uuid,
     reference: &str,
 ) -> Result<()> {
-    let (mut tx, now) = ctx.begin().await?;
-    decide_by_delegation_in(&mut tx, now, actor, case_id, reference).await?;
-    commit(tx, ()).await
+    transaction!(ctx, decide_by_delegation_in, actor, case_id, reference)
 }
 
 pub async fn decide_by_delegation_in(
@@ -175,9 +169,7 @@ pub async fn dispatch(
     case_id: Uuid,
     input: &DispatchInput,
 ) -> Result<()> {
-    let (mut tx, now) = ctx.begin().await?;
-    dispatch_in(&mut tx, now, actor, case_id, input).await?;
-    commit(tx, ()).await
+    transaction!(ctx, dispatch_in, actor, case_id, input)
 }
 
 /// Sends the decided yttrande. From then on it is public: the diarium masks what
@@ -230,9 +222,7 @@ pub async fn dispatch_in(
 /// The organ declines to answer, with its reason; a case waiting on an agenda
 /// leaves it.
 pub async fn decline(ctx: &Context, actor: &Actor, case_id: Uuid, reason: &str) -> Result<()> {
-    let (mut tx, now) = ctx.begin().await?;
-    decline_in(&mut tx, now, actor, case_id, reason).await?;
-    commit(tx, ()).await
+    transaction!(ctx, decline_in, actor, case_id, reason)
 }
 
 pub async fn decline_in(

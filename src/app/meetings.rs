@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::step::{self, Begun};
-use super::{Actor, Context, Error, Result, commit};
+use super::{Actor, Context, Error, Result, commit, transaction};
 use crate::db;
 use crate::db::audit::{self, NewEvent};
 use crate::db::meetings::Meeting;
@@ -35,9 +35,7 @@ pub fn secretary_organs(actor: &Actor) -> Vec<Uuid> {
 
 /// Plans a meeting of one of the organs the actor is secretary of; its id.
 pub async fn plan(ctx: &Context, actor: &Actor, input: &MeetingInput) -> Result<Uuid> {
-    let (mut tx, now) = ctx.begin().await?;
-    let id = plan_in(&mut tx, now, actor, input).await?;
-    commit(tx, id).await
+    transaction!(ctx, plan_in, actor, input)
 }
 
 pub async fn plan_in(
@@ -111,9 +109,7 @@ pub async fn place_on_agenda(
     case_id: Uuid,
     meeting_id: Uuid,
 ) -> Result<Uuid> {
-    let (mut tx, now) = ctx.begin().await?;
-    let item = place_on_agenda_in(&mut tx, now, actor, case_id, meeting_id).await?;
-    commit(tx, item).await
+    transaction!(ctx, place_on_agenda_in, actor, case_id, meeting_id)
 }
 
 pub async fn place_on_agenda_in(
@@ -197,9 +193,7 @@ pub async fn decide(
     item_id: Uuid,
     input: &DecisionInput,
 ) -> Result<()> {
-    let (mut tx, now) = ctx.begin().await?;
-    decide_in(&mut tx, now, actor, meeting_id, item_id, input).await?;
-    commit(tx, ()).await
+    transaction!(ctx, decide_in, actor, meeting_id, item_id, input)
 }
 
 pub async fn decide_in(
@@ -277,9 +271,7 @@ pub async fn adjust(
     meeting_id: Uuid,
     input: &Adjustment,
 ) -> Result<()> {
-    let (mut tx, now) = ctx.begin().await?;
-    adjust_in(&mut tx, now, actor, meeting_id, input).await?;
-    commit(tx, ()).await
+    transaction!(ctx, adjust_in, actor, meeting_id, input)
 }
 
 pub async fn adjust_in(

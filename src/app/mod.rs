@@ -12,7 +12,8 @@
 //!
 //! Each use case comes in two forms:
 //! - `name(ctx, actor, …)` begins the transaction, runs the inner form at the
-//!   clock's now, and commits;
+//!   clock's now, and commits (the [`transaction!`] macro, so that the protocol
+//!   is written once);
 //! - `name_in(conn, at, actor, …)` does the work in the caller's transaction at
 //!   the moment `at`. The demo city calls these to replay its history in one
 //!   transaction, and a use case that needs more steps in its transaction (write
@@ -186,3 +187,15 @@ pub async fn commit<T>(tx: Transaction<'static, Postgres>, outcome: T) -> Result
     tx.commit().await?;
     Ok(outcome)
 }
+
+/// The outer form of a use case, written once: begins the transaction, runs the
+/// inner form `inner(conn, now, args…)` at the clock's now, and commits when it
+/// succeeds (a refusal rolls everything back).
+macro_rules! transaction {
+    ($ctx:expr, $inner:path, $($arg:expr),* $(,)?) => {{
+        let (mut tx, now) = $ctx.begin().await?;
+        let outcome = $inner(&mut tx, now, $($arg),*).await?;
+        $crate::app::commit(tx, outcome).await
+    }};
+}
+pub(crate) use transaction;

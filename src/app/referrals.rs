@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{Actor, Context, Error, Result, commit};
+use super::{Actor, Context, Error, Result, transaction};
 use crate::db;
 use crate::db::referrals::{OpenedCase, Referral};
 use crate::domain::referral::{self, ReferralInput};
@@ -18,9 +18,7 @@ pub struct Registered {
 }
 
 pub async fn register(ctx: &Context, actor: &Actor, input: &ReferralInput) -> Result<Registered> {
-    let (mut tx, now) = ctx.begin().await?;
-    let registered = register_in(&mut tx, now, actor, input).await?;
-    commit(tx, registered).await
+    transaction!(ctx, register_in, actor, input)
 }
 
 pub async fn register_in(
@@ -62,9 +60,7 @@ pub async fn correct(
     version: i32,
     input: &ReferralInput,
 ) -> Result<Corrected> {
-    let (mut tx, now) = ctx.begin().await?;
-    let corrected = correct_in(&mut tx, now, actor, referral_id, version, input).await?;
-    commit(tx, corrected).await
+    transaction!(ctx, correct_in, actor, referral_id, version, input)
 }
 
 pub async fn correct_in(

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::step::{self};
-use super::{Actor, Context, Error, Result, commit};
+use super::step;
+use super::{Actor, Context, Error, Result, transaction};
 use crate::db;
 use crate::db::cases::CaseDetail;
 use crate::db::reports::Revision;
@@ -54,9 +54,7 @@ pub async fn save_draft(
     case_id: Uuid,
     edit: &DraftEdit,
 ) -> Result<DraftSaved> {
-    let (mut tx, now) = ctx.begin().await?;
-    let saved = save_draft_in(&mut tx, now, actor, case_id, edit).await?;
-    commit(tx, saved).await
+    transaction!(ctx, save_draft_in, actor, case_id, edit)
 }
 
 pub async fn save_draft_in(

@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::step::{self, Begun};
-use super::{Actor, Context, Error, Result, commit};
+use super::{Actor, Context, Error, Result, transaction};
 use crate::db;
 use crate::domain::audit::CaseEvent;
 use crate::domain::meeting::validate_required;
@@ -24,9 +24,7 @@ pub struct Review {
 }
 
 pub async fn review(ctx: &Context, actor: &Actor, case_id: Uuid, review: &Review) -> Result<()> {
-    let (mut tx, now) = ctx.begin().await?;
-    review_in(&mut tx, now, actor, case_id, review).await?;
-    commit(tx, ()).await
+    transaction!(ctx, review_in, actor, case_id, review)
 }
 
 pub async fn review_in(

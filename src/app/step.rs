@@ -95,10 +95,10 @@ pub async fn finish(
     to: CaseState,
     event: CaseEvent,
 ) -> Result<()> {
-    if !db::cases::take_step(conn, &step(at, actor, case, to, &event)).await? {
+    if !db::cases::set_state(conn, case.id, case.state, to).await? {
         return Err(Error::raced());
     }
-    Ok(())
+    record(conn, at, actor, case, to, event).await
 }
 
 /// Records `event` for a step whose change was written otherwise.
@@ -110,24 +110,15 @@ pub async fn record(
     to: CaseState,
     event: CaseEvent,
 ) -> Result<()> {
-    db::cases::record_step(conn, &step(at, actor, case, to, &event)).await?;
-    Ok(())
-}
-
-fn step<'a>(
-    at: DateTime<Utc>,
-    actor: &Actor,
-    case: &CaseDetail,
-    to: CaseState,
-    event: &'a CaseEvent,
-) -> Step<'a> {
-    Step {
+    let step = Step {
         case_id: case.id,
         referral_id: case.referral_id,
         from: case.state,
         to,
         actor_id: actor.user_id,
-        event,
+        event: &event,
         at,
-    }
+    };
+    db::cases::record_step(conn, &step).await?;
+    Ok(())
 }

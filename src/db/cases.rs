@@ -224,16 +224,6 @@ pub async fn record_step(conn: &mut PgConnection, step: &Step<'_>) -> sqlx::Resu
     .await
 }
 
-/// Moves the state and records the step; `false` (and nothing written) when the
-/// state was no longer `step.from`.
-pub async fn take_step(conn: &mut PgConnection, step: &Step<'_>) -> sqlx::Result<bool> {
-    if step.from != step.to && !set_state(&mut *conn, step.case_id, step.from, step.to).await? {
-        return Ok(false);
-    }
-    record_step(conn, step).await?;
-    Ok(true)
-}
-
 /// Records that a case's public text (its dispatched yttrande) holds what looks
 /// like a personnummer: the diarium masks it, and the registrar is told.
 pub async fn flag_personal_data(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
