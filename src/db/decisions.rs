@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::CaseState;
 use crate::domain::meeting::MemberStatement;
 use crate::domain::workflow::DecisionOutcome;
 
@@ -183,9 +184,9 @@ pub struct Answer {
     pub case_id: Uuid,
     pub organ_name: String,
     pub dnr: String,
-    pub state: String,
+    pub state: CaseState,
     pub secret: bool,
-    pub outcome: Option<String>,
+    pub outcome: Option<DecisionOutcome>,
     pub decided_on: Option<NaiveDate>,
     pub decision_text: Option<String>,
     pub proposals: Option<serde_json::Value>,
@@ -197,8 +198,8 @@ pub struct Answer {
 pub async fn answers(conn: &mut PgConnection, referral_id: Uuid) -> sqlx::Result<Vec<Answer>> {
     sqlx::query_as!(
         Answer,
-        r#"SELECT c.id AS case_id, o.name AS organ_name, c.dnr_text AS "dnr!", c.state, r.secret,
-                  d.outcome AS "outcome?", d.decided_on AS "decided_on?", d.decision_text AS "decision_text?",
+        r#"SELECT c.id AS case_id, o.name AS organ_name, c.dnr_text AS "dnr!",
+                  c.state AS "state: CaseState", r.secret, d.outcome AS "outcome?: DecisionOutcome", d.decided_on AS "decided_on?", d.decision_text AS "decision_text?",
                   rev.proposals AS "proposals?", rev.considerations AS "considerations?"
            FROM cases c
            JOIN organs o ON o.id = c.organ_id

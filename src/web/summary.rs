@@ -15,9 +15,9 @@ use super::{AppError, AppState};
 use crate::db;
 use crate::db::decisions::Answer;
 use crate::db::referrals::Referral;
+use crate::domain::csv;
 use crate::domain::report::paragraphs;
 use crate::domain::workflow::DecisionOutcome;
-use crate::domain::{CaseState, csv};
 
 pub struct AnswerView {
     pub case_id: Uuid,
@@ -53,7 +53,7 @@ async fn answer_views(
 }
 
 fn view(answer: Answer, may_read: bool) -> AnswerView {
-    let outcome = answer.outcome.as_deref().and_then(DecisionOutcome::parse);
+    let outcome = answer.outcome;
     let has_answer = outcome.is_some() && may_read;
     let proposals = match (outcome, &answer.decision_text) {
         (Some(DecisionOutcome::Amended), Some(text)) => paragraphs(text),
@@ -66,9 +66,7 @@ fn view(answer: Answer, may_read: bool) -> AnswerView {
         case_id: answer.case_id,
         organ_name: answer.organ_name,
         dnr: answer.dnr,
-        state: CaseState::parse(&answer.state)
-            .map(|s| s.label_sv().to_string())
-            .unwrap_or_default(),
+        state: answer.state.label_sv().to_string(),
         outcome: outcome
             .map(|o| o.label_sv().to_string())
             .unwrap_or_default(),

@@ -3,8 +3,10 @@
 
 use chrono::{TimeZone, Utc};
 use remiss::app::cases::{self, Assignment, DispatchInput};
+use remiss::app::reports::{self, DraftEdit};
 use remiss::app::{self, Actor, Clock, Context, demo, referrals};
 use remiss::domain::referral::ReferralInput;
+use remiss::domain::report::ReportInput;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -167,4 +169,48 @@ async fn a_case_moves_only_as_the_workflow_allows_with_the_reason_in_swedish(poo
         cases::submit(&ctx, &officer, Uuid::new_v4(), 1).await,
         Err(app::Error::NotFound)
     ));
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_draft_under_review_cannot_change(pool: PgPool) {
+    let ctx = Context::new(pool.clone());
+    demo::load_if_empty(&ctx).await.unwrap();
+    // The demo's waste plan: submitted with revision 2, waiting for review.
+    let case: Uuid = sqlx::query_scalar(
+        "SELECT c.id FROM cases c JOIN referrals r ON r.id = c.referral_id
+         WHERE r.title LIKE 'Förslag till avfallsplan%' AND c.dnr_prefix = 'AMN'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let officer = actor(&pool, "handlaggare").await;
+    let edit = DraftEdit {
+        base: 2,
+        input: ReportInput {
+            considerations: "Ändrat efter inskickandet.".into(),
+            ..ReportInput::default()
+        },
+    };
+    match reports::save_draft(&ctx, &officer, case, &edit).await {
+        Err(app::Error::Conflict(message)) => assert_eq!(
+            message,
+            "Utkastet kan bara ändras medan ärendet är under beredning; nu är det under granskning."
+        ),
+        other => panic!("saving a draft under review: {other:?}"),
+    }
+    // The statement itself checks the state, whoever calls it.
+    let mut conn = pool.acquire().await.unwrap();
+    let content = remiss::domain::report::validate(&edit.input).unwrap();
+    let saved =
+        remiss::db::reports::save(&mut conn, case, 2, &content, officer.user_id, Utc::now())
+            .await
+            .unwrap();
+    assert_eq!(saved, None);
+    let newest: i32 =
+        sqlx::query_scalar("SELECT max(number) FROM report_revisions WHERE case_id = $1")
+            .bind(case)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(newest, 2);
 }
