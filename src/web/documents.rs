@@ -2,11 +2,11 @@
 //! and the yttrande. Laid out like the reference document, A4 print styles.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use uuid::Uuid;
 
-use super::ids::Id;
+use super::ids::{Id, TwoIds};
 use super::session::CurrentUser;
 use super::views::{case_href, page};
 use super::{AppError, AppState};
@@ -238,10 +238,8 @@ struct ExtractDocument {
 pub async fn minutes_extract(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((id, decision_id)): Path<(String, String)>,
+    TwoIds(id, decision_id): TwoIds,
 ) -> Result<Response, AppError> {
-    let parse = |id: &str| Uuid::parse_str(id).map_err(|_| AppError::NotFound);
-    let (id, decision_id) = (parse(&id)?, parse(&decision_id)?);
     let mut conn = state.pool.acquire().await?;
     let case = db::cases::get(&mut conn, id)
         .await?

@@ -21,3 +21,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         Uuid::parse_str(&id).map(Id).map_err(|_| AppError::NotFound)
     }
 }
+
+/// A route's two ids (`/arenden/{id}/protokollsutdrag/{decision}`), parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwoIds(pub Uuid, pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for TwoIds {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path((first, second)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let parse = |id: &str| Uuid::parse_str(id).map_err(|_| AppError::NotFound);
+        Ok(TwoIds(parse(&first)?, parse(&second)?))
+    }
+}

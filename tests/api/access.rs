@@ -224,6 +224,7 @@ async fn a_malformed_or_unknown_id_is_not_found_in_the_signed_in_layout(pool: Pg
         "/arenden/inte-ett-id",
         "/arenden/00000000-0000-0000-0000-000000000000",
         "/arenden/inte-ett-id/utkast",
+        "/arenden/00000000-0000-0000-0000-000000000000/protokollsutdrag/inte-ett-id",
         "/remisser/123/redigera",
         "/sammantraden/x",
         "/organ/x/planering",
