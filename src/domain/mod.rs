@@ -1,5 +1,6 @@
 //! The domain: pure types and rules of Remiss. No I/O, no HTTP, no SQL.
 
+pub mod audit;
 pub mod calendar;
 pub mod csv;
 pub mod dates;

@@ -70,6 +70,23 @@ pub struct NewUser {
 }
 
 pub fn validate_new(input: &UserInput, known_organs: &[Uuid]) -> Result<NewUser, FieldErrors> {
+    validate(input, known_organs, true)
+}
+
+/// The first administrator of a database, from the command line: as
+/// [`validate_new`], but the organ may be left out (there may be none yet).
+pub fn validate_first_admin(
+    input: &UserInput,
+    known_organs: &[Uuid],
+) -> Result<NewUser, FieldErrors> {
+    validate(input, known_organs, !input.organ.trim().is_empty())
+}
+
+fn validate(
+    input: &UserInput,
+    known_organs: &[Uuid],
+    organ_required: bool,
+) -> Result<NewUser, FieldErrors> {
     let mut errors = FieldErrors::new();
     let username = normalize_username(&input.username);
     if let Some(problem) = username_problem(&username) {
@@ -93,7 +110,7 @@ pub fn validate_new(input: &UserInput, known_organs: &[Uuid]) -> Result<NewUser,
     let organ_id = Uuid::parse_str(input.organ.trim())
         .ok()
         .filter(|id| known_organs.contains(id));
-    if organ_id.is_none() {
+    if organ_id.is_none() && organ_required {
         errors.add("organ", "Välj organ.");
     }
     if let Some(problem) = password_problem(&input.password) {

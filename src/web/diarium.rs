@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -220,9 +220,8 @@ struct EntryPage {
 
 async fn entry(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    super::ids::Id(id): super::ids::Id,
 ) -> Result<Response, AppError> {
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
     let entry = db::diarium::get(&mut conn, id)
         .await?
@@ -239,9 +238,8 @@ async fn entry(
 /// The dispatched yttrande of a non-secret case, masked.
 async fn reply(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    super::ids::Id(id): super::ids::Id,
 ) -> Result<Response, AppError> {
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
     let entry = db::diarium::get(&mut conn, id)
         .await?

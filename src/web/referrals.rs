@@ -1,7 +1,7 @@
 //! Remisser: registration, the list, one remiss, corrections.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -9,15 +9,19 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::form::CsrfForm;
+use super::ids::Id;
+use super::refusal::refused;
 use super::session::CurrentUser;
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};
+use crate::app;
+use crate::app::referrals::Corrected;
 use crate::db::organs::Organ;
 use crate::db::referrals::{CaseRow, Cursor, ListQuery, ListRow, Referral, Sort, StateFilter};
 use crate::db::{self, audit::HistoryEntry};
 use crate::domain::CaseState;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
-use crate::domain::referral::{self, ReferralInput};
+use crate::domain::referral::ReferralInput;
 
 const PAGE_SIZE: i64 = 25;
 
@@ -152,31 +156,28 @@ pub async fn create(
     user: CurrentUser,
     CsrfForm(form): CsrfForm<ReferralForm>,
 ) -> Result<Response, AppError> {
-    user.require(user.is_registrar())?;
-    let organs = organs(&state).await?;
-    let known: Vec<Uuid> = organs.iter().map(|o| o.id).collect();
     let input = form.input();
-    let new = match referral::validate_new(&input, &known) {
-        Ok(new) => new,
-        Err(errors) => {
+    match app::referrals::register(&state.ctx, &user.actor(), &input).await {
+        Ok(registered) => {
+            let numbers: Vec<String> = registered.cases.iter().map(|c| c.dnr.to_string()).collect();
+            tracing::info!(referral = %registered.referral_id, dnr = ?numbers, "remiss registered");
+            Ok(Redirect::to(&format!("/remisser/{}", registered.referral_id)).into_response())
+        }
+        Err(app::Error::Invalid(errors)) => {
             let page = FormPage {
                 layout: Layout::new("Registrera remiss", &user, "ny")
                     .crumb("Remisser", "/remisser"),
                 referral_id: None,
                 version: 0,
                 input,
-                organs,
+                organs: organs(&state).await?,
                 errors: errors.into(),
                 conflict: None,
             };
-            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-    };
-    let mut tx = db::begin(&state.pool).await?;
-    let (id, numbers) = db::referrals::register(&mut tx, user.id(), &new, Utc::now()).await?;
-    tx.commit().await?;
-    tracing::info!(referral = %id, dnr = ?numbers.iter().map(ToString::to_string).collect::<Vec<_>>(), "remiss registered");
-    Ok(Redirect::to(&format!("/remisser/{id}")).into_response())
+        Err(refusal) => Err(refused(refusal, "/remisser")),
+    }
 }
 
 /// Whether the user may read a secret remiss's content: registrars, administrators
@@ -214,22 +215,17 @@ pub fn history_views(entries: Vec<HistoryEntry>) -> Vec<HistoryView> {
         .map(|entry| HistoryView {
             at: format_stockholm(entry.at),
             actor: entry.actor_name.unwrap_or_else(|| "Systemet".to_string()),
-            text: crate::domain::history::describe(&entry.action, entry.after.as_ref()),
+            text: crate::domain::history::describe(entry.action, entry.after.as_ref()),
             changes: crate::domain::history::changes(entry.before.as_ref(), entry.after.as_ref()),
         })
         .collect()
 }
 
-fn parse_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
-}
-
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let mut conn = state.pool.acquire().await?;
     let referral = db::referrals::get(&mut conn, id)
         .await?
@@ -276,9 +272,8 @@ async fn edit_page(
 pub async fn edit_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let mut conn = state.pool.acquire().await?;
     let referral = db::referrals::get(&mut conn, id)
         .await?
@@ -292,48 +287,37 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<ReferralForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let mut tx = db::begin(&state.pool).await?;
-    let current = db::referrals::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    user.require(user.is_registrar())?;
-    let organs = db::organs::list(&mut tx).await?;
-    let known: Vec<Uuid> = organs.iter().map(|o| o.id).collect();
-    let input = form.input();
-    let details = match referral::validate_correction(&input, &known) {
-        Ok(details) => details,
-        Err(errors) => {
-            let mut page = edit_page(&state, &user, &current, input, errors.into(), None).await?;
-            page.version = form.version.unwrap_or(current.version);
-            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        }
-    };
-    let based_on = form
+    let version = form
         .version
         .ok_or(AppError::BadRequest("version missing"))?;
-    let saved = based_on == current.version
-        && db::referrals::correct(&mut tx, user.id(), &current, &details).await?;
-    if !saved {
+    let input = form.input();
+    let corrected = app::referrals::correct(&state.ctx, &user.actor(), id, version, &input).await;
+    let back = format!("/remisser/{id}");
+    match corrected {
+        Ok(Corrected::Saved) => Ok(Redirect::to(&back).into_response()),
         // Someone saved in between: nothing is overwritten; both texts are shown and
         // the form, still holding this user's text, now answers the newer version.
-        let conflict = conflict_rows(&current, &input, &organs);
-        let page = edit_page(
-            &state,
-            &user,
-            &current,
-            input,
-            FormErrors::none(),
-            Some(conflict),
-        )
-        .await?;
-        return page_with_status(StatusCode::CONFLICT, &page);
+        Ok(Corrected::Stale { current }) => {
+            let conflict = conflict_rows(&current, &input, &organs(&state).await?);
+            let errors = FormErrors::none();
+            let page = edit_page(&state, &user, &current, input, errors, Some(conflict)).await?;
+            page_with_status(StatusCode::CONFLICT, &page)
+        }
+        Err(app::Error::Invalid(errors)) => {
+            let mut conn = state.pool.acquire().await?;
+            let current = db::referrals::get(&mut conn, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            drop(conn);
+            let mut page = edit_page(&state, &user, &current, input, errors.into(), None).await?;
+            page.version = version;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, back)),
     }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/remisser/{id}")).into_response())
 }
 
 fn conflict_rows(current: &Referral, yours: &ReferralInput, organs: &[Organ]) -> Vec<ConflictRow> {
