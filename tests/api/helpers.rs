@@ -60,6 +60,15 @@ impl TestApp {
         id.to_string()
     }
 
+    /// The version of a case, which its assignment form carries.
+    pub async fn case_version(&self, case: uuid::Uuid) -> i32 {
+        sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+            .bind(case)
+            .fetch_one(&self.pool)
+            .await
+            .expect("the case exists")
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(&self.pool)
