@@ -70,13 +70,12 @@ impl Database {
                 (embedded_options(&cluster), Some(cluster))
             }
         };
-        let pool = db::connect(options, args.pool_size)
-            .await
-            .context("could not connect to PostgreSQL")?;
-        db::MIGRATOR
-            .run(&pool)
+        db::migrate(&options)
             .await
             .context("could not apply the database migrations")?;
+        let pool = db::connect(options, &pool_settings(args))
+            .await
+            .context("could not connect to PostgreSQL")?;
         Ok(Database { pool, embedded })
     }
 
@@ -101,6 +100,14 @@ impl Database {
     }
 }
 
+pub fn pool_settings(args: &DatabaseArgs) -> db::PoolSettings {
+    db::PoolSettings {
+        max_connections: args.pool_size,
+        acquire_timeout: args.acquire_timeout,
+        statement_timeout: args.statement_timeout,
+    }
+}
+
 fn embedded_options(cluster: &EmbeddedPostgres) -> PgConnectOptions {
     PgConnectOptions::new()
         .socket(cluster.socket_dir())
@@ -112,6 +119,7 @@ fn embedded_options(cluster: &EmbeddedPostgres) -> PgConnectOptions {
 /// Loads the demo city if the database is still empty.
 pub async fn load_demo_if_empty(pool: &PgPool) -> anyhow::Result<bool> {
     let mut tx = pool.begin().await?;
+    db::allow_long_statements(&mut tx).await?;
     db::demo::lock_loader(&mut tx).await?;
     if !db::demo::is_empty(&mut tx).await? {
         return Ok(false);
@@ -281,3 +289,19 @@ async fn with_db(args: &DatabaseArgs, command: &[String]) -> anyhow::Result<Exit
 
 /// How long in-flight requests get after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::config::Cli;
+
+    #[test]
+    fn the_default_pool_settings_are_the_command_lines() {
+        let cli = Cli::try_parse_from(["remiss"]).unwrap();
+        assert_eq!(
+            super::pool_settings(&cli.serve.database),
+            crate::db::PoolSettings::default()
+        );
+    }
+}

@@ -1,4 +1,5 @@
-//! Failed logins, counted per account name and per client address.
+//! Login attempts not yet forgiven by a successful login, counted per account name
+//! and per client address.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -8,7 +9,7 @@ pub struct RecentFailures {
     pub for_address: i64,
 }
 
-pub async fn count_since(
+async fn count_since(
     conn: &mut PgConnection,
     username: &str,
     address: &str,
@@ -30,15 +31,26 @@ pub async fn count_since(
     })
 }
 
-pub async fn record(conn: &mut PgConnection, username: &str, address: &str) -> sqlx::Result<()> {
+/// Records an attempt, then counts the attempts since `since`, this one included.
+///
+/// Two statements, each committed on its own (`conn` must not be in a
+/// transaction): every attempt is in the table before it is counted, so the n-th
+/// of many parallel attempts counts at least n, and no more than the limit are
+/// ever checked against the password.
+pub async fn record_attempt(
+    conn: &mut PgConnection,
+    username: &str,
+    address: &str,
+    since: DateTime<Utc>,
+) -> sqlx::Result<RecentFailures> {
     sqlx::query!(
         "INSERT INTO login_failures (username, address) VALUES ($1, $2)",
         username,
         address
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    count_since(conn, username, address, since).await
 }
 
 /// A successful login forgives the account's earlier failures.

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::cases::{case_href, event, load, works_in_organ};
 use super::form::CsrfForm;
+use super::query::Query;
 use super::session::CurrentUser;
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};

@@ -1,7 +1,7 @@
 //! Remisser: registration, the list, one remiss, corrections.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -9,6 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::form::CsrfForm;
+use super::query::Query;
 use super::session::CurrentUser;
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};

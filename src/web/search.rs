@@ -2,12 +2,13 @@
 //! highlighted snippets, filters and keyset paging.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::query::Query;
 use super::session::CurrentUser;
 use super::views::{Layout, page};
 use super::{AppError, AppState};
@@ -16,7 +17,10 @@ use crate::db::organs::Organ;
 use crate::db::search::{Filters, Hit, Viewer};
 use crate::domain::CaseState;
 use crate::domain::dates::parse_date;
-use crate::domain::search::{RANKED_MATCHES, dnr_query, snippet_segments, tsquery};
+use crate::domain::search::{
+    MAX_QUERY_CHARS, MAX_SEARCH_WORDS, RANKED_MATCHES, bounded, dnr_query, snippet_segments,
+    tsquery, words_left_out,
+};
 
 const PAGE_SIZE: i64 = 20;
 
@@ -57,6 +61,10 @@ struct SearchPage {
     /// Only the newest matches were ranked.
     capped: bool,
     ranked_matches: i64,
+    /// Only the first words were searched for.
+    words_left_out: bool,
+    max_search_words: usize,
+    max_query_chars: usize,
     next_href: Option<String>,
     first_href: Option<String>,
 }
@@ -93,15 +101,17 @@ pub async fn search(
     user: CurrentUser,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, AppError> {
-    // The search's planner settings hold for its own transaction only.
-    let mut tx = db::begin(&state.pool).await?;
+    // The search's planner settings hold for its own transaction only; a user
+    // who leaves has its statement cancelled.
+    let mut tx = db::begin_cancellable(&state.pool).await?;
     let organs = state.organs.list(&mut tx).await?;
-    let words = params.q.trim();
+    let words = bounded(params.q.trim());
+    let words_left_out = words_left_out(params.q.trim());
     let dnr = dnr_query(words);
     let filters = Filters {
         organ: Uuid::parse_str(&params.organ).ok(),
         state: CaseState::parse(&params.state),
-        sender: Some(params.sender.trim().to_string()).filter(|s| !s.is_empty()),
+        sender: Some(bounded(params.sender.trim()).to_string()).filter(|s| !s.is_empty()),
         received_from: parse_date(&params.from).map(|d: NaiveDate| d),
         received_to: parse_date(&params.to),
     };
@@ -170,6 +180,9 @@ pub async fn search(
         searched,
         capped,
         ranked_matches: RANKED_MATCHES,
+        words_left_out,
+        max_search_words: MAX_SEARCH_WORDS,
+        max_query_chars: MAX_QUERY_CHARS,
         next_href,
         first_href,
     })

@@ -250,7 +250,7 @@ async fn an_admin_creates_and_edits_organs(pool: PgPool) {
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn the_command_line_creates_the_first_admin_of_an_empty_database(pool: PgPool) {
-    let app = TestApp::empty(pool);
+    let app = TestApp::empty(pool).await;
     let refused = remiss::startup::create_user(
         &app.pool,
         "åsa",
