@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-pub struct RecentFailures {
+pub struct RecentAttempts {
     pub for_username: i64,
     pub for_address: i64,
 }
@@ -14,7 +14,7 @@ async fn count_since(
     username: &str,
     address: &str,
     since: DateTime<Utc>,
-) -> sqlx::Result<RecentFailures> {
+) -> sqlx::Result<RecentAttempts> {
     let row = sqlx::query!(
         r#"SELECT
              (SELECT count(*) FROM login_failures WHERE username = $1 AND at > $3) AS "for_username!",
@@ -25,7 +25,7 @@ async fn count_since(
     )
     .fetch_one(conn)
     .await?;
-    Ok(RecentFailures {
+    Ok(RecentAttempts {
         for_username: row.for_username,
         for_address: row.for_address,
     })
@@ -42,7 +42,7 @@ pub async fn record_attempt(
     username: &str,
     address: &str,
     since: DateTime<Utc>,
-) -> sqlx::Result<RecentFailures> {
+) -> sqlx::Result<RecentAttempts> {
     sqlx::query!(
         "INSERT INTO login_failures (username, address) VALUES ($1, $2)",
         username,

@@ -21,10 +21,10 @@ use crate::db;
 use crate::domain::FieldErrors;
 use crate::domain::user::{normalize_username, password_problem};
 
-/// Failed logins are counted over this window...
+/// Login attempts not followed by a successful one are counted over this window...
 const FAILURE_WINDOW: TimeDelta = TimeDelta::minutes(15);
 /// ...and past this many for one account name, or this many from one address,
-/// further attempts are refused until the window has moved on.
+/// further attempts are refused (and counted) until the window has moved on.
 const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 

@@ -17,9 +17,10 @@ use crate::db::organs::Organ;
 use crate::db::search::{Filters, Hit, Viewer};
 use crate::domain::CaseState;
 use crate::domain::dates::parse_date;
+use crate::domain::personal_data::mask;
 use crate::domain::search::{
-    MAX_QUERY_CHARS, MAX_SEARCH_WORDS, RANKED_MATCHES, bounded, dnr_query, snippet_segments,
-    tsquery, words_left_out,
+    HIGHLIGHT_END, HIGHLIGHT_START, MAX_QUERY_CHARS, MAX_SEARCH_WORDS, RANKED_MATCHES, bounded,
+    dnr_query, snippet_segments, tsquery, words_left_out,
 };
 
 const PAGE_SIZE: i64 = 20;
@@ -96,6 +97,29 @@ fn query_string(params: &SearchParams) -> String {
     )
 }
 
+/// A case's snippet as this user may read it: outside the case's organ (as in
+/// its print views), what looks like a personnummer is masked, and then the
+/// matches are no longer marked, since a mark could split a number.
+fn snippet_for(user: &CurrentUser, hit: &Hit) -> String {
+    let insider = hit
+        .organ_id
+        .is_none_or(|organ| user.is_admin() || !user.roles_in(organ).is_empty());
+    if insider {
+        return hit.snippet.clone();
+    }
+    let plain: String = hit
+        .snippet
+        .chars()
+        .filter(|&c| c != HIGHLIGHT_START && c != HIGHLIGHT_END)
+        .collect();
+    let (masked, found) = mask(&plain);
+    if found.is_empty() {
+        hit.snippet.clone()
+    } else {
+        masked
+    }
+}
+
 pub async fn search(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -159,7 +183,7 @@ pub async fn search(
                 .and_then(CaseState::parse)
                 .map(|s| s.label_sv().to_string())
                 .unwrap_or_default(),
-            segments: snippet_segments(&hit.snippet),
+            segments: snippet_segments(&snippet_for(&user, &hit)),
             hit,
         })
         .collect();

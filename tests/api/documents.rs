@@ -150,3 +150,35 @@ async fn a_meeting_dated_year_0_is_refused_with_a_swedish_message(pool: PgPool) 
     response.assert_contains(r#"value="0000-04-21""#);
     assert_eq!(app.count("SELECT count(*) FROM meetings").await, before);
 }
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn another_organs_user_finds_the_case_with_the_personnummer_masked_in_its_snippet(
+    pool: PgPool,
+) {
+    let app = TestApp::with_demo(pool).await;
+    let (case, _) = reference_case(&app).await;
+    execute(
+        &app,
+        &format!(
+            "UPDATE report_revisions SET considerations = 'Trygghetsvandringen gäller {PERSONNUMMER}. ' || considerations
+             WHERE case_id = $1 AND number = (SELECT max(number) FROM report_revisions WHERE case_id = $1)"
+        ),
+        case,
+    )
+    .await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    remiss::db::reports::refresh_search(&mut conn, case)
+        .await
+        .unwrap();
+    drop(conn);
+    let search = "/sok?q=trygghetsvandringen";
+
+    let mut outsider = app.signed_in("handlaggare.sn").await;
+    let page = outsider.get(search).await;
+    page.assert_contains(&format!("/arenden/{case}"));
+    page.assert_lacks(PERSONNUMMER);
+    page.assert_contains("[personnummer dolt]");
+
+    let mut insider = app.signed_in("handlaggare").await;
+    insider.get(search).await.assert_contains(PERSONNUMMER);
+}
