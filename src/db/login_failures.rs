@@ -4,10 +4,15 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+/// Attempts in the window, each counted up to [`COUNTED_UP_TO`].
 pub struct RecentAttempts {
     pub for_username: i64,
     pub for_address: i64,
 }
+
+/// Far above any limit: counting further would only let a flood of attempts make
+/// each count slower.
+pub const COUNTED_UP_TO: i64 = 100;
 
 async fn count_since(
     conn: &mut PgConnection,
@@ -17,11 +22,12 @@ async fn count_since(
 ) -> sqlx::Result<RecentAttempts> {
     let row = sqlx::query!(
         r#"SELECT
-             (SELECT count(*) FROM login_failures WHERE username = $1 AND at > $3) AS "for_username!",
-             (SELECT count(*) FROM login_failures WHERE address = $2 AND at > $3) AS "for_address!""#,
+             (SELECT count(*) FROM (SELECT FROM login_failures WHERE username = $1 AND at > $3 LIMIT $4) u) AS "for_username!",
+             (SELECT count(*) FROM (SELECT FROM login_failures WHERE address = $2 AND at > $3 LIMIT $4) a) AS "for_address!""#,
         username,
         address,
         since,
+        COUNTED_UP_TO,
     )
     .fetch_one(conn)
     .await?;
