@@ -9,9 +9,12 @@ use http_body_util::BodyExt;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
+use remiss::db::PoolSettings;
 use remiss::web::{AppState, Settings, router};
 
 pub struct TestApp {
+    /// The application's own pool (on the test's database), made as the server
+    /// makes it: its size, acquire timeout and statement timeout are the product's.
     pub pool: PgPool,
     router: Router,
 }
@@ -19,14 +22,30 @@ pub struct TestApp {
 impl TestApp {
     /// The application with the demo city loaded.
     pub async fn with_demo(pool: PgPool) -> TestApp {
-        remiss::startup::load_demo_if_empty(&pool)
-            .await
-            .expect("demo data loads");
-        TestApp::empty(pool)
+        TestApp::configured(pool, Settings::default(), PoolSettings::default(), true).await
     }
 
-    pub fn empty(pool: PgPool) -> TestApp {
-        let router = router(AppState::new(pool.clone(), Settings::default()));
+    pub async fn empty(pool: PgPool) -> TestApp {
+        TestApp::configured(pool, Settings::default(), PoolSettings::default(), false).await
+    }
+
+    /// The application with these settings, on the database of `test_pool`.
+    pub async fn configured(
+        test_pool: PgPool,
+        settings: Settings,
+        pool_settings: PoolSettings,
+        demo: bool,
+    ) -> TestApp {
+        let pool =
+            remiss::db::connect(test_pool.connect_options().as_ref().clone(), &pool_settings)
+                .await
+                .expect("the application's pool connects");
+        if demo {
+            remiss::startup::load_demo_if_empty(&pool)
+                .await
+                .expect("demo data loads");
+        }
+        let router = router(AppState::new(pool.clone(), settings));
         TestApp { pool, router }
     }
 
@@ -122,13 +141,39 @@ pub struct Browser {
 }
 
 impl Browser {
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_string(), value.to_string());
+    }
+
     pub async fn request(
         &mut self,
         method: &str,
         path: &str,
         form: Option<String>,
     ) -> TestResponse {
+        let (content_type, body) = match form {
+            Some(form) => (Some("application/x-www-form-urlencoded"), Body::from(form)),
+            None => (None, Body::empty()),
+        };
+        self.send(method, path, content_type, body).await
+    }
+
+    /// Any request, with this browser's cookies.
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Body,
+    ) -> TestResponse {
         let mut request = Request::builder().method(method).uri(path);
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
         if !self.cookies.is_empty() {
             let cookie = self
                 .cookies
@@ -138,13 +183,6 @@ impl Browser {
                 .join("; ");
             request = request.header(header::COOKIE, cookie);
         }
-        let body = match form {
-            Some(form) => {
-                request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                Body::from(form)
-            }
-            None => Body::empty(),
-        };
         let response = self
             .router
             .clone()

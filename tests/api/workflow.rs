@@ -1582,7 +1582,8 @@ async fn other_organs_see_the_decision_but_not_the_drafts(pool: PgPool) {
         page.assert_lacks("/versioner\"");
     }
 
-    // Decided at a meeting: the decision and the yttrande are for everyone.
+    // Decided at a meeting: the decision, the yttrande and the decided report are
+    // for everyone once the minutes are adjusted; before, they are working material.
     redirected(&crew.submit(&app, case).await, "submit");
     let meeting = crew.plan_meeting(&app, MEETING_DAY).await;
     let item = on_agenda(&app, &mut crew, case, meeting).await;
@@ -1596,11 +1597,31 @@ async fn other_organs_see_the_decision_but_not_the_drafts(pool: PgPool) {
         .await
         .unwrap();
     let extract = format!("/arenden/{case}/protokollsutdrag/{decision_id}");
+    let decided = [
+        extract.clone(),
+        format!("/arenden/{case}/yttrande"),
+        format!("/arenden/{case}/tjansteutlatande"),
+    ];
+    for outsider in &mut outsiders {
+        for path in decided.iter().chain(&working[..3]) {
+            let response = outsider.get(path).await;
+            assert_eq!(
+                response.status,
+                StatusCode::FORBIDDEN,
+                "{path} before justering"
+            );
+            response.assert_lacks(CONSIDERATIONS);
+        }
+    }
+    redirected(&crew.adjust(meeting).await, "justering");
     for outsider in &mut outsiders {
         let page = outsider.get(&format!("/arenden/{case}")).await;
         page.assert_contains("<strong>Bifall till förslaget</strong>");
         page.assert_contains("· § 1");
         page.assert_lacks("id=\"report-title\"");
+        let page = outsider.get(&extract).await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.assert_contains(ATTENDANCE);
         let reply = outsider.get(&format!("/arenden/{case}/yttrande")).await;
         assert_eq!(reply.status, StatusCode::OK);
         reply.assert_contains(PROPOSAL);
@@ -1610,8 +1631,6 @@ async fn other_organs_see_the_decision_but_not_the_drafts(pool: PgPool) {
             .await;
         assert_eq!(report.status, StatusCode::OK);
         report.assert_contains("Beslutad version");
-        // Minutes are working material until adjusted.
-        assert_eq!(outsider.get(&extract).await.status, StatusCode::FORBIDDEN);
         for path in &working[..3] {
             assert_eq!(
                 outsider.get(path).await.status,
@@ -1619,12 +1638,6 @@ async fn other_organs_see_the_decision_but_not_the_drafts(pool: PgPool) {
                 "{path}"
             );
         }
-    }
-    redirected(&crew.adjust(meeting).await, "justering");
-    for outsider in &mut outsiders {
-        let page = outsider.get(&extract).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains(ATTENDANCE);
     }
 }
 
