@@ -361,12 +361,11 @@ pub struct Remiss {
 impl Remiss {
     /// An instance with the demo city (loaded by the first instance on the cluster).
     pub async fn start(cluster: &Cluster) -> Remiss {
-        Remiss::start_with(cluster, &[]).await
+        Remiss::start_with(cluster, &[], &[]).await
     }
 
-    /// An instance with more settings: `--flag value` pairs or lone `--flag`s
-    /// (the values that follow a flag), and the environment.
-    pub async fn start_with(cluster: &Cluster, env: &[(&str, &str)]) -> Remiss {
+    /// An instance with more command-line arguments and environment.
+    pub async fn start_with(cluster: &Cluster, args: &[&str], env: &[(&str, &str)]) -> Remiss {
         // The port is free when chosen, but something else may take it before
         // the server binds it: then the server exits and another port is tried.
         for _ in 0..3 {
@@ -374,6 +373,7 @@ impl Remiss {
             let log = tempfile::NamedTempFile::new().expect("a log file");
             let child = Command::new(env!("CARGO_BIN_EXE_remiss"))
                 .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+                .args(args)
                 .env_clear()
                 .env("PATH", std::env::var_os("PATH").unwrap_or_default())
                 .env("DATABASE_URL", cluster.url())

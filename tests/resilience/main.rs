@@ -20,6 +20,7 @@ mod load;
 
 mod balancer;
 mod database;
+mod overload;
 mod shutdown;
 
 /// The password of every demo account.
