@@ -66,13 +66,19 @@ fn tags<'a>(html: &'a str, name: &str) -> Vec<(usize, &'a str)> {
     found
 }
 
-/// What a browser sends for the form that posts to `action`: hidden and filled
-/// inputs, checked boxes and radios, each select's chosen option, textareas.
-/// Buttons are left out (the caller says which one was pressed).
-pub fn form_fields(html: &str, action: &str) -> Option<Vec<(String, String)>> {
-    let (start, tag) = tags(html, "form")
+/// What a browser sends for each form on the page that posts to `action`, in
+/// page order: hidden and filled inputs, checked boxes and radios, each select's
+/// chosen option, textareas. Buttons are left out (the caller says which one was
+/// pressed).
+pub fn forms_to(html: &str, action: &str) -> Vec<Vec<(String, String)>> {
+    tags(html, "form")
         .into_iter()
-        .find(|(_, tag)| attribute(&attributes(tag), "action") == Some(action))?;
+        .filter(|(_, tag)| attribute(&attributes(tag), "action") == Some(action))
+        .map(|(start, tag)| controls(html, start, tag))
+        .collect()
+}
+
+fn controls(html: &str, start: usize, tag: &str) -> Vec<(String, String)> {
     let body_start = start + tag.len();
     let end = html[body_start..]
         .find("</form>")
@@ -154,12 +160,10 @@ pub fn form_fields(html: &str, action: &str) -> Option<Vec<(String, String)>> {
         }
     }
     controls.sort_by_key(|(at, _, _)| *at);
-    Some(
-        controls
-            .into_iter()
-            .map(|(_, name, value)| (name, value))
-            .collect(),
-    )
+    controls
+        .into_iter()
+        .map(|(_, name, value)| (name, value))
+        .collect()
 }
 
 /// The actions of every form on the page that posts.
@@ -272,7 +276,7 @@ mod tests {
             <option value="2" selected>b</option></select><textarea name="t" rows="3">
 x &lt; y</textarea><button type="submit" name="action" value="save">Spara</button></form>"#;
         assert_eq!(
-            form_fields(page, "/x").unwrap(),
+            forms_to(page, "/x")[0],
             [
                 ("csrf_token", "a&b"),
                 ("title", "T"),
@@ -282,7 +286,7 @@ x &lt; y</textarea><button type="submit" name="action" value="save">Spara</butto
             ]
             .map(|(n, v)| (n.to_string(), v.to_string()))
         );
-        assert!(form_fields(page, "/y").is_none());
+        assert!(forms_to(page, "/y").is_empty());
         assert_eq!(post_actions(page), ["/x"]);
     }
 }

@@ -128,6 +128,14 @@ impl Browser {
         }
     }
 
+    /// The same person in another tab, on connections of its own.
+    pub fn another_tab(&self) -> Browser {
+        Browser {
+            http: Http::new(),
+            ..self.clone()
+        }
+    }
+
     /// The same person on another address (another instance, say).
     pub fn at(&self, base: &str) -> Browser {
         Browser {
@@ -260,18 +268,36 @@ impl Browser {
     /// would: what the page put in it (hidden fields such as the CSRF token or the
     /// revision it shows, prefilled values), with `fields` typed over it.
     pub async fn form(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Form {
+        self.form_where(page, action, None, fields).await
+    }
+
+    /// Like [`Browser::form`], choosing among the page's forms to `action` the one
+    /// that holds the field `which` (an agenda item's form, say).
+    pub async fn form_where(
+        &mut self,
+        page: &str,
+        action: &str,
+        which: Option<(&str, &str)>,
+        fields: &[(&str, &str)],
+    ) -> Form {
         let response = self.get(page).await;
         assert_eq!(
             response.status, 200,
             "{page} should offer the form to {action}:\n{}",
             response.body
         );
-        let mut values = html::form_fields(&response.body, action).unwrap_or_else(|| {
-            panic!(
-                "{page} has no form that posts to {action}:\n{}",
-                response.body
-            )
-        });
+        let mut values = html::forms_to(&response.body, action)
+            .into_iter()
+            .find(|form| {
+                which.is_none_or(|(name, value)| form.iter().any(|(n, v)| n == name && v == value))
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "{page} has no form that posts to {action}{}:\n{}",
+                    which.map(|w| format!(" with {w:?}")).unwrap_or_default(),
+                    response.body
+                )
+            });
         values.retain(|(name, _)| !fields.iter().any(|(typed, _)| typed == name));
         values.extend(fields.iter().map(|(n, v)| (n.to_string(), v.to_string())));
         let pairs: Vec<(&str, &str)> = values

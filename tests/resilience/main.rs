@@ -13,6 +13,7 @@
 //! `scripts/install-test-parts` installs them) and fails, saying so, without them.
 
 mod city;
+mod crew;
 mod harness;
 mod html;
 mod http;
@@ -21,6 +22,7 @@ mod load;
 mod balancer;
 mod database;
 mod overload;
+mod races;
 mod shutdown;
 
 /// The password of every demo account.
