@@ -172,10 +172,15 @@ impl Browser {
     /// The session cookie's value (named `remiss_session`, perhaps with a prefix
     /// such as `__Host-`).
     pub fn session(&self) -> Option<String> {
+        self.session_cookie().map(|(_, value)| value)
+    }
+
+    /// The session cookie's name and value.
+    pub fn session_cookie(&self) -> Option<(String, String)> {
         self.cookies
             .iter()
             .find(|(name, _)| name.ends_with(crate::SESSION_COOKIE))
-            .map(|(_, value)| value.clone())
+            .map(|(name, value)| (name.clone(), value.clone()))
     }
 
     /// Any request; transport failures are the caller's to judge.

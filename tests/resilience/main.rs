@@ -23,6 +23,7 @@ mod balancer;
 mod database;
 mod overload;
 mod races;
+mod sessions;
 mod shutdown;
 
 /// The password of every demo account.
