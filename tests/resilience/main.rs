@@ -14,6 +14,7 @@
 
 mod city;
 mod crew;
+mod csrf;
 mod harness;
 mod html;
 mod http;
