@@ -18,6 +18,7 @@ mod csrf;
 mod harness;
 mod html;
 mod http;
+mod idor;
 mod load;
 
 mod balancer;
