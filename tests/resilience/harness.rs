@@ -378,6 +378,7 @@ impl Remiss {
                 .env("PATH", std::env::var_os("PATH").unwrap_or_default())
                 .env("DATABASE_URL", cluster.url())
                 .env("RUST_LOG", "warn,remiss=info")
+                .env("NO_COLOR", "1")
                 .envs(env.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(log.reopen().expect("the log file"))

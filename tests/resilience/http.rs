@@ -407,6 +407,15 @@ impl RawResponse {
 /// Sends `request` as it is on a new connection to `port` and reads the first
 /// answer (until the connection closes or the answer is complete).
 pub async fn raw(port: u16, request: &[u8]) -> anyhow::Result<RawResponse> {
+    raw_within(port, request, PATIENCE).await
+}
+
+/// [`raw`], giving up after `patience`.
+pub async fn raw_within(
+    port: u16,
+    request: &[u8],
+    patience: Duration,
+) -> anyhow::Result<RawResponse> {
     let exchange = async {
         let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
         stream.write_all(request).await?;
@@ -436,9 +445,9 @@ pub async fn raw(port: u16, request: &[u8]) -> anyhow::Result<RawResponse> {
             received.extend_from_slice(&buffer[..n]);
         }
     };
-    match tokio::time::timeout(PATIENCE, exchange).await {
+    match tokio::time::timeout(patience, exchange).await {
         Ok(result) => result,
-        Err(_) => bail!("no answer within {PATIENCE:?}"),
+        Err(_) => bail!("no answer within {patience:?}"),
     }
 }
 

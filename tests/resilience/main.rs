@@ -16,6 +16,7 @@ mod city;
 mod crew;
 mod csrf;
 mod harness;
+mod hostile;
 mod html;
 mod http;
 mod idor;
