@@ -57,6 +57,7 @@ pub fn draft<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     fields
 }
 
+#[derive(Clone)]
 pub struct Crew {
     pub pool: PgPool,
     pub registrar: Browser,
@@ -90,6 +91,29 @@ impl Crew {
         crew.reviewer.login_as("granskare").await;
         crew.secretary.login_as("sekreterare").await;
         crew
+    }
+
+    /// The same people in other tabs, on connections of their own.
+    pub fn another_tab(&self) -> Crew {
+        Crew {
+            registrar: self.registrar.another_tab(),
+            officer: self.officer.another_tab(),
+            reviewer: self.reviewer.another_tab(),
+            secretary: self.secretary.another_tab(),
+            ..self.clone()
+        }
+    }
+
+    /// Shows every answer any of them gets to `observer`.
+    pub fn observe(&mut self, observer: crate::http::Observer) {
+        for browser in [
+            &mut self.registrar,
+            &mut self.officer,
+            &mut self.reviewer,
+            &mut self.secretary,
+        ] {
+            browser.observe(observer.clone());
+        }
     }
 
     /// Registers a remiss to AMN with `overrides` typed over the usual fields;
@@ -192,16 +216,6 @@ impl Crew {
                 &format!("/arenden/{case}/granskning"),
                 &format!("/arenden/{case}/godkann"),
                 &[],
-            )
-            .await
-    }
-
-    pub async fn return_draft(&mut self, case: Uuid, comment: &str) -> Response {
-        self.reviewer
-            .submit(
-                &format!("/arenden/{case}/granskning"),
-                &format!("/arenden/{case}/atersand"),
-                &[("comment", comment)],
             )
             .await
     }

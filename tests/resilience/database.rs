@@ -129,6 +129,9 @@ async fn assert_every_request_answered_503(base: &str, registrar: &mut Registrar
     });
     match &registration.outcome {
         load::Outcome::Answered(503, _) => {}
+        load::Outcome::Answered(status, body) => panic!(
+            "POST /remisser while the database is away: expected 503 (issue 10, §9), got {status}:\n{body}"
+        ),
         other => panic!("POST /remisser while the database is away: expected 503, got {other:?}"),
     }
     let css = css

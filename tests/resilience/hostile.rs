@@ -9,9 +9,9 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use crate::city::organ_id;
-use crate::crew::{ATTENDANCE, Crew, draft, today};
+use crate::crew::{Crew, draft, today};
 use crate::harness::{Cluster, Remiss, beside_others};
-use crate::http::{Browser, RawResponse, raw_within};
+use crate::http::{Browser, RawResponse, raw};
 use crate::load::dates;
 
 /// How long one hostile request may take to be answered (or closed).
@@ -589,7 +589,7 @@ async fn corpus(crew: &mut Crew, admin: &mut Browser) -> Corpus {
 async fn run(port: u16, corpus: Corpus) -> Vec<(Probe, anyhow::Result<RawResponse>)> {
     let mut results = Vec::new();
     for probe in corpus.probes {
-        let answer = raw_within(port, &probe.request, PATIENCE).await;
+        let answer = raw(port, &probe.request, PATIENCE).await;
         results.push((probe, answer));
     }
     results

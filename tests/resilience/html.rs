@@ -201,27 +201,6 @@ pub fn links(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// The page's text: tags removed, entities read, white space collapsed.
-pub fn text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    unescape(&out)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Reads the character references askama writes, and the common named ones.
 pub fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

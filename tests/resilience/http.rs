@@ -106,12 +106,16 @@ pub struct Form {
     pub body: String,
 }
 
+/// Sees every answer a browser gets: the request ("GET /path") and the answer.
+pub type Observer = std::sync::Arc<dyn Fn(&str, &Response) + Send + Sync>;
+
 /// One person's browser: their cookies, on one site.
 #[derive(Clone)]
 pub struct Browser {
     http: Http,
     base: String,
     cookies: BTreeMap<String, String>,
+    observer: Option<Observer>,
 }
 
 impl Browser {
@@ -125,7 +129,13 @@ impl Browser {
             http,
             base: base.to_string(),
             cookies: BTreeMap::new(),
+            observer: None,
         }
+    }
+
+    /// Shows every answer from now on to `observer` as well.
+    pub fn observe(&mut self, observer: Observer) {
+        self.observer = Some(observer);
     }
 
     /// The same person in another tab, on connections of its own.
@@ -134,22 +144,6 @@ impl Browser {
             http: Http::new(),
             ..self.clone()
         }
-    }
-
-    /// The same person on another address (another instance, say).
-    pub fn at(&self, base: &str) -> Browser {
-        Browser {
-            base: base.to_string(),
-            ..self.clone()
-        }
-    }
-
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
-    pub fn cookie(&self, name: &str) -> Option<&str> {
-        self.cookies.get(name).map(String::as_str)
     }
 
     pub fn set_cookie(&mut self, name: &str, value: &str) {
@@ -209,6 +203,9 @@ impl Browser {
         }
         let request = request.body(Full::new(Bytes::from(body.unwrap_or_default())))?;
         let response = self.http.send(request).await?;
+        if let Some(observer) = &self.observer {
+            observer(&format!("{method} {path}"), &response);
+        }
         for value in response.headers.get_all(header::SET_COOKIE) {
             let Ok(cookie) = value.to_str() else { continue };
             let mut parts = cookie.split(';');
@@ -405,17 +402,9 @@ impl RawResponse {
 }
 
 /// Sends `request` as it is on a new connection to `port` and reads the first
-/// answer (until the connection closes or the answer is complete).
-pub async fn raw(port: u16, request: &[u8]) -> anyhow::Result<RawResponse> {
-    raw_within(port, request, PATIENCE).await
-}
-
-/// [`raw`], giving up after `patience`.
-pub async fn raw_within(
-    port: u16,
-    request: &[u8],
-    patience: Duration,
-) -> anyhow::Result<RawResponse> {
+/// answer (until the connection closes or the answer is complete), giving up
+/// after `patience`.
+pub async fn raw(port: u16, request: &[u8], patience: Duration) -> anyhow::Result<RawResponse> {
     let exchange = async {
         let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
         stream.write_all(request).await?;

@@ -28,6 +28,7 @@ mod overload;
 mod races;
 mod sessions;
 mod shutdown;
+mod xss;
 
 /// The password of every demo account.
 pub const PASSWORD: &str = "remiss-demo";
