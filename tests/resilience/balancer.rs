@@ -12,7 +12,7 @@ use crate::load::{self, Registrar, assert_acknowledged_are_saved, assert_series_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_of_two_instances_killed_under_write_load_the_other_carries_its_sessions_and_loses_nothing()
  {
-    let _turn = alone();
+    let _turn = alone().await;
     let cluster = Cluster::start().await;
     let mut first = Remiss::start(&cluster).await;
     let second = Remiss::start(&cluster).await;

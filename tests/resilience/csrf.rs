@@ -23,6 +23,15 @@ struct Target {
     token_before_login: Option<String>,
 }
 
+/// A forged request: how it was forged, and what is sent.
+struct Forgery {
+    how: &'static str,
+    method: &'static str,
+    path: String,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
 /// The form's fields without its token, and the token.
 fn split_token(form: &Form) -> (Vec<(String, String)>, String) {
     let mut token = String::new();
@@ -61,7 +70,7 @@ async fn other_session_token(base: &str, username: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_forged_form_is_refused_and_changes_nothing_while_the_genuine_one_goes_through() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let cluster = Cluster::start().await;
     let remiss = Remiss::start(&cluster).await;
     let base = remiss.base();
@@ -197,91 +206,90 @@ async fn every_forged_form_is_refused_and_changes_nothing_while_the_genuine_one_
         let mut altered = token.clone();
         let last = if altered.pop() == Some('0') { '1' } else { '0' };
         altered.push(last);
-        let mut forgeries: Vec<(String, String, String, Vec<(&str, String)>, Vec<u8>)> = vec![
-            (
-                "without a token".into(),
-                "POST".into(),
+        let post = |how: &'static str, path: String, body: Vec<u8>| Forgery {
+            how,
+            method: "POST",
+            path,
+            headers: Vec::new(),
+            body,
+        };
+        let mut forgeries = vec![
+            post("without a token", action.clone(), body_with(&fields, None)),
+            post(
+                "with an empty token",
                 action.clone(),
-                vec![],
-                body_with(&fields, None),
-            ),
-            (
-                "with an empty token".into(),
-                "POST".into(),
-                action.clone(),
-                vec![],
                 body_with(&fields, Some("")),
             ),
-            (
-                "with a made-up token".into(),
-                "POST".into(),
+            post(
+                "with a made-up token",
                 action.clone(),
-                vec![],
                 body_with(&fields, Some(&"ab".repeat(32))),
             ),
-            (
-                "with its token altered".into(),
-                "POST".into(),
+            post(
+                "with its token altered",
                 action.clone(),
-                vec![],
                 body_with(&fields, Some(&altered)),
             ),
-            (
-                "with another session's token".into(),
-                "POST".into(),
+            post(
+                "with another session's token",
                 action.clone(),
-                vec![],
                 body_with(&fields, Some(&target.other_session_token)),
             ),
-            (
-                "with the token in the query string".into(),
-                "POST".into(),
+            post(
+                "with the token in the query string",
                 format!("{action}?csrf_token={}", encode_value(&token)),
-                vec![],
                 body_with(&fields, None),
             ),
-            (
-                "with the token in a header".into(),
-                "POST".into(),
-                action.clone(),
-                vec![("x-csrf-token", token.clone())],
-                body_with(&fields, None),
-            ),
-            (
-                "as JSON".into(),
-                "POST".into(),
-                action.clone(),
-                vec![("content-type", "application/json".to_string())],
-                serde_json::to_vec(&serde_json::json!({ "csrf_token": "", "fields": fields }))
-                    .expect("json"),
-            ),
-            (
-                "as a GET with its fields in the query string".into(),
-                "GET".into(),
-                format!(
-                    "{action}?{}",
-                    String::from_utf8(body_with(&fields, Some(&token))).expect("ascii")
-                ),
-                vec![],
-                Vec::new(),
-            ),
+            Forgery {
+                headers: vec![("x-csrf-token", token.clone())],
+                ..post(
+                    "with the token in a header",
+                    action.clone(),
+                    body_with(&fields, None),
+                )
+            },
+            Forgery {
+                headers: vec![("content-type", "application/json".to_string())],
+                ..post(
+                    "as JSON",
+                    action.clone(),
+                    serde_json::to_vec(&serde_json::json!({ "csrf_token": "", "fields": fields }))
+                        .expect("json"),
+                )
+            },
+            Forgery {
+                method: "GET",
+                ..post(
+                    "as a GET with its fields in the query string",
+                    format!(
+                        "{action}?{}",
+                        String::from_utf8(body_with(&fields, Some(&token))).expect("ascii")
+                    ),
+                    Vec::new(),
+                )
+            },
         ];
         if let Some(before) = &target.token_before_login {
-            forgeries.push((
-                "with the token its page showed before login".into(),
-                "POST".into(),
+            forgeries.push(post(
+                "with the token its page showed before login",
                 action.clone(),
-                vec![],
                 body_with(&fields, Some(before)),
             ));
         }
-        for (how, method, path, headers, body) in forgeries {
+        for Forgery {
+            how,
+            method,
+            path,
+            headers,
+            body,
+        } in forgeries
+        {
             let before = fingerprint(&pool).await;
             let session = target.browser.session();
             let headers: Vec<(&str, &str)> =
                 headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
             let body = (method == "POST").then_some(body);
-            let response = target.browser.request(&method, &path, &headers, body).await;
+            let response = target.browser.request(method, &path, &headers, body).await;
             let allowed: &[u16] = if method == "GET" {
                 &[200, 303, 404, 405]
             } else {

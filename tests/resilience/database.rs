@@ -143,7 +143,7 @@ async fn assert_every_request_answered_503(base: &str, registrar: &mut Registrar
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_crash_under_write_load_loses_nothing_acknowledged_and_remiss_recovers_by_itself()
  {
-    let _turn = alone();
+    let _turn = alone().await;
     let mut cluster = Cluster::start().await;
     let mut remiss = Remiss::start(&cluster).await;
     let registrars = registrars(&cluster, &remiss.base(), 6).await;
@@ -187,7 +187,7 @@ async fn a_database_crash_under_write_load_loses_nothing_acknowledged_and_remiss
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_the_database_is_down_every_request_gets_a_prompt_503_and_service_resumes_when_it_is_back()
  {
-    let _turn = alone();
+    let _turn = alone().await;
     let mut cluster = Cluster::start().await;
     let mut remiss = Remiss::start(&cluster).await;
     let mut registrar = registrars(&cluster, &remiss.base(), 1).await.remove(0);
@@ -208,7 +208,7 @@ async fn while_the_database_is_down_every_request_gets_a_prompt_503_and_service_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_the_database_stalls_every_request_gets_a_503_within_the_bound_and_service_resumes_after()
  {
-    let _turn = alone();
+    let _turn = alone().await;
     let mut cluster = Cluster::start().await;
     let mut remiss = Remiss::start(&cluster).await;
     let mut registrars = registrars(&cluster, &remiss.base(), 4).await;

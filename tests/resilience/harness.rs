@@ -5,12 +5,12 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use remiss::embedded_pg::EmbeddedPostgres;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::http::Http;
 
@@ -22,21 +22,19 @@ const START_PATIENCE: Duration = Duration::from_secs(60);
 // bound run alone; the others may run two at a time beside each other.
 // ---------------------------------------------------------------------------
 
-static TURNS: RwLock<()> = RwLock::new(());
+/// Async-aware, so that a turn is held across the test's awaits; each test runs
+/// on a runtime of its own, which tokio's locks allow.
+static TURNS: RwLock<()> = RwLock::const_new(());
 
 /// For a scenario that loads the machine or bounds an answer in time: nothing else
 /// of this suite runs meanwhile.
-pub fn alone() -> RwLockWriteGuard<'static, ()> {
-    TURNS
-        .write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+pub async fn alone() -> RwLockWriteGuard<'static, ()> {
+    TURNS.write().await
 }
 
 /// For a scenario that only checks answers: others of its kind may run beside it.
-pub fn beside_others() -> RwLockReadGuard<'static, ()> {
-    TURNS
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+pub async fn beside_others() -> RwLockReadGuard<'static, ()> {
+    TURNS.read().await
 }
 
 /// A port that was free a moment ago.

@@ -608,7 +608,7 @@ async fn answered_corpus() -> (Cluster, Remiss, Vec<(Probe, anyhow::Result<RawRe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hostile_corpus_gets_no_500_and_no_hang() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let (_cluster, remiss, results) = answered_corpus().await;
     let mut failures = Vec::new();
     for (probe, answer) in &results {
@@ -636,7 +636,7 @@ async fn the_hostile_corpus_gets_no_500_and_no_hang() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_4xx_the_hostile_corpus_gets_is_the_swedish_error_page_with_the_right_status() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let (_cluster, _remiss, results) = answered_corpus().await;
     let mut failures = Vec::new();
     for (probe, answer) in &results {
@@ -690,7 +690,7 @@ fn spoofing(c: char) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn control_and_bidi_characters_are_refused_or_removed_and_the_feed_stays_well_formed() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let cluster = Cluster::start().await;
     let remiss = Remiss::start(&cluster).await;
     let mut crew = Crew::new(&remiss.base(), cluster.pool().await).await;

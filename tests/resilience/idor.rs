@@ -173,7 +173,7 @@ const REFUSED: [u16; 3] = [403, 404, 409];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_of_another_organ_changes_nothing_through_any_case_or_meeting_route() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let mut scene = scene().await;
     let pool = scene.crew.pool.clone();
     let amn_officer = user_id(&pool, "handlaggare").await.to_string();
@@ -326,7 +326,7 @@ async fn a_user_of_another_organ_changes_nothing_through_any_case_or_meeting_rou
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_of_another_organ_reads_neither_drafts_nor_unmasked_personnummer_on_any_route() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let mut scene = scene().await;
     let pool = scene.crew.pool.clone();
     let amn = organ_id(&pool, "AMN").await;

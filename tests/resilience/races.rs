@@ -17,7 +17,7 @@ use crate::http::{Browser, Form, Response};
 /// second then is the form of a page that is out of date, which is what a race
 /// looks like to the one who loses it). The answers, in the given order.
 async fn both(round: usize, first: (Browser, Form), second: (Browser, Form)) -> Vec<Response> {
-    if round % 2 == 0 {
+    if round.is_multiple_of(2) {
         return at_once(vec![first, second]).await;
     }
     let (mut first_browser, first_form) = first;
@@ -70,7 +70,7 @@ async fn started() -> (Cluster, Remiss, Crew) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_save_and_a_submit_at_the_same_moment_never_leave_a_revision_nobody_submitted() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let (_cluster, _remiss, mut crew) = started().await;
     for round in 0..8 {
         let case = crew
@@ -126,7 +126,7 @@ async fn a_save_and_a_submit_at_the_same_moment_never_leave_a_revision_nobody_su
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_secretaries_dispatching_at_once_send_one_yttrande_and_the_other_gets_409() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let (_cluster, remiss, mut crew) = started().await;
     let mut other_secretary = Browser::new(&remiss.base());
     other_secretary.login_as("sekreterare").await;
@@ -175,7 +175,7 @@ async fn two_secretaries_dispatching_at_once_send_one_yttrande_and_the_other_get
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_reviewers_assigning_from_the_same_page_make_one_assignment_and_the_other_gets_409() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let (_cluster, remiss, mut crew) = started().await;
     // A second officer in AMN to choose.
     sqlx::query(
@@ -254,7 +254,7 @@ async fn two_reviewers_assigning_from_the_same_page_make_one_assignment_and_the_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_reviewers_approving_at_once_make_one_approval_and_the_other_gets_409() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let (_cluster, remiss, mut crew) = started().await;
     let mut other_reviewer = Browser::new(&remiss.base());
     other_reviewer.login_as("granskare").await;

@@ -38,7 +38,7 @@ async fn session_count(pool: &PgPool) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_login_renews_the_session_id_so_that_a_planted_one_is_worthless() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let cluster = Cluster::start().await;
     let remiss = Remiss::start(&cluster).await;
 
@@ -68,7 +68,7 @@ async fn a_login_renews_the_session_id_so_that_a_planted_one_is_worthless() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_ends_the_session_on_the_server_not_only_in_the_browser() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let cluster = Cluster::start().await;
     let remiss = Remiss::start(&cluster).await;
     let mut browser = signed_in_as(&remiss.base(), "granskare").await;
@@ -88,7 +88,7 @@ async fn logout_ends_the_session_on_the_server_not_only_in_the_browser() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_ends_after_an_hour_without_requests_and_ten_hours_after_login() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let cluster = Cluster::start().await;
     let remiss = Remiss::start(&cluster).await;
     let pool = cluster.pool().await;
@@ -176,7 +176,7 @@ async fn a_session_ends_after_an_hour_without_requests_and_ten_hours_after_login
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deactivation_and_a_new_password_end_the_users_other_sessions() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let cluster = Cluster::start().await;
     let remiss = Remiss::start(&cluster).await;
     let pool = cluster.pool().await;
@@ -249,7 +249,7 @@ async fn deactivation_and_a_new_password_end_the_users_other_sessions() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_visitors_leave_no_session_rows() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let cluster = Cluster::start().await;
     let remiss = Remiss::start(&cluster).await;
     let pool = cluster.pool().await;
@@ -287,7 +287,7 @@ fn as_a_browser_reads_it(location: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_login_sends_the_user_only_to_a_page_of_this_site() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let cluster = Cluster::start().await;
     let remiss = Remiss::start(&cluster).await;
     let nasty = [

@@ -19,7 +19,7 @@ const STOP_BOUND: Duration = Duration::from_secs(25);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_mid_burst_finishes_what_is_in_flight_and_loses_nothing_acknowledged() {
-    let _turn = alone();
+    let _turn = alone().await;
     let cluster = Cluster::start().await;
     let mut remiss = Remiss::start(&cluster).await;
     let pool = cluster.pool().await;

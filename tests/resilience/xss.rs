@@ -478,7 +478,7 @@ async fn one_payload(mut crew: Crew, mut admin: Browser, mut visitor: Browser, n
     .await;
 
     // Some payloads also go through a delegation decision.
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         let delegated = crew.register(&format!("Delegation {n}")).await;
         crew.take_to(delegated, "approved", &[]).await;
         let delegated_page = format!("/arenden/{delegated}");
@@ -638,7 +638,7 @@ async fn crawl(browser: &mut Browser, seeds: &[&str]) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_payload_typed_into_any_field_comes_back_unescaped_on_any_page_feed_or_export() {
-    let _turn = beside_others();
+    let _turn = beside_others().await;
     let cluster = Cluster::start().await;
     let remiss = Remiss::start(&cluster).await;
     let pool = cluster.pool().await;
