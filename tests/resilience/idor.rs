@@ -131,6 +131,17 @@ impl Scene {
         self.crew.latest_revision(case).await.to_string()
     }
 
+    /// The version a page of this row would put in its forms.
+    async fn version(&self, table: &str, id: Uuid) -> String {
+        let version: i32 =
+            sqlx::query_scalar(&format!("SELECT version FROM {table} WHERE id = $1"))
+                .bind(id)
+                .fetch_one(&self.crew.pool)
+                .await
+                .unwrap();
+        version.to_string()
+    }
+
     async fn agenda_item(&self, case: Uuid) -> Option<Uuid> {
         sqlx::query_scalar("SELECT id FROM agenda_items WHERE case_id = $1 LIMIT 1")
             .bind(case)
@@ -190,6 +201,10 @@ async fn a_user_of_another_organ_changes_nothing_through_any_case_or_meeting_rou
 
     for (state, case, referral) in cases {
         let latest = scene.latest_revision(case).await;
+        // What the organ's own forms would carry: the case's and the remiss's
+        // versions, so that the refusal is for who sends it, not for what is missing.
+        let version = scene.version("cases", case).await;
+        let referral_version = scene.version("referrals", referral).await;
         let context = format!("AMN's case in {state}");
         let base = format!("/arenden/{case}");
         let edit = draft(&[
@@ -226,7 +241,7 @@ async fn a_user_of_another_organ_changes_nothing_through_any_case_or_meeting_rou
             (
                 format!("/remisser/{referral}"),
                 vec![
-                    ("version", "1"),
+                    ("version", &referral_version),
                     ("title", "Ändrad av fel nämnd"),
                     ("sender_name", "Angriparen"),
                     ("received_on", &day),
@@ -234,7 +249,10 @@ async fn a_user_of_another_organ_changes_nothing_through_any_case_or_meeting_rou
                 ],
             ),
         ];
-        for (path, fields) in attempts {
+        for (path, mut fields) in attempts {
+            if path.starts_with("/arenden/") {
+                fields.push(("version", &version));
+            }
             scene
                 .assert_refused(&path, &fields, &REFUSED, &context)
                 .await;
@@ -242,6 +260,7 @@ async fn a_user_of_another_organ_changes_nothing_through_any_case_or_meeting_rou
         if let Some(item) = scene.agenda_item(case).await {
             let item = item.to_string();
             for meeting in &amn_meetings {
+                let meeting_version = scene.version("meetings", *meeting).await;
                 let page = format!("/sammantraden/{meeting}");
                 let attempts: Vec<(String, Vec<(&str, &str)>)> = vec![
                     (
@@ -261,7 +280,8 @@ async fn a_user_of_another_organ_changes_nothing_through_any_case_or_meeting_rou
                         vec![("adjusted_on", &day), ("adjusted_by", "Angriparen")],
                     ),
                 ];
-                for (path, fields) in attempts {
+                for (path, mut fields) in attempts {
+                    fields.push(("version", &meeting_version));
                     scene
                         .assert_refused(&path, &fields, &REFUSED, &context)
                         .await;
