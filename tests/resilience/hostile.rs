@@ -597,23 +597,42 @@ async fn run(port: u16, corpus: Corpus) -> Vec<(Probe, anyhow::Result<RawRespons
     results
 }
 
-async fn answered_corpus() -> (Cluster, Remiss, Vec<(Probe, anyhow::Result<RawResponse>)>) {
-    let cluster = Cluster::start().await;
-    let remiss = Remiss::start(&cluster).await;
-    let mut crew = Crew::new(&remiss.base(), cluster.pool().await).await;
-    let mut admin = Browser::new(&remiss.base());
-    admin.login_as("admin").await;
-    let corpus = corpus(&mut crew, &mut admin).await;
-    let results = run(remiss.port(), corpus).await;
-    (cluster, remiss, results)
+/// The corpus and its answers, and the server's log: sent once, on a city of its
+/// own, and read by both tests of it.
+struct Answered {
+    results: Vec<(Probe, Result<RawResponse, String>)>,
+    log: String,
+}
+
+async fn answered_corpus() -> &'static Answered {
+    static ANSWERED: tokio::sync::OnceCell<Answered> = tokio::sync::OnceCell::const_new();
+    ANSWERED
+        .get_or_init(|| async {
+            let cluster = Cluster::start().await;
+            let remiss = Remiss::start(&cluster).await;
+            let mut crew = Crew::new(&remiss.base(), cluster.pool().await).await;
+            let mut admin = Browser::new(&remiss.base());
+            admin.login_as("admin").await;
+            let corpus = corpus(&mut crew, &mut admin).await;
+            let results = run(remiss.port(), corpus)
+                .await
+                .into_iter()
+                .map(|(probe, answer)| (probe, answer.map_err(|e| format!("{e:#}"))))
+                .collect();
+            Answered {
+                results,
+                log: remiss.log_text(),
+            }
+        })
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hostile_corpus_gets_no_500_and_no_hang() {
     let _turn = beside_others().await;
-    let (_cluster, remiss, results) = answered_corpus().await;
+    let Answered { results, log } = answered_corpus().await;
     let mut failures = Vec::new();
-    for (probe, answer) in &results {
+    for (probe, answer) in results {
         match answer {
             Ok(response) if response.status >= 500 => failures.push(format!(
                 "{}: {}",
@@ -622,8 +641,8 @@ async fn the_hostile_corpus_gets_no_500_and_no_hang() {
             )),
             Ok(_) => {}
             // A connection closed without an answer is fair only for broken framing.
-            Err(error) if probe.framing && !error.to_string().contains("no answer within") => {}
-            Err(error) => failures.push(format!("{}: {error:#}", probe.what)),
+            Err(error) if probe.framing && !error.contains("no answer within") => {}
+            Err(error) => failures.push(format!("{}: {error}", probe.what)),
         }
     }
     assert!(
@@ -632,16 +651,16 @@ async fn the_hostile_corpus_gets_no_500_and_no_hang() {
         failures.len(),
         results.len(),
         failures.join("\n"),
-        remiss.log_text()
+        log
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_4xx_the_hostile_corpus_gets_is_the_swedish_error_page_with_the_right_status() {
     let _turn = beside_others().await;
-    let (_cluster, _remiss, results) = answered_corpus().await;
+    let results = &answered_corpus().await.results;
     let mut failures = Vec::new();
-    for (probe, answer) in &results {
+    for (probe, answer) in results {
         let Ok(response) = answer else { continue };
         if let Some(expected) = probe.expect
             && !expected.contains(&response.status)
