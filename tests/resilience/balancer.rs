@@ -5,14 +5,14 @@
 use std::time::{Duration, Instant};
 
 use crate::city::organ_id;
-use crate::harness::{Cluster, HaProxy, Remiss, alone};
+use crate::harness::{Cluster, HaProxy, Remiss, beside_others};
 use crate::http::{Browser, Http};
 use crate::load::{self, Registrar, assert_acknowledged_are_saved, assert_series_gapless, tally};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_of_two_instances_killed_under_write_load_the_other_carries_its_sessions_and_loses_nothing()
  {
-    let _turn = alone().await;
+    let _turn = beside_others().await;
     let cluster = Cluster::start().await;
     let mut first = Remiss::start(&cluster).await;
     let second = Remiss::start(&cluster).await;

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use crate::city::organ_id;
-use crate::harness::{Cluster, Remiss, alone};
+use crate::harness::{Cluster, Remiss, alone, beside_others};
 use crate::http::{Browser, Response};
 use crate::load::{self, Registrar, assert_acknowledged_are_saved, assert_series_gapless, tally};
 
@@ -147,7 +147,7 @@ async fn assert_every_request_answered_503(base: &str, registrar: &mut Registrar
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_crash_under_write_load_loses_nothing_acknowledged_and_remiss_recovers_by_itself()
  {
-    let _turn = alone().await;
+    let _turn = beside_others().await;
     let mut cluster = Cluster::start().await;
     let mut remiss = Remiss::start(&cluster).await;
     let registrars = registrars(&cluster, &remiss.base(), 6).await;

@@ -18,21 +18,22 @@ use crate::http::Http;
 const START_PATIENCE: Duration = Duration::from_secs(60);
 
 // ---------------------------------------------------------------------------
-// Taking turns: the scenarios that load the machine or hold the server to a time
-// bound run alone; the others may run two at a time beside each other.
+// Taking turns: the scenarios that hold the server to a time bound run alone, so
+// that no other scenario's load decides whether it is met; the others may run two
+// at a time beside each other.
 // ---------------------------------------------------------------------------
 
 /// Async-aware, so that a turn is held across the test's awaits; each test runs
 /// on a runtime of its own, which tokio's locks allow.
 static TURNS: RwLock<()> = RwLock::const_new(());
 
-/// For a scenario that loads the machine or bounds an answer in time: nothing else
-/// of this suite runs meanwhile.
+/// For a scenario that bounds an answer in time: nothing else of this suite runs
+/// meanwhile.
 pub async fn alone() -> RwLockWriteGuard<'static, ()> {
     TURNS.write().await
 }
 
-/// For a scenario that only checks answers: others of its kind may run beside it.
+/// For a scenario with no time bound: others of its kind may run beside it.
 pub async fn beside_others() -> RwLockReadGuard<'static, ()> {
     TURNS.read().await
 }

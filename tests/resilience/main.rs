@@ -2,11 +2,17 @@
 //! test's own, under faults and attacks, with the load generated inside the test.
 //!
 //! Each scenario starts what it needs: a cluster with the machine's PostgreSQL
-//! server programs (as the embedded default finds them), one or two instances of
-//! the binary on free ports, HAProxy in front of two of them. The cluster may be
-//! stalled (SIGSTOP), crashed and restarted under load; instances are stopped with
-//! SIGTERM or killed with SIGKILL. Afterwards the database is checked: every write
-//! the server acknowledged is there, every series is gapless.
+//! server programs (as the embedded default finds them, copied from a template
+//! made once), one or two instances of the binary on free ports, HAProxy in front
+//! of two of them. The cluster may be stalled (SIGSTOP), stopped, crashed and
+//! restarted under load; instances are stopped with SIGTERM or killed with
+//! SIGKILL. Afterwards the database is checked: every write the server
+//! acknowledged is there, every series is gapless, nothing changed that a refused
+//! request touched.
+//!
+//! The scenarios that bound an answer in time run alone; the others two at a
+//! time. Settings the server takes for them: `REMISS_REQUEST_TIMEOUT` (the
+//! database outages) and `REMISS_HEADER_TIMEOUT` (slowloris).
 //!
 //! Run alone with `scripts/test --test resilience`. It needs PostgreSQL's server
 //! programs and HAProxy (`apt-get install postgresql haproxy`;
@@ -14,16 +20,16 @@
 
 mod city;
 mod crew;
-mod csrf;
 mod harness;
-mod hostile;
 mod html;
 mod http;
-mod idor;
 mod load;
 
 mod balancer;
+mod csrf;
 mod database;
+mod hostile;
+mod idor;
 mod overload;
 mod races;
 mod sessions;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::city::organ_id;
-use crate::harness::{Cluster, Remiss, alone};
+use crate::harness::{Cluster, Remiss, beside_others};
 use crate::http::Browser;
 use crate::load::{
     self, Outcome, Registrar, assert_acknowledged_are_saved, assert_series_gapless, tally,
@@ -19,7 +19,7 @@ const STOP_BOUND: Duration = Duration::from_secs(25);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_mid_burst_finishes_what_is_in_flight_and_loses_nothing_acknowledged() {
-    let _turn = alone().await;
+    let _turn = beside_others().await;
     let cluster = Cluster::start().await;
     let mut remiss = Remiss::start(&cluster).await;
     let pool = cluster.pool().await;
