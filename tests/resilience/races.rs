@@ -3,7 +3,9 @@
 //! is told 409, and the case holds what the winner saw (issue 10, §4).
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use sqlx::PgPool;
 use tokio::sync::Barrier;
 use uuid::Uuid;
 
@@ -12,13 +14,20 @@ use crate::crew::{Crew, draft};
 use crate::harness::{Cluster, Remiss, beside_others};
 use crate::http::{Browser, Form, Response};
 
-/// Sends the two forms, both filled in from pages loaded before either was sent:
-/// in even rounds at the same moment, in odd rounds one after the other (the
-/// second then is the form of a page that is out of date, which is what a race
-/// looks like to the one who loses it). The answers, in the given order.
-async fn both(round: usize, first: (Browser, Form), second: (Browser, Form)) -> Vec<Response> {
+/// Sends the two forms about `case`, both filled in from pages loaded before
+/// either was sent: in even rounds at the same moment, in odd rounds one after
+/// the other (the second then is the form of a page that is out of date, which is
+/// what a race looks like to the one who loses it). The answers, in the given
+/// order.
+async fn both(
+    pool: &PgPool,
+    case: Uuid,
+    round: usize,
+    first: (Browser, Form),
+    second: (Browser, Form),
+) -> Vec<Response> {
     if round.is_multiple_of(2) {
-        return at_once(vec![first, second]).await;
+        return at_once(pool, case, vec![first, second]).await;
     }
     let (mut first_browser, first_form) = first;
     let (mut second_browser, second_form) = second;
@@ -28,7 +37,19 @@ async fn both(round: usize, first: (Browser, Form), second: (Browser, Form)) -> 
 }
 
 /// Sends each browser's form at the same moment; the answers, in the given order.
-async fn at_once(sends: Vec<(Browser, Form)>) -> Vec<Response> {
+///
+/// So that the requests overlap whatever the machine's load, the case's row is
+/// held (`FOR UPDATE`, in a transaction of the test's own) until both requests
+/// wait on a lock, or two seconds have passed: a request that reads the case and
+/// then writes it is held between the two, where a race is decided.
+async fn at_once(pool: &PgPool, case: Uuid, sends: Vec<(Browser, Form)>) -> Vec<Response> {
+    let mut hold = pool.begin().await.expect("a transaction");
+    sqlx::query("SELECT 1 FROM cases WHERE id = $1 FOR UPDATE")
+        .bind(case)
+        .execute(&mut *hold)
+        .await
+        .expect("the case's row is held");
+    let racers = sends.len() as i64;
     let barrier = Arc::new(Barrier::new(sends.len()));
     let tasks: Vec<_> = sends
         .into_iter()
@@ -40,6 +61,21 @@ async fn at_once(sends: Vec<(Browser, Form)>) -> Vec<Response> {
             })
         })
         .collect();
+    let held_since = Instant::now();
+    while held_since.elapsed() < Duration::from_secs(2) {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE wait_event_type = 'Lock' AND backend_type = 'client backend'",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("who waits");
+        if waiting >= racers {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    hold.rollback().await.expect("the row is let go");
     let mut answers = Vec::new();
     for task in tasks {
         answers.push(task.await.expect("a racer"));
@@ -91,7 +127,14 @@ async fn a_save_and_a_submit_at_the_same_moment_never_leave_a_revision_nobody_su
                 &[],
             )
             .await;
-        let answers = both(round, (editing_tab, save), (case_tab, submit)).await;
+        let answers = both(
+            &crew.pool,
+            case,
+            round,
+            (editing_tab, save),
+            (case_tab, submit),
+        )
+        .await;
 
         let state = crew.state(case).await;
         let latest = crew.latest_revision(case).await;
@@ -143,7 +186,14 @@ async fn two_secretaries_dispatching_at_once_send_one_yttrande_and_the_other_get
         let first_form = first.form(&page, &action, &[]).await;
         let mut second = other_secretary.another_tab();
         let second_form = second.form(&page, &action, &[]).await;
-        let answers = both(round, (first, first_form), (second, second_form)).await;
+        let answers = both(
+            &crew.pool,
+            case,
+            round,
+            (first, first_form),
+            (second, second_form),
+        )
+        .await;
 
         assert_eq!(crew.state(case).await, "answered", "round {round}");
         let replies = count_for(
@@ -215,7 +265,14 @@ async fn two_reviewers_assigning_from_the_same_page_make_one_assignment_and_the_
         let second_form = second
             .form(&page, &action, &[("officer", &officers[1])])
             .await;
-        let answers = both(round, (first, first_form), (second, second_form)).await;
+        let answers = both(
+            &crew.pool,
+            case,
+            round,
+            (first, first_form),
+            (second, second_form),
+        )
+        .await;
 
         let assignments = count_for(
             &crew,
@@ -269,7 +326,14 @@ async fn two_reviewers_approving_at_once_make_one_approval_and_the_other_gets_40
         let first_form = first.form(&page, &action, &[]).await;
         let mut second = other_reviewer.another_tab();
         let second_form = second.form(&page, &action, &[]).await;
-        let answers = both(round, (first, first_form), (second, second_form)).await;
+        let answers = both(
+            &crew.pool,
+            case,
+            round,
+            (first, first_form),
+            (second, second_form),
+        )
+        .await;
         assert_eq!(statuses(&answers), [303, 409], "round {round}");
         assert_eq!(crew.state(case).await, "approved");
         let reviews = count_for(
