@@ -75,9 +75,9 @@ fn render(name: &'static str, document: &Document) -> Result<Vec<u8>, RenderErro
     }
     let mut xml = docx.build();
     xml.doc_props.core = core_properties(document).into_bytes();
-    xml.styles = in_swedish(&xml.styles).ok_or_else(|| RenderError {
+    xml.styles = finished_styles(&xml.styles).ok_or_else(|| RenderError {
         document: name,
-        message: "the styles have no run defaults to set the language in".into(),
+        message: "docx-rs wrote the styles in an unexpected shape".into(),
     })?;
     let mut bytes = Cursor::new(Vec::new());
     xml.pack(&mut bytes).map_err(|e| RenderError {
@@ -107,11 +107,7 @@ fn styled(docx: Docx) -> Docx {
             .east_asia(FONT),
     )
     .default_size(22)
-    .add_style(
-        Style::new("Normal", StyleType::Paragraph)
-            .name("Normal")
-            .line_spacing(LineSpacing::new().after(160)),
-    )
+    .default_line_spacing(LineSpacing::new().after(160))
     .add_style(heading(1, 34))
     .add_style(heading(2, 25))
     .add_style(heading(3, 23))
@@ -262,13 +258,48 @@ fn core_properties(document: &Document) -> String {
     )
 }
 
-/// The styles with Swedish as the language of all text (spelling, hyphenation,
-/// what a screen reader speaks), in the run defaults where Word looks for it.
-fn in_swedish(styles: &[u8]) -> Option<Vec<u8>> {
+/// The styles with what docx-rs cannot say: Swedish as the language of all text
+/// (spelling, hyphenation, what a screen reader speaks), in the run defaults where
+/// Word looks for it, and `Normal` as the default paragraph style.
+fn finished_styles(styles: &[u8]) -> Option<Vec<u8>> {
     const LANG: &str = r#"<w:lang w:val="sv-SE" w:eastAsia="sv-SE" w:bidi="ar-SA" />"#;
+    const NORMAL: &str = r#"<w:style w:type="paragraph" w:styleId="Normal">"#;
     let styles = std::str::from_utf8(styles).ok()?;
     // w:lang comes last among the run properties docx-rs writes there.
     let end = "</w:rPr></w:rPrDefault>";
     let at = styles.find(end)?;
-    Some(format!("{}{LANG}{}", &styles[..at], &styles[at..]).into_bytes())
+    let styles = format!("{}{LANG}{}", &styles[..at], &styles[at..]);
+    if styles.matches(NORMAL).count() != 1 {
+        return None;
+    }
+    Some(
+        styles
+            .replace(
+                NORMAL,
+                r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
+            )
+            .into_bytes(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+
+    #[test]
+    fn the_styles_say_swedish_and_normal_is_the_default() {
+        for bytes in [
+            super::report(&sample::report("Titel")).unwrap(),
+            super::reply(&sample::reply("Titel")).unwrap(),
+        ] {
+            assert!(bytes.starts_with(b"PK"), "a zip package");
+        }
+        let styles = super::finished_styles(
+            super::Docx::new().default_size(22).build().styles.as_slice(),
+        )
+        .unwrap();
+        let styles = String::from_utf8(styles).unwrap();
+        assert!(styles.contains(r#"<w:lang w:val="sv-SE""#), "{styles}");
+        assert!(styles.contains(r#"w:default="1" w:styleId="Normal""#), "{styles}");
+    }
 }

@@ -18,12 +18,13 @@ pub mod pdf;
 mod text;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 pub use file_name::file_name;
 
 /// What the first page's header block tells about the case.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Header {
     /// The board: `Arbetsmarknadsnämnden`.
     pub organ: String,
@@ -38,7 +39,7 @@ pub struct Header {
 }
 
 /// A person with a title: a handläggare, a signatory.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Person {
     /// Empty where the name is not known (a signature line left for the pen).
     pub name: String,
@@ -47,7 +48,7 @@ pub struct Person {
 }
 
 /// Who sent the remiss, as the referral line names it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Sender {
     pub name: String,
     /// The sender's own diarienummer ("Er referens"); may be empty.
@@ -60,7 +61,7 @@ pub struct Sender {
 
 /// The text of a tjänsteutlåtande, in the reference document's order. Sections
 /// are lists of paragraphs; a paragraph may hold single line breaks.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportBody {
     pub title: String,
     pub sender: Sender,
@@ -76,7 +77,7 @@ pub struct ReportBody {
 }
 
 /// The tjänsteutlåtande as a document of its own.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub header: Header,
     /// `Utkast – arbetsmaterial` for a draft; `None` for the version decided on.
@@ -85,7 +86,7 @@ pub struct Report {
 }
 
 /// A member's reservation or special statement.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Statement {
     pub member: String,
     pub party: String,
@@ -93,7 +94,7 @@ pub struct Statement {
 }
 
 /// What the board decided on the § of a protokollsutdrag.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ExtractDecision {
     /// The numbered decision points (the proposals, or the amended text).
@@ -105,7 +106,7 @@ pub enum ExtractDecision {
 }
 
 /// The justering of the minutes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Adjustment {
     pub on: NaiveDate,
     pub by: String,
@@ -114,7 +115,7 @@ pub struct Adjustment {
 }
 
 /// The protokollsutdrag of one §.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Extract {
     /// `date` is the meeting's day.
     pub header: Header,
@@ -134,7 +135,7 @@ pub struct Extract {
 }
 
 /// How the decision behind a yttrande was taken.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DecidedAt {
     /// At a meeting: `2020-03-17 13:00`, `§ 1`.
@@ -149,7 +150,7 @@ pub enum DecidedAt {
 
 /// The yttrande: the board's decision, sent to the remiss's sender with the
 /// tjänsteutlåtande decided on as its bilaga.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reply {
     /// `date` is the decision's.
     pub header: Header,
@@ -175,6 +176,23 @@ pub struct Reply {
 pub struct RenderError {
     pub document: &'static str,
     pub message: String,
+}
+
+/// The document as a reader outside the case's organ gets it: whatever looks like
+/// a personnummer masked in every text, as the print views and the public diarium
+/// do (`domain::personal_data::mask`).
+pub fn masked<T: Serialize + DeserializeOwned>(document: &T) -> T {
+    fn mask_strings(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => *s = crate::domain::personal_data::mask(s).0,
+            serde_json::Value::Array(items) => items.iter_mut().for_each(mask_strings),
+            serde_json::Value::Object(fields) => fields.values_mut().for_each(mask_strings),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(document).expect("documents serialise");
+    mask_strings(&mut value);
+    serde_json::from_value(value).expect("masking keeps the document's shape")
 }
 
 /// The report's second heading line: `Remiss från kommunstyrelsen dnr KS 2019/1939`,
@@ -217,6 +235,21 @@ mod tests {
             municipal: false,
         };
         assert_eq!(referral_line(&ministry), "Remiss från Finansdepartementet");
+    }
+
+    #[test]
+    fn masking_reaches_every_text_and_keeps_the_rest() {
+        let mut reply = sample::reply("Om 19121212-1212");
+        reply.reservations[0].text = "Gäller 191212121212 och 121212-1212.".into();
+        reply.report.summary.push("Personen 20121212+1212 nämns.".into());
+        let masked = masked(&reply);
+        let text = serde_json::to_string(&masked).unwrap();
+        for personnummer in ["19121212-1212", "191212121212", "121212-1212", "20121212+1212"] {
+            assert!(!text.contains(personnummer), "{personnummer} in {text}");
+        }
+        assert_eq!(masked.header.dnr, "AMN 2026/3");
+        assert_eq!(masked.dispatched_on, reply.dispatched_on);
+        assert_eq!(masked.report.proposals, reply.report.proposals);
     }
 }
 

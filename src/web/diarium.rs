@@ -252,7 +252,8 @@ async fn reply(
     let document = super::documents::reply_view(&mut conn, id, format!("/diarium/{id}"))
         .await?
         .ok_or(AppError::NotFound)?
-        .masked();
+        .masked()
+        .with_pdf(format!("/diarium/{id}/yttrande.pdf"));
     page(&document)
 }
 

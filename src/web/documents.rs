@@ -31,6 +31,22 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// A file of the document to download (PDF, Word), linked from its print view.
+pub struct Download {
+    pub href: String,
+    pub label: &'static str,
+}
+
+fn downloads(base: &str, kinds: &[(&str, &'static str)]) -> Vec<Download> {
+    kinds
+        .iter()
+        .map(|(extension, label)| Download {
+            href: format!("{base}.{extension}"),
+            label,
+        })
+        .collect()
+}
+
 /// The report's text prepared for the page: headings and paragraphs.
 pub struct ReportView {
     pub title: String,
@@ -67,7 +83,7 @@ impl ReportView {
 }
 
 /// The decision that stands: adopted, amended or by delegation.
-fn final_decision(decisions: &[Decision]) -> Option<&Decision> {
+pub fn final_decision(decisions: &[Decision]) -> Option<&Decision> {
     decisions.iter().rfind(|d| {
         matches!(
             d.outcome,
@@ -85,44 +101,72 @@ struct ReportDocument {
     report: ReportView,
     /// Draft, or the version that was decided on.
     status: &'static str,
+    downloads: Vec<Download>,
+}
+
+/// The tjänsteutlåtande a user may read, shared by the print view and the files.
+pub struct ReportToRead {
+    pub case: CaseDetail,
+    pub revision: Revision,
+    /// The version the decision was taken on; otherwise the latest draft.
+    pub decided: bool,
+    /// The reader works in the case's organ.
+    pub insider: bool,
 }
 
 /// Outsiders read the report once it is decided (the decided version) and only
 /// when the remiss is not secret; the organ's own users read the latest draft too.
+pub async fn report_to_read(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<ReportToRead, AppError> {
+    let case = load(&mut *conn, id).await?;
+    let insider = works_in_organ(user, case.organ_id);
+    let decisions = db::decisions::for_case(&mut *conn, case.id).await?;
+    let (revision, decided) = match final_decision(&decisions) {
+        Some(decision) => {
+            user.require(insider || !case.secret)?;
+            (db::reports::get_by_id(conn, decision.revision_id).await?, true)
+        }
+        None => {
+            user.require(insider)?;
+            (db::reports::latest(conn, case.id).await?, false)
+        }
+    };
+    Ok(ReportToRead {
+        revision: revision.ok_or(AppError::NotFound)?,
+        decided,
+        insider,
+        case,
+    })
+}
+
 async fn report_document(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let case = load(&mut conn, &id).await?;
-    let insider = works_in_organ(&user, case.organ_id);
-    let decisions = db::decisions::for_case(&mut conn, case.id).await?;
-    let (revision, status) = match final_decision(&decisions) {
-        Some(decision) => {
-            user.require(insider || !case.secret)?;
-            (
-                db::reports::get_by_id(&mut conn, decision.revision_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?,
-                "Beslutad version",
-            )
-        }
-        None => {
-            user.require(insider)?;
-            (
-                db::reports::latest(&mut conn, case.id)
-                    .await?
-                    .ok_or(AppError::NotFound)?,
-                "Utkast – arbetsmaterial",
-            )
-        }
-    };
+    let ReportToRead {
+        case,
+        revision,
+        decided,
+        ..
+    } = report_to_read(&mut conn, &user, &id).await?;
     page(&ReportDocument {
         title: format!("Tjänsteutlåtande {}", case.dnr),
         back: case_href(case.id),
         report: ReportView::new(&case, &revision),
-        status,
+        status: if decided {
+            "Beslutad version"
+        } else {
+            "Utkast – arbetsmaterial"
+        },
+        downloads: downloads(
+            &format!("/arenden/{}/tjansteutlatande", case.id),
+            &[("pdf", "Ladda ned som PDF"), ("docx", "Ladda ned som Word")],
+        ),
         case,
     })
 }
@@ -139,10 +183,11 @@ pub struct ReplyDocument {
     meeting_date: String,
     report: ReportView,
     reply: Option<db::decisions::Reply>,
+    downloads: Vec<Download>,
 }
 
 /// The lines of what the board decided: the report's proposals, or the amended text.
-fn decision_lines(decision: &Decision, revision: &Revision) -> Vec<String> {
+pub fn decision_lines(decision: &Decision, revision: &Revision) -> Vec<String> {
     match decision.outcome {
         DecisionOutcome::Amended => paragraphs(&decision.decision_text),
         _ => revision.content.proposals.clone(),
@@ -155,12 +200,55 @@ async fn reply_document(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let case = load(&mut conn, &id).await?;
-    user.require(works_in_organ(&user, case.organ_id) || !case.secret)?;
-    let document = reply_view(&mut conn, case.id, case_href(case.id))
+    let case = reply_case(&mut conn, &user, &id).await?;
+    let mut document = reply_view(&mut conn, case.id, case_href(case.id))
         .await?
         .ok_or(AppError::NotFound)?;
+    document.downloads = downloads(
+        &format!("/arenden/{}/yttrande", case.id),
+        &[("pdf", "Ladda ned som PDF"), ("docx", "Ladda ned som Word")],
+    );
     page(&document)
+}
+
+/// The case whose yttrande a user asks for: its own organ's users read it, others
+/// when the remiss is not secret.
+pub async fn reply_case(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<CaseDetail, AppError> {
+    let case = load(conn, id).await?;
+    user.require(works_in_organ(user, case.organ_id) || !case.secret)?;
+    Ok(case)
+}
+
+/// What a yttrande is made of: the standing decision, the report it was taken on,
+/// and the dispatch once done.
+pub struct ReplyParts {
+    pub decision: Decision,
+    pub revision: Revision,
+    pub reply: Option<db::decisions::Reply>,
+}
+
+/// The parts of a decided case's yttrande (None before a decision stands).
+pub async fn reply_parts(
+    conn: &mut sqlx::PgConnection,
+    case_id: Uuid,
+) -> Result<Option<ReplyParts>, AppError> {
+    let decisions = db::decisions::for_case(&mut *conn, case_id).await?;
+    let Some(decision) = final_decision(&decisions).cloned() else {
+        return Ok(None);
+    };
+    let revision = db::reports::get_by_id(&mut *conn, decision.revision_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reply = db::decisions::reply(conn, case_id).await?;
+    Ok(Some(ReplyParts {
+        decision,
+        revision,
+        reply,
+    }))
 }
 
 /// The yttrande of a decided case (None before a decision stands).
@@ -172,14 +260,14 @@ pub async fn reply_view(
     let Some(case) = db::cases::get(&mut *conn, case_id).await? else {
         return Ok(None);
     };
-    let decisions = db::decisions::for_case(&mut *conn, case.id).await?;
-    let Some(decision) = final_decision(&decisions).cloned() else {
+    let Some(ReplyParts {
+        decision,
+        revision,
+        reply,
+    }) = reply_parts(conn, case.id).await?
+    else {
         return Ok(None);
     };
-    let revision = db::reports::get_by_id(&mut *conn, decision.revision_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let reply = db::decisions::reply(conn, case.id).await?;
     Ok(Some(ReplyDocument {
         title: format!("Yttrande {}", case.dnr),
         back,
@@ -196,6 +284,7 @@ pub async fn reply_view(
         decision,
         reply,
         case,
+        downloads: Vec::new(),
     }))
 }
 
@@ -208,6 +297,15 @@ fn masked_all(texts: &[String]) -> Vec<String> {
 }
 
 impl ReplyDocument {
+    /// Links to the document's files from its print view.
+    pub fn with_pdf(mut self, href: String) -> Self {
+        self.downloads = vec![Download {
+            href,
+            label: "Ladda ned som PDF",
+        }];
+        self
+    }
+
     /// The document as the public diarium shows it: what looks like a personnummer
     /// masked in every text a person wrote.
     pub fn masked(mut self) -> Self {
@@ -241,6 +339,49 @@ struct ExtractDocument {
     meeting_when: String,
     reservations: Vec<MemberStatement>,
     statements: Vec<MemberStatement>,
+    downloads: Vec<Download>,
+}
+
+/// A § of the minutes a user may read, shared by the print view and the file.
+pub struct ExtractToRead {
+    pub case: CaseDetail,
+    pub decision: Decision,
+    pub revision: Revision,
+    pub insider: bool,
+}
+
+/// The § of the case's decision `decision_id`; without one, the § of the decision
+/// that stands, or else the latest decided at a meeting.
+pub async fn extract_to_read(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: &str,
+    decision_id: Option<Uuid>,
+) -> Result<ExtractToRead, AppError> {
+    let case = load(&mut *conn, id).await?;
+    let decisions = db::decisions::for_case(&mut *conn, case.id).await?;
+    let decision = match decision_id {
+        Some(wanted) => decisions
+            .iter()
+            .find(|d| d.id == wanted && d.paragraph.is_some()),
+        None => final_decision(&decisions)
+            .filter(|d| d.paragraph.is_some())
+            .or_else(|| decisions.iter().rfind(|d| d.paragraph.is_some())),
+    }
+    .cloned()
+    .ok_or(AppError::NotFound)?;
+    // Minutes are public once adjusted (and not secret); before that, working material.
+    let insider = works_in_organ(user, case.organ_id);
+    user.require(insider || (decision.adjusted_on.is_some() && !case.secret))?;
+    let revision = db::reports::get_by_id(conn, decision.revision_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(ExtractToRead {
+        case,
+        decision,
+        revision,
+        insider,
+    })
 }
 
 async fn minutes_extract(
@@ -250,18 +391,12 @@ async fn minutes_extract(
 ) -> Result<Response, AppError> {
     let decision_id = Uuid::parse_str(&decision_id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
-    let case = load(&mut conn, &id).await?;
-    let decisions = db::decisions::for_case(&mut conn, case.id).await?;
-    let decision = decisions
-        .into_iter()
-        .find(|d| d.id == decision_id && d.paragraph.is_some())
-        .ok_or(AppError::NotFound)?;
-    // Minutes are public once adjusted (and not secret); before that, working material.
-    let insider = works_in_organ(&user, case.organ_id);
-    user.require(insider || (decision.adjusted_on.is_some() && !case.secret))?;
-    let revision = db::reports::get_by_id(&mut conn, decision.revision_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let ExtractToRead {
+        case,
+        decision,
+        revision,
+        ..
+    } = extract_to_read(&mut conn, &user, &id, Some(decision_id)).await?;
     page(&ExtractDocument {
         title: format!("Protokollsutdrag {}", case.dnr),
         back: case_href(case.id),
@@ -276,6 +411,13 @@ async fn minutes_extract(
             .unwrap_or_default(),
         reservations: decision.reservations.clone(),
         statements: decision.statements.clone(),
+        downloads: vec![Download {
+            href: format!(
+                "/arenden/{}/protokollsutdrag.pdf?beslut={}",
+                case.id, decision.id
+            ),
+            label: "Ladda ned som PDF",
+        }],
         decision,
         case,
     })

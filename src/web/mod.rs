@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod cases;
 mod diarium;
+mod document_files;
 mod documents;
 mod editor;
 mod error;
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .merge(editor::routes())
         .merge(meetings::routes())
         .merge(documents::routes())
+        .merge(document_files::routes())
         .merge(admin::routes())
         .route_layer(middleware::from_fn(session::require_login));
 
@@ -127,7 +129,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/tillganglighet", get(accessibility))
         .route("/static/{file}", get(static_files::serve))
-        .merge(diarium::routes());
+        .merge(diarium::routes())
+        .merge(document_files::public_routes());
 
     Router::new()
         .merge(protected)
