@@ -295,11 +295,18 @@ mod tests {
             assert!(bytes.starts_with(b"PK"), "a zip package");
         }
         let styles = super::finished_styles(
-            super::Docx::new().default_size(22).build().styles.as_slice(),
+            super::Docx::new()
+                .default_size(22)
+                .build()
+                .styles
+                .as_slice(),
         )
         .unwrap();
         let styles = String::from_utf8(styles).unwrap();
         assert!(styles.contains(r#"<w:lang w:val="sv-SE""#), "{styles}");
-        assert!(styles.contains(r#"w:default="1" w:styleId="Normal""#), "{styles}");
+        assert!(
+            styles.contains(r#"w:default="1" w:styleId="Normal""#),
+            "{styles}"
+        );
     }
 }

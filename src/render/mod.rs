@@ -241,10 +241,18 @@ mod tests {
     fn masking_reaches_every_text_and_keeps_the_rest() {
         let mut reply = sample::reply("Om 19121212-1212");
         reply.reservations[0].text = "Gäller 191212121212 och 121212-1212.".into();
-        reply.report.summary.push("Personen 20121212+1212 nämns.".into());
+        reply
+            .report
+            .summary
+            .push("Personen 20121212+1212 nämns.".into());
         let masked = masked(&reply);
         let text = serde_json::to_string(&masked).unwrap();
-        for personnummer in ["19121212-1212", "191212121212", "121212-1212", "20121212+1212"] {
+        for personnummer in [
+            "19121212-1212",
+            "191212121212",
+            "121212-1212",
+            "20121212+1212",
+        ] {
             assert!(!text.contains(personnummer), "{personnummer} in {text}");
         }
         assert_eq!(masked.header.dnr, "AMN 2026/3");

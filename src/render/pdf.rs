@@ -29,8 +29,8 @@ const FONTS: [&[u8]; 3] = [
 const TEMPLATE: &str = include_str!("document.typ");
 
 /// Printed in place of a character the fonts cannot draw (PDF/A forbids
-/// showing a glyph the font lacks).
-const REPLACEMENT: char = '\u{FFFD}';
+/// showing a glyph the font lacks): a white square, as a missing glyph looks.
+const REPLACEMENT: char = '□';
 
 /// What every rendering shares: the standard library, the parsed fonts, the
 /// parsed layout. Built on first use.
@@ -129,7 +129,7 @@ fn drawable(c: char) -> bool {
 }
 
 /// The text as printed: see [`super::text::clean`], and what no font draws
-/// replaced by U+FFFD (or `?`).
+/// replaced by a white square (or `?`).
 fn printable(text: String) -> String {
     if text.chars().all(drawable) {
         return text;

@@ -55,9 +55,8 @@ const PDF: &str = "application/pdf";
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// Renderings at once: one per core, so that documents never starve the pages.
-static RENDERINGS: LazyLock<Semaphore> = LazyLock::new(|| {
-    Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-});
+static RENDERINGS: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
 
 /// How long a request waits for a rendering slot before it is refused.
 const WAIT_FOR_SLOT: Duration = Duration::from_secs(10);
@@ -67,10 +66,12 @@ async fn rendered(
     render: impl FnOnce() -> Result<Vec<u8>, RenderError> + Send + 'static,
     back: String,
 ) -> Result<Vec<u8>, AppError> {
-    let busy = || AppError::Refused {
+    let busy = || {
+        AppError::Refused {
         status: StatusCode::SERVICE_UNAVAILABLE,
         message: "Dokumentet kunde inte skapas just nu eftersom många dokument skapas samtidigt. Försök igen om en stund.".into(),
         back: back.clone(),
+    }
     };
     let _slot = tokio::time::timeout(WAIT_FOR_SLOT, RENDERINGS.acquire())
         .await
@@ -391,7 +392,10 @@ fn reply_file_name(case: &CaseDetail, extension: &str) -> String {
     if sender_reference.is_empty() {
         render::file_name(&["Yttrande", &dnr(case)], extension)
     } else {
-        render::file_name(&["Yttrande", &dnr(case), "över", sender_reference], extension)
+        render::file_name(
+            &["Yttrande", &dnr(case), "över", sender_reference],
+            extension,
+        )
     }
 }
 

@@ -127,7 +127,10 @@ pub async fn report_to_read(
     let (revision, decided) = match final_decision(&decisions) {
         Some(decision) => {
             user.require(insider || !case.secret)?;
-            (db::reports::get_by_id(conn, decision.revision_id).await?, true)
+            (
+                db::reports::get_by_id(conn, decision.revision_id).await?,
+                true,
+            )
         }
         None => {
             user.require(insider)?;
