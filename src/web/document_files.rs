@@ -6,7 +6,7 @@
 //! Rendering is CPU work: it runs on the blocking pool, at most one rendering per
 //! core at a time; a request that cannot start within a while is refused (503).
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -55,8 +55,10 @@ const PDF: &str = "application/pdf";
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// Renderings at once: one per core, so that documents never starve the pages.
-static RENDERINGS: LazyLock<Semaphore> =
-    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+static RENDERINGS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Arc::new(Semaphore::new(cores))
+});
 
 /// How long a request waits for a rendering slot before it is refused.
 const WAIT_FOR_SLOT: Duration = Duration::from_secs(10);
@@ -73,14 +75,19 @@ async fn rendered(
         back: back.clone(),
     }
     };
-    let _slot = tokio::time::timeout(WAIT_FOR_SLOT, RENDERINGS.acquire())
+    let slot = tokio::time::timeout(WAIT_FOR_SLOT, RENDERINGS.clone().acquire_owned())
         .await
         .map_err(|_| busy())?
         .map_err(|_| busy())?;
-    let bytes = tokio::task::spawn_blocking(render)
-        .await
-        .map_err(|e| anyhow::anyhow!("rendering task: {e}"))?
-        .map_err(anyhow::Error::from)?;
+    // The slot goes with the work: a rendering whose client has gone away holds
+    // it until the rendering ends.
+    let bytes = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        render()
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("rendering task: {e}"))?
+    .map_err(anyhow::Error::from)?;
     Ok(bytes)
 }
 

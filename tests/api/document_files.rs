@@ -50,11 +50,11 @@ fn poppler(program: &str, args: &[&str], pdf: &[u8]) -> String {
     if program == "pdftotext" {
         command.arg("-");
     }
-    let output = command
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("{program} did not run ({e}): install poppler-utils (scripts/install-test-parts does)")
-        });
+    let output = command.output().unwrap_or_else(|e| {
+        panic!(
+            "{program} did not run ({e}): install poppler-utils (scripts/install-test-parts does)"
+        )
+    });
     assert!(
         output.status.success(),
         "{program} failed: {}",
