@@ -383,3 +383,99 @@ pub fn reply(reply: &Reply) -> Document {
         blocks,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    fn headings(document: &Document) -> Vec<(u8, &str)> {
+        document
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { level, text } => Some((*level, text.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn texts(document: &Document) -> String {
+        serde_json::to_string(&document.blocks).unwrap()
+    }
+
+    #[test]
+    fn headings_start_at_one_and_never_skip_a_level() {
+        let title = "Titel";
+        for document in [
+            report(&sample::report(title)),
+            reply(&sample::reply(title)),
+            extract(&sample::extract(title)),
+        ] {
+            let levels: Vec<u8> = headings(&document).iter().map(|(l, _)| *l).collect();
+            assert_eq!(levels[0], 1, "{levels:?}");
+            assert!(
+                levels.windows(2).all(|w| w[1] <= w[0] + 1),
+                "PDF/UA forbids skipping a level: {levels:?}"
+            );
+            assert_eq!(levels.iter().filter(|l| **l == 1).count(), 1);
+        }
+    }
+
+    #[test]
+    fn the_reply_carries_the_report_as_its_bilaga() {
+        let document = reply(&sample::reply("Titel"));
+        assert_eq!(
+            headings(&document),
+            vec![
+                (1, "Yttrande över remissen Titel"),
+                (2, "Arbetsmarknadsnämndens beslut"),
+                (2, "Reservationer"),
+                (2, "Bilagor"),
+                (2, "Bilaga 1. Arbetsmarknadsförvaltningens tjänsteutlåtande"),
+                (3, "Titel"),
+                (4, "Arbetsmarknadsförvaltningens förslag till beslut"),
+                (4, "Sammanfattning"),
+                (4, "Ärendets beredning"),
+                (4, "Ärendet"),
+                (4, "Arbetsmarknadsförvaltningens synpunkter och förslag"),
+                (4, "Bilagor"),
+            ]
+        );
+        let text = texts(&document);
+        assert!(text.contains("På arbetsmarknadsnämndens vägnar"));
+        assert!(text.contains("Er referens"));
+        assert!(text.contains("Fi2025/01842"));
+    }
+
+    #[test]
+    fn a_delegation_decision_is_signed_by_the_delegate() {
+        let mut data = sample::reply("Titel");
+        data.decided_at = DecidedAt::Delegation {
+            reference: "Delegationsordning punkt 1.4".into(),
+            by: "Karin Eriksson-Bech".into(),
+            on: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        };
+        let text = texts(&reply(&data));
+        assert!(text.contains(
+            "Beslut fattat på delegation (Delegationsordning punkt 1.4) av Karin Eriksson-Bech 2026-03-02."
+        ));
+        assert!(!text.contains("vägnar"));
+    }
+
+    #[test]
+    fn an_extract_says_what_became_of_the_case() {
+        let mut data = sample::extract("Titel");
+        data.decision = ExtractDecision::ReferredBack {
+            reason: vec!["Komplettera med en konsekvensanalys.".into()],
+        };
+        data.adjustment = None;
+        let document = extract(&data);
+        let text = texts(&document);
+        assert!(text.contains("Ärendet återremitteras till förvaltningen."));
+        assert!(text.contains("Komplettera med en konsekvensanalys."));
+        assert!(text.contains("Protokollet är ännu inte justerat."));
+        assert!(text.contains("Ej justerat – arbetsmaterial"));
+        assert_eq!(headings(&document)[0], (1, "§ 12 Titel"));
+    }
+}

@@ -223,27 +223,5 @@ mod tests {
             assert!(pdf.starts_with(b"%PDF-"));
             assert_eq!(pdf, again.unwrap());
         }
-        if let Ok(dir) = std::env::var("REMISS_RENDER_DEBUG_DIR") {
-            std::fs::write(
-                format!("{dir}/report.pdf"),
-                super::report(&sample::report(title)).unwrap(),
-            )
-            .unwrap();
-            std::fs::write(
-                format!("{dir}/reply.pdf"),
-                super::reply(&sample::reply(title)).unwrap(),
-            )
-            .unwrap();
-            std::fs::write(
-                format!("{dir}/extract.pdf"),
-                super::extract(&sample::extract(title)).unwrap(),
-            )
-            .unwrap();
-            std::fs::write(
-                format!("{dir}/reply.docx"),
-                crate::render::docx::reply(&sample::reply(title)).unwrap(),
-            )
-            .unwrap();
-        }
     }
 }
