@@ -172,9 +172,9 @@ fn render(name: &'static str, document: &Document) -> Result<Vec<u8>, RenderErro
         data: Bytes::new(data),
     };
     let compiled = typst::compile::<PagedDocument>(&world).output;
-    // Each rendering's data is new: keep the compiler's memo cache from growing
-    // with every document rendered.
-    typst::comemo::evict(4);
+    // Nothing is kept between renderings (but the engine above): each one is a
+    // document of its own, its cost and memory its own, whatever came before.
+    typst::comemo::evict(0);
     let paged = compiled.map_err(|errors| failed(diagnostics(&errors)))?;
     let options = PdfOptions {
         // A stable identifier: the same document gives the same bytes.
