@@ -42,7 +42,7 @@ run_documents() {
   answer="$(curl -s -o "$run_dir/yttrande.pdf" -w '%{http_code} %{content_type}' \
     -H "Cookie: remiss_session=$cookie" "$reply")"
   [ "$answer" = "200 application/pdf" ] || die "documents: the yttrande answered $answer"
-  documents_pages="$(grep -ac '/Type /Page[^s]' "$run_dir/yttrande.pdf" || true)"
+  documents_pages="$(pdfinfo "$run_dir/yttrande.pdf" 2>/dev/null | awk '/^Pages:/ { print $2 }')"
   documents_rss_before="$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status")"
 
   wait_for_quiet
@@ -68,7 +68,7 @@ run_documents() {
 documents_section() {
   echo "### Documents (the demo's reference case; server peak RSS ${peak_rss[documents]} MB)"
   echo
-  echo "The yttrande is ${documents_pages:-?} pages (the decision, then the tjänsteutlåtande as bilaga); each request renders it anew (typst, PDF/UA-1 + PDF/A-2a). Renderings run on the blocking pool, one per core at a time. Server RSS before the first rendering: ${documents_rss_before} MB. 1-minute load average when measuring began: ${load_at_start[documents]}."
+  echo "The yttrande is ${documents_pages:-?} pages (the decision, then the tjänsteutlåtande as bilaga); each request renders it anew (typst, PDF/UA-1 + PDF/A-2a), nothing cached between renderings. Renderings run on the blocking pool, one per core at a time. wrk -t1 -c1 (one rendering after another) and -t2 -c$documents_connections, ${duration} s each after ${warmup} s of warm-up; queries/req and CPU ms/req as above. Server RSS before the first rendering: ${documents_rss_before} MB. 1-minute load average when measuring began: ${load_at_start[documents]}."
   echo
   table documents
   echo
