@@ -18,7 +18,7 @@ use super::referrals::{HistoryView, history_views};
 use super::refusal::refused;
 use super::session::CurrentUser;
 use super::views::{FormErrors, Layout, case_href, page_with_status};
-use super::{AppError, AppState, documents, editor, review};
+use super::{AppError, AppState, document_files, documents, editor, review};
 use crate::app::cases::{Assignment, DispatchInput};
 use crate::app::{self, step};
 use crate::db;
@@ -58,6 +58,23 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/arenden/{id}/protokollsutdrag/{decision}",
             get(documents::minutes_extract),
+        )
+        .route(
+            "/arenden/{id}/tjansteutlatande.pdf",
+            get(document_files::report_pdf),
+        )
+        .route(
+            "/arenden/{id}/tjansteutlatande.docx",
+            get(document_files::report_docx),
+        )
+        .route(
+            "/arenden/{id}/protokollsutdrag.pdf",
+            get(document_files::extract_pdf),
+        )
+        .route("/arenden/{id}/yttrande.pdf", get(document_files::reply_pdf))
+        .route(
+            "/arenden/{id}/yttrande.docx",
+            get(document_files::reply_docx),
         )
 }
 

@@ -32,6 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/diarium/atom", get(feed))
         .route("/diarium/{id}", get(entry))
         .route("/diarium/{id}/yttrande", get(reply))
+        .route(
+            "/diarium/{id}/yttrande.pdf",
+            get(super::document_files::public_reply_pdf),
+        )
 }
 
 const PAGE_SIZE: i64 = 25;
@@ -262,7 +266,8 @@ async fn reply(
     let document = super::documents::reply_view(&mut conn, id, format!("/diarium/{id}"))
         .await?
         .ok_or(AppError::NotFound)?
-        .masked();
+        .masked()
+        .with_pdf(format!("/diarium/{id}/yttrande.pdf"));
     page(&document)
 }
 

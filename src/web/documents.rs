@@ -19,6 +19,22 @@ use crate::domain::meeting::MemberStatement;
 use crate::domain::report::{self, genitive, paragraphs, referral_line};
 use crate::domain::workflow::DecisionOutcome;
 
+/// A file of the document to download (PDF, Word), linked from its print view.
+pub struct Download {
+    pub href: String,
+    pub label: &'static str,
+}
+
+fn downloads(base: &str, kinds: &[(&str, &'static str)]) -> Vec<Download> {
+    kinds
+        .iter()
+        .map(|(extension, label)| Download {
+            href: format!("{base}.{extension}"),
+            label,
+        })
+        .collect()
+}
+
 /// The report's text prepared for the page: headings and paragraphs.
 pub struct ReportView {
     pub title: String,
@@ -76,7 +92,7 @@ impl ReportView {
 /// or at once when taken by delegation, outside a meeting. Until then outsiders
 /// read it neither in the yttrande, nor in the protokollsutdrag, nor as the
 /// decided version of the report.
-fn is_public(decision: &Decision) -> bool {
+pub fn is_public(decision: &Decision) -> bool {
     decision.meeting_id.is_none() || decision.adjusted_on.is_some()
 }
 
@@ -101,7 +117,7 @@ fn mask_case(case: &mut CaseDetail) {
 }
 
 /// The decision that stands: adopted, amended or by delegation.
-fn final_decision(decisions: &[Decision]) -> Option<&Decision> {
+pub fn final_decision(decisions: &[Decision]) -> Option<&Decision> {
     decisions.iter().rfind(|d| {
         matches!(
             d.outcome,
@@ -119,42 +135,66 @@ struct ReportDocument {
     report: ReportView,
     /// Draft, or the version that was decided on.
     status: &'static str,
+    downloads: Vec<Download>,
+}
+
+/// The tjänsteutlåtande a user may read, shared by the print view and the files.
+pub struct ReportToRead {
+    pub case: CaseDetail,
+    pub revision: Revision,
+    /// The version the decision was taken on; otherwise the latest draft.
+    pub decided: bool,
+    /// The reader works in the case's organ.
+    pub insider: bool,
 }
 
 /// Outsiders read the report once its decision is public (the decided version),
 /// only when the remiss is not secret, and with personnummer masked as in the
-/// diarium; the organ's own users read the latest draft too.
+/// diarium (the caller masks: see `insider`); the organ's own users read the
+/// latest draft too.
+pub async fn report_to_read(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<ReportToRead, AppError> {
+    let case = db::cases::get(&mut *conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let insider = user.works_in(case.organ_id);
+    let decisions = db::decisions::for_case(&mut *conn, case.id).await?;
+    let (revision, decided) = match final_decision(&decisions) {
+        Some(decision) => {
+            user.require(insider || (!case.secret && is_public(decision)))?;
+            (
+                db::reports::get_by_id(conn, decision.revision_id).await?,
+                true,
+            )
+        }
+        None => {
+            user.require(insider)?;
+            (db::reports::latest(conn, case.id).await?, false)
+        }
+    };
+    Ok(ReportToRead {
+        revision: revision.ok_or(AppError::NotFound)?,
+        decided,
+        insider,
+        case,
+    })
+}
+
 pub async fn report_document(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let mut case = db::cases::get(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let insider = user.works_in(case.organ_id);
-    let decisions = db::decisions::for_case(&mut conn, case.id).await?;
-    let (revision, status) = match final_decision(&decisions) {
-        Some(decision) => {
-            user.require(insider || (!case.secret && is_public(decision)))?;
-            (
-                db::reports::get_by_id(&mut conn, decision.revision_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?,
-                "Beslutad version",
-            )
-        }
-        None => {
-            user.require(insider)?;
-            (
-                db::reports::latest(&mut conn, case.id)
-                    .await?
-                    .ok_or(AppError::NotFound)?,
-                "Utkast – arbetsmaterial",
-            )
-        }
-    };
+    let ReportToRead {
+        mut case,
+        revision,
+        decided,
+        insider,
+    } = report_to_read(&mut conn, &user, id).await?;
     let mut report = ReportView::new(&case, &revision);
     if !insider {
         report = report.masked();
@@ -164,7 +204,15 @@ pub async fn report_document(
         title: format!("Tjänsteutlåtande {}", case.dnr),
         back: case_href(case.id),
         report,
-        status,
+        status: if decided {
+            "Beslutad version"
+        } else {
+            "Utkast – arbetsmaterial"
+        },
+        downloads: downloads(
+            &format!("/arenden/{}/tjansteutlatande", case.id),
+            &[("pdf", "Ladda ned som PDF"), ("docx", "Ladda ned som Word")],
+        ),
         case,
     })
 }
@@ -181,10 +229,11 @@ pub struct ReplyDocument {
     meeting_date: String,
     report: ReportView,
     reply: Option<db::decisions::Reply>,
+    downloads: Vec<Download>,
 }
 
 /// The lines of what the board decided: the report's proposals, or the amended text.
-fn decision_lines(decision: &Decision, revision: &Revision) -> Vec<String> {
+pub fn decision_lines(decision: &Decision, revision: &Revision) -> Vec<String> {
     match decision.outcome {
         DecisionOutcome::Amended => paragraphs(&decision.decision_text),
         _ => revision.content.proposals.clone(),
@@ -197,19 +246,60 @@ pub async fn reply_document(
     Id(id): Id,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let case = db::cases::get(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let insider = user.works_in(case.organ_id);
-    user.require(insider || !case.secret)?;
+    let case = reply_case(&mut conn, &user, id).await?;
     let mut document = reply_view(&mut conn, case.id, case_href(case.id))
         .await?
         .ok_or(AppError::NotFound)?;
-    if !insider {
+    if !user.works_in(case.organ_id) {
         user.require(is_public(&document.decision))?;
         document = document.masked();
     }
+    document.downloads = downloads(
+        &format!("/arenden/{}/yttrande", case.id),
+        &[("pdf", "Ladda ned som PDF"), ("docx", "Ladda ned som Word")],
+    );
     page(&document)
+}
+
+/// The case whose yttrande a user asks for: its own organ's users read it, others
+/// when the remiss is not secret (and, the caller checks, once the decision is
+/// public: [`is_public`]).
+pub async fn reply_case(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<CaseDetail, AppError> {
+    let case = db::cases::get(conn, id).await?.ok_or(AppError::NotFound)?;
+    user.require(user.works_in(case.organ_id) || !case.secret)?;
+    Ok(case)
+}
+
+/// What a yttrande is made of: the standing decision, the report it was taken on,
+/// and the dispatch once done.
+pub struct ReplyParts {
+    pub decision: Decision,
+    pub revision: Revision,
+    pub reply: Option<db::decisions::Reply>,
+}
+
+/// The parts of a decided case's yttrande (None before a decision stands).
+pub async fn reply_parts(
+    conn: &mut sqlx::PgConnection,
+    case_id: Uuid,
+) -> Result<Option<ReplyParts>, AppError> {
+    let decisions = db::decisions::for_case(&mut *conn, case_id).await?;
+    let Some(decision) = final_decision(&decisions).cloned() else {
+        return Ok(None);
+    };
+    let revision = db::reports::get_by_id(&mut *conn, decision.revision_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reply = db::decisions::reply(conn, case_id).await?;
+    Ok(Some(ReplyParts {
+        decision,
+        revision,
+        reply,
+    }))
 }
 
 /// The yttrande of a decided case (None before a decision stands).
@@ -221,14 +311,14 @@ pub async fn reply_view(
     let Some(case) = db::cases::get(&mut *conn, case_id).await? else {
         return Ok(None);
     };
-    let decisions = db::decisions::for_case(&mut *conn, case.id).await?;
-    let Some(decision) = final_decision(&decisions).cloned() else {
+    let Some(ReplyParts {
+        decision,
+        revision,
+        reply,
+    }) = reply_parts(conn, case.id).await?
+    else {
         return Ok(None);
     };
-    let revision = db::reports::get_by_id(&mut *conn, decision.revision_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let reply = db::decisions::reply(conn, case.id).await?;
     Ok(Some(ReplyDocument {
         title: format!("Yttrande {}", case.dnr),
         back,
@@ -245,6 +335,7 @@ pub async fn reply_view(
         decision,
         reply,
         case,
+        downloads: Vec::new(),
     }))
 }
 
@@ -257,6 +348,15 @@ fn masked_all(texts: &[String]) -> Vec<String> {
 }
 
 impl ReplyDocument {
+    /// Links to the document's files from its print view.
+    pub fn with_pdf(mut self, href: String) -> Self {
+        self.downloads = vec![Download {
+            href,
+            label: "Ladda ned som PDF",
+        }];
+        self
+    }
+
     /// The document as the public diarium shows it: what looks like a personnummer
     /// masked in every text a person wrote.
     pub fn masked(mut self) -> Self {
@@ -280,6 +380,51 @@ struct ExtractDocument {
     meeting_when: String,
     reservations: Vec<MemberStatement>,
     statements: Vec<MemberStatement>,
+    downloads: Vec<Download>,
+}
+
+/// A § of the minutes a user may read, shared by the print view and the file.
+pub struct ExtractToRead {
+    pub case: CaseDetail,
+    pub decision: Decision,
+    pub revision: Revision,
+    pub insider: bool,
+}
+
+/// The § of the case's decision `decision_id`; without one, the § of the decision
+/// that stands, or else the latest decided at a meeting.
+pub async fn extract_to_read(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+    decision_id: Option<Uuid>,
+) -> Result<ExtractToRead, AppError> {
+    let case = db::cases::get(&mut *conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let decisions = db::decisions::for_case(&mut *conn, case.id).await?;
+    let decision = match decision_id {
+        Some(wanted) => decisions
+            .iter()
+            .find(|d| d.id == wanted && d.paragraph.is_some()),
+        None => final_decision(&decisions)
+            .filter(|d| d.paragraph.is_some())
+            .or_else(|| decisions.iter().rfind(|d| d.paragraph.is_some())),
+    }
+    .cloned()
+    .ok_or(AppError::NotFound)?;
+    // Minutes are public once adjusted (and not secret); before that, working material.
+    let insider = user.works_in(case.organ_id);
+    user.require(insider || (is_public(&decision) && !case.secret))?;
+    let revision = db::reports::get_by_id(conn, decision.revision_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(ExtractToRead {
+        case,
+        decision,
+        revision,
+        insider,
+    })
 }
 
 pub async fn minutes_extract(
@@ -288,20 +433,12 @@ pub async fn minutes_extract(
     TwoIds(id, decision_id): TwoIds,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let mut case = db::cases::get(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let decisions = db::decisions::for_case(&mut conn, case.id).await?;
-    let mut decision = decisions
-        .into_iter()
-        .find(|d| d.id == decision_id && d.paragraph.is_some())
-        .ok_or(AppError::NotFound)?;
-    // Minutes are public once adjusted (and not secret); before that, working material.
-    let insider = user.works_in(case.organ_id);
-    user.require(insider || (is_public(&decision) && !case.secret))?;
-    let revision = db::reports::get_by_id(&mut conn, decision.revision_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let ExtractToRead {
+        mut case,
+        mut decision,
+        revision,
+        insider,
+    } = extract_to_read(&mut conn, &user, id, Some(decision_id)).await?;
     let mut lines = decision_lines(&decision, &revision);
     if !insider {
         lines = masked_all(&lines);
@@ -322,6 +459,13 @@ pub async fn minutes_extract(
             .unwrap_or_default(),
         reservations: decision.reservations.clone(),
         statements: decision.statements.clone(),
+        downloads: vec![Download {
+            href: format!(
+                "/arenden/{}/protokollsutdrag.pdf?beslut={}",
+                case.id, decision.id
+            ),
+            label: "Ladda ned som PDF",
+        }],
         decision,
         case,
     })

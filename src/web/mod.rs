@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod cases;
 mod diarium;
+mod document_files;
 mod documents;
 mod editor;
 mod error;

@@ -102,6 +102,8 @@ pub struct TestResponse {
     pub location: Option<String>,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (for files: PDF, DOCX).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -210,6 +212,7 @@ impl Browser {
             location,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

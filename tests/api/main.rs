@@ -5,6 +5,7 @@ mod access;
 mod admin;
 mod auth;
 mod compression;
+mod document_files;
 mod documents;
 mod helpers;
 mod hostile;

@@ -8,13 +8,15 @@ use uuid::Uuid;
 
 use crate::helpers::{Browser, TestApp, TestResponse, encode};
 
-const TITLE: &str = "Remiss om en regional strategi för kompetensförsörjning";
-const PROPOSAL: &str = "Arbetsmarknadsnämnden beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen.";
+pub(crate) const TITLE: &str = "Remiss om en regional strategi för kompetensförsörjning";
+pub(crate) const PROPOSAL: &str = "Arbetsmarknadsnämnden beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen.";
 const SUMMARY: &str = "Förvaltningen ställer sig i huvudsak positiv till strategin.";
-const CONSIDERATIONS: &str = "Förvaltningen har inga invändningar mot strategins inriktning.";
-const ATTENDANCE: &str = "Ordförande Anna Andersson (S), Bertil Berg (M), Cecilia Ceder (V)";
+pub(crate) const CONSIDERATIONS: &str =
+    "Förvaltningen har inga invändningar mot strategins inriktning.";
+pub(crate) const ATTENDANCE: &str =
+    "Ordförande Anna Andersson (S), Bertil Berg (M), Cecilia Ceder (V)";
 /// Meetings in a year of their own, so that the § series starts at 1.
-const MEETING_DAY: &str = "2027-02-16";
+pub(crate) const MEETING_DAY: &str = "2027-02-16";
 const LATER_MEETING_DAY: &str = "2027-03-16";
 const ADJUSTED_ON: &str = "2027-02-18";
 const ADJUSTED_BY: &str = "Ordföranden och Bertil Berg";
@@ -25,7 +27,7 @@ const ADJUSTED_BY: &str = "Ordföranden och Bertil Berg";
 
 /// Registers a remiss (as registrator) to the organs with these prefixes and
 /// returns the case of the first of them.
-async fn register(app: &TestApp, title: &str, prefixes: &[&str]) -> Uuid {
+pub(crate) async fn register(app: &TestApp, title: &str, prefixes: &[&str]) -> Uuid {
     let mut organs = Vec::new();
     for prefix in prefixes {
         organs.push(app.organ_id(prefix).await);
@@ -46,7 +48,7 @@ async fn register(app: &TestApp, title: &str, prefixes: &[&str]) -> Uuid {
     case_id(app, title, prefixes[0]).await
 }
 
-async fn case_id(app: &TestApp, title: &str, prefix: &str) -> Uuid {
+pub(crate) async fn case_id(app: &TestApp, title: &str, prefix: &str) -> Uuid {
     sqlx::query_scalar(
         "SELECT c.id FROM cases c JOIN referrals r ON r.id = c.referral_id
          JOIN organs o ON o.id = c.organ_id WHERE r.title = $1 AND o.diarium_prefix = $2",
@@ -58,7 +60,7 @@ async fn case_id(app: &TestApp, title: &str, prefix: &str) -> Uuid {
     .expect("the case exists")
 }
 
-async fn state(app: &TestApp, case: Uuid) -> String {
+pub(crate) async fn state(app: &TestApp, case: Uuid) -> String {
     sqlx::query_scalar("SELECT state FROM cases WHERE id = $1")
         .bind(case)
         .fetch_one(&app.pool)
@@ -75,7 +77,7 @@ async fn count_for(app: &TestApp, sql: &str, id: Uuid) -> i64 {
         .unwrap()
 }
 
-async fn latest_revision(app: &TestApp, case: Uuid) -> i32 {
+pub(crate) async fn latest_revision(app: &TestApp, case: Uuid) -> i32 {
     sqlx::query_scalar("SELECT coalesce(max(number), 0) FROM report_revisions WHERE case_id = $1")
         .bind(case)
         .fetch_one(&app.pool)
@@ -95,7 +97,7 @@ async fn newest_considerations(app: &TestApp, case: Uuid) -> (i32, String) {
     .unwrap()
 }
 
-async fn user_id(app: &TestApp, username: &str) -> String {
+pub(crate) async fn user_id(app: &TestApp, username: &str) -> String {
     let id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
         .bind(username)
         .fetch_one(&app.pool)
@@ -159,7 +161,7 @@ async fn assert_step(app: &TestApp, case: Uuid, expected: &str, action: &str, se
     now
 }
 
-fn redirected(response: &TestResponse, what: &str) {
+pub(crate) fn redirected(response: &TestResponse, what: &str) {
     assert_eq!(
         response.status,
         StatusCode::SEE_OTHER,
@@ -179,7 +181,7 @@ fn refused(response: &TestResponse, status: StatusCode, message: &str) {
 }
 
 /// The editor's fields for a complete draft.
-fn draft<'a>(base: &'a str, considerations: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn draft<'a>(base: &'a str, considerations: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("base", base),
         ("title", TITLE),
@@ -203,7 +205,7 @@ fn draft<'a>(base: &'a str, considerations: &'a str) -> Vec<(&'a str, &'a str)> 
 }
 
 /// A meeting decision on `item` with the usual attendance, plus `extra` fields.
-fn decision<'a>(
+pub(crate) fn decision<'a>(
     item: &'a str,
     outcome: &'a str,
     extra: &[(&'a str, &'a str)],
@@ -218,14 +220,14 @@ fn decision<'a>(
 }
 
 /// The demo users who move an AMN case along, each in their own browser.
-struct Crew {
-    officer: Browser,
-    reviewer: Browser,
-    secretary: Browser,
+pub(crate) struct Crew {
+    pub(crate) officer: Browser,
+    pub(crate) reviewer: Browser,
+    pub(crate) secretary: Browser,
 }
 
 impl Crew {
-    async fn new(app: &TestApp) -> Crew {
+    pub(crate) async fn new(app: &TestApp) -> Crew {
         Crew {
             officer: app.signed_in("handlaggare").await,
             reviewer: app.signed_in("granskare").await,
@@ -233,7 +235,7 @@ impl Crew {
         }
     }
 
-    async fn assign(&mut self, app: &TestApp, case: Uuid) -> TestResponse {
+    pub(crate) async fn assign(&mut self, app: &TestApp, case: Uuid) -> TestResponse {
         let officer = user_id(app, "handlaggare").await;
         let version = app.case_version(case).await.to_string();
         self.reviewer
@@ -244,7 +246,12 @@ impl Crew {
             .await
     }
 
-    async fn save(&mut self, case: Uuid, base: i32, considerations: &str) -> TestResponse {
+    pub(crate) async fn save(
+        &mut self,
+        case: Uuid,
+        base: i32,
+        considerations: &str,
+    ) -> TestResponse {
         let editor = format!("/arenden/{case}/utkast");
         let base = base.to_string();
         self.officer
@@ -252,7 +259,7 @@ impl Crew {
             .await
     }
 
-    async fn submit(&mut self, app: &TestApp, case: Uuid) -> TestResponse {
+    pub(crate) async fn submit(&mut self, app: &TestApp, case: Uuid) -> TestResponse {
         let revision = latest_revision(app, case).await.to_string();
         self.officer
             .post(
@@ -262,7 +269,7 @@ impl Crew {
             .await
     }
 
-    async fn approve(&mut self, app: &TestApp, case: Uuid) -> TestResponse {
+    pub(crate) async fn approve(&mut self, app: &TestApp, case: Uuid) -> TestResponse {
         let revision = latest_revision(app, case).await.to_string();
         self.reviewer
             .post(
@@ -273,7 +280,7 @@ impl Crew {
     }
 
     /// Plans an AMN meeting on `day` at 13:00 and returns its id.
-    async fn plan_meeting(&mut self, app: &TestApp, day: &str) -> Uuid {
+    pub(crate) async fn plan_meeting(&mut self, app: &TestApp, day: &str) -> Uuid {
         let amn = app.organ_id("AMN").await;
         let response = self
             .secretary
@@ -296,7 +303,7 @@ impl Crew {
         Uuid::parse_str(id).unwrap()
     }
 
-    async fn place(&mut self, case: Uuid, meeting: Uuid) -> TestResponse {
+    pub(crate) async fn place(&mut self, case: Uuid, meeting: Uuid) -> TestResponse {
         self.secretary
             .post(
                 &format!("/arenden/{case}/dagordning"),
@@ -305,7 +312,7 @@ impl Crew {
             .await
     }
 
-    async fn decide(&mut self, meeting: Uuid, fields: &[(&str, &str)]) -> TestResponse {
+    pub(crate) async fn decide(&mut self, meeting: Uuid, fields: &[(&str, &str)]) -> TestResponse {
         self.secretary
             .post(&format!("/sammantraden/{meeting}/beslut"), fields)
             .await
@@ -320,7 +327,7 @@ impl Crew {
             .await
     }
 
-    async fn adjust(&mut self, meeting: Uuid) -> TestResponse {
+    pub(crate) async fn adjust(&mut self, meeting: Uuid) -> TestResponse {
         self.secretary
             .post(
                 &format!("/sammantraden/{meeting}/justering"),
@@ -329,7 +336,7 @@ impl Crew {
             .await
     }
 
-    async fn dispatch(&mut self, case: Uuid, on: &str) -> TestResponse {
+    pub(crate) async fn dispatch(&mut self, case: Uuid, on: &str) -> TestResponse {
         self.secretary
             .post(
                 &format!("/arenden/{case}/expediera"),
@@ -341,7 +348,7 @@ impl Crew {
 
 /// Takes a case through the real routes, one step at a time, until it is in
 /// `target`: registered → drafting → in_review → approved.
-async fn flow(app: &TestApp, crew: &mut Crew, case: Uuid, target: &str) {
+pub(crate) async fn flow(app: &TestApp, crew: &mut Crew, case: Uuid, target: &str) {
     loop {
         let now = state(app, case).await;
         if now == target {
@@ -362,7 +369,7 @@ async fn flow(app: &TestApp, crew: &mut Crew, case: Uuid, target: &str) {
 }
 
 /// Takes a case to approved and places it on the meeting; returns its agenda item.
-async fn on_agenda(app: &TestApp, crew: &mut Crew, case: Uuid, meeting: Uuid) -> String {
+pub(crate) async fn on_agenda(app: &TestApp, crew: &mut Crew, case: Uuid, meeting: Uuid) -> String {
     flow(app, crew, case, "approved").await;
     redirected(&crew.place(case, meeting).await, "placing on the agenda");
     assert_eq!(state(app, case).await, "on_agenda");
@@ -401,7 +408,7 @@ fn page_text(html: &str) -> String {
     collapse(&unescape(&text))
 }
 
-fn collapse(text: &str) -> String {
+pub(crate) fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -445,7 +452,7 @@ fn unescape(text: &str) -> String {
 }
 
 /// Asserts that `items` occur in `text` in this order, without overlapping.
-fn assert_in_order(text: &str, items: &[String]) {
+pub(crate) fn assert_in_order(text: &str, items: &[String]) {
     let mut from = 0;
     for item in items {
         match text[from..].find(item.as_str()) {
@@ -1645,7 +1652,7 @@ async fn other_organs_see_the_decision_but_not_the_drafts(pool: PgPool) {
 // 8. The reference document.
 // ---------------------------------------------------------------------------
 
-const REFERENCE_HEADINGS: [&str; 5] = [
+pub(crate) const REFERENCE_HEADINGS: [&str; 5] = [
     "Arbetsmarknadsförvaltningens förslag till beslut",
     "Sammanfattning",
     "Ärendets beredning",
@@ -1662,7 +1669,7 @@ const REFERENCE_HEADINGS: [&str; 5] = [
 /// line), and a proposal's number belongs to the list, not the text. The first
 /// line (the tail of the title) and the signature block's duplicated names are
 /// artefacts of the extraction.
-fn reference_document(text: &str) -> (Vec<String>, Vec<String>) {
+pub(crate) fn reference_document(text: &str) -> (Vec<String>, Vec<String>) {
     let mut items = Vec::new();
     let mut paragraph = String::new();
     let mut lines = text.lines().skip(1).map(str::trim);
