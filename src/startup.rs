@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -39,10 +40,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     name,
                     admin,
                     organ,
+                    email,
                 },
         }) => {
             let db = Database::open(&database).await?;
-            let result = add_user(&db.pool, username, name, admin, organ).await;
+            let result = add_user(&db.pool, username, name, admin, organ, email).await;
             db.close().await?;
             result.map(|()| ExitCode::SUCCESS)
         }
@@ -123,7 +125,12 @@ pub async fn load_demo_if_empty(pool: &PgPool) -> anyhow::Result<bool> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    // The address first: a taken port should not cost a database start.
+    // The configuration first: a mistake in it should not cost a database start.
+    let oidc = match args.sign_in.oidc_config()? {
+        Some(config) => Some(Arc::new(crate::oidc::Provider::new(config)?)),
+        None => None,
+    };
+    // Then the address: a taken port should not cost a database start either.
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("could not listen on {}", args.addr))?;
@@ -140,10 +147,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "DATABASE_URL"
         }
     );
-    let state = AppState::new(database.pool.clone(), web::Settings::from(&args));
+    let mut state = AppState::new(database.pool.clone(), web::Settings::from(&args));
+    // The identity provider is reached in the background: one that is down or slow
+    // does not hold up the start, nor password logins.
+    let provider_refresh = oidc.map(|provider| {
+        if provider.config().public_url.scheme() == "https" && !args.secure_cookies {
+            tracing::warn!("--public-url is https: set --secure-cookies too");
+        }
+        state = state.clone().with_oidc(provider.clone());
+        tokio::spawn(provider.keep_fresh())
+    });
     let housekeeping = tokio::spawn(web::housekeeping(database.pool.clone()));
     let result = web::serve(listener, state, shutdown_signal()).await;
     housekeeping.abort();
+    if let Some(task) = provider_refresh {
+        task.abort();
+    }
     database.close().await?;
     tracing::info!("stopped");
     result
@@ -175,6 +194,7 @@ async fn add_user(
     name: String,
     admin: bool,
     organ: Option<String>,
+    email: Option<String>,
 ) -> anyhow::Result<()> {
     let password = match std::env::var("REMISS_PASSWORD") {
         Ok(password) => password,
@@ -185,7 +205,16 @@ async fn add_user(
             input.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    let username = create_user(pool, &username, &name, admin, organ.as_deref(), password).await?;
+    let username = create_user(
+        pool,
+        &username,
+        &name,
+        admin,
+        organ.as_deref(),
+        email,
+        password,
+    )
+    .await?;
     println!("created user {username}");
     Ok(())
 }
@@ -198,6 +227,7 @@ pub async fn create_user(
     name: &str,
     admin: bool,
     organ_prefix: Option<&str>,
+    email: Option<String>,
     password: String,
 ) -> anyhow::Result<String> {
     use crate::domain::user::{NewUser, normalize_username, password_problem, username_problem};
@@ -211,6 +241,15 @@ pub async fn create_user(
     }
     if let Some(problem) = password_problem(&password) {
         bail!("{problem}");
+    }
+    let email = email
+        .as_deref()
+        .map(crate::domain::sign_in::normalize_email);
+    if let Some(problem) = email
+        .as_deref()
+        .and_then(crate::domain::sign_in::email_problem)
+    {
+        bail!("--email: {problem}");
     }
     let mut tx = pool.begin().await?;
     let organ_id = match organ_prefix {
@@ -228,22 +267,30 @@ pub async fn create_user(
         title: String::new(),
         organ_id,
         is_admin: admin,
-        password,
+        password: None,
+        email,
+        oidc_subject: None,
     };
-    let hash = crate::password::hash(user.password.clone()).await?;
+    let hash = crate::password::hash(password).await?;
     let id = uuid::Uuid::new_v4();
-    db::users::insert(&mut tx, id, &user, &hash, false)
+    db::users::insert(&mut tx, id, &user, Some(&hash), false)
         .await
         .map_err(|e| match db::violated_constraint(&e) {
             Some("users_username_key") => {
                 anyhow::anyhow!("the username {} is taken", user.username)
+            }
+            Some("users_email_key") => {
+                anyhow::anyhow!(
+                    "another account has the e-mail address {}",
+                    user.email.as_deref().unwrap_or_default()
+                )
             }
             _ => e.into(),
         })?;
     db::audit::record(
         &mut tx,
         db::audit::NewEvent {
-            after: Some(serde_json::json!({ "username": user.username, "admin": admin, "via": "command line" })),
+            after: Some(serde_json::json!({ "username": user.username, "admin": admin, "email": user.email, "via": "command line" })),
             ..db::audit::NewEvent::new(None, "user.created", "user", id)
         },
     )

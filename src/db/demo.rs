@@ -160,9 +160,11 @@ pub async fn load(
             title: title.into(),
             organ_id: Some(organ_id),
             is_admin,
-            password: String::new(),
+            password: None,
+            email: None,
+            oidc_subject: None,
         };
-        users::insert(&mut *conn, id, &user, password_hash, true).await?;
+        users::insert(&mut *conn, id, &user, Some(password_hash), true).await?;
         for role in roles {
             users::add_role(&mut *conn, id, organ_id, *role).await?;
         }

@@ -9,6 +9,7 @@ mod demo_reference;
 pub mod diarium;
 pub mod login_failures;
 pub mod meetings;
+pub mod oidc;
 pub mod organs;
 pub mod referrals;
 pub mod reports;

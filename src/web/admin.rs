@@ -88,6 +88,7 @@ struct NewUserPage {
     input: UserInput,
     organs: Vec<Organ>,
     errors: FormErrors,
+    sign_in: super::admin_sign_in::SignInOptions,
 }
 
 fn new_user_layout(user: &CurrentUser) -> Layout {
@@ -107,6 +108,7 @@ async fn new_user_form(
         input: UserInput::default(),
         organs: db::organs::list(&mut conn).await?,
         errors: FormErrors::none(),
+        sign_in: super::admin_sign_in::SignInOptions::of(&state),
     })
 }
 
@@ -124,6 +126,10 @@ struct UserForm {
     is_admin: Option<String>,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    oidc_subject: String,
 }
 
 async fn create_user(
@@ -143,7 +149,10 @@ async fn create_user(
         organ: form.organ,
         is_admin: form.is_admin.is_some(),
         password: form.password,
+        email: form.email,
+        oidc_subject: form.oidc_subject,
     };
+    let sign_in = super::admin_sign_in::SignInOptions::of(&state);
     let refuse = |errors: FieldErrors, mut input: UserInput, organs: Vec<Organ>| {
         input.password.clear();
         let page = NewUserPage {
@@ -151,20 +160,28 @@ async fn create_user(
             input,
             organs,
             errors: errors.into(),
+            sign_in: sign_in.clone(),
         };
         page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
     };
-    let new = match user::validate_new(&input, &known) {
+    let new = match user::validate_new(&input, &known, sign_in.sso_name.is_some()) {
         Ok(new) => new,
         Err(errors) => return refuse(errors, input, organs),
     };
-    let hash = crate::password::hash(new.password.clone()).await?;
+    let hash = match &new.password {
+        Some(password) => Some(crate::password::hash(password.clone()).await?),
+        None => None,
+    };
     let id = Uuid::new_v4();
     let mut tx = db::begin(&state.pool).await?;
-    if let Err(error) = db::users::insert(&mut tx, id, &new, &hash, false).await {
-        if violated_constraint(&error) == Some("users_username_key") {
+    if let Err(error) = db::users::insert(&mut tx, id, &new, hash.as_deref(), false).await {
+        let taken = match violated_constraint(&error) {
+            Some("users_username_key") => Some(("username", "Användarnamnet är upptaget.")),
+            other => super::admin_sign_in::taken_message(other),
+        };
+        if let Some((field, message)) = taken {
             let mut errors = FieldErrors::new();
-            errors.add("username", "Användarnamnet är upptaget.");
+            errors.add(field, message);
             return refuse(errors, input, organs);
         }
         return Err(error.into());
@@ -175,6 +192,8 @@ async fn create_user(
             after: Some(json!({
                 "username": new.username, "display_name": new.display_name, "title": new.title,
                 "organ_id": new.organ_id, "admin": new.is_admin,
+                "email": new.email, "oidc_subject": new.oidc_subject,
+                "password": new.password.is_some(),
             })),
             ..NewEvent::new(Some(user.id()), "user.created", "user", id)
         },
@@ -193,6 +212,7 @@ struct UserPage {
     organs: Vec<Organ>,
     grantable: [Role; 4],
     is_self: bool,
+    sign_in: super::admin_sign_in::SignInSection,
 }
 
 async fn user_page(
@@ -219,6 +239,7 @@ async fn user_page(
         roles,
         organs: db::organs::list(&mut conn).await?,
         grantable: GRANTABLE,
+        sign_in: super::admin_sign_in::SignInSection::load(&state, &mut conn, id).await?,
     })
 }
 

@@ -257,10 +257,22 @@ async fn the_command_line_creates_the_first_admin_of_an_empty_database(pool: PgP
         "Åsa Admin",
         true,
         None,
+        None,
         "ett långt lösenord".into(),
     )
     .await;
     assert!(refused.is_err(), "usernames are a–z");
+    let refused = remiss::startup::create_user(
+        &app.pool,
+        "forsta.admin",
+        "Första Administratören",
+        true,
+        None,
+        Some("inte en adress".into()),
+        "ett långt lösenord".into(),
+    )
+    .await;
+    assert!(refused.is_err(), "the e-mail address is checked");
     assert_eq!(app.count("SELECT count(*) FROM users").await, 0);
 
     let username = remiss::startup::create_user(
@@ -269,11 +281,18 @@ async fn the_command_line_creates_the_first_admin_of_an_empty_database(pool: PgP
         "Första Administratören",
         true,
         None,
+        Some(" Forsta.Admin@Kommun.se ".into()),
         "ett långt lösenord".into(),
     )
     .await
     .unwrap();
     assert_eq!(username, "forsta.admin");
+    let email: Option<String> =
+        sqlx::query_scalar("SELECT email FROM users WHERE username = 'forsta.admin'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(email.as_deref(), Some("Forsta.Admin@Kommun.se"));
     let mut admin = app.browser();
     assert_eq!(
         admin
