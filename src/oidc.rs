@@ -77,7 +77,8 @@ impl fmt::Debug for Secret {
 /// How Remiss is registered at the provider.
 #[derive(Debug, Clone)]
 pub struct OidcConfig {
-    pub issuer: Url,
+    /// Exactly as the provider names itself (a trailing slash matters).
+    pub issuer: String,
     pub client_id: String,
     pub client_secret: Secret,
     /// Where users reach Remiss, without a trailing slash: the redirect URI is
@@ -108,7 +109,9 @@ impl OidcConfig {
     /// The provider's origin, which pages must allow forms to go to: logging out
     /// continues there.
     pub fn issuer_origin(&self) -> String {
-        self.issuer.origin().ascii_serialization()
+        Url::parse(&self.issuer)
+            .map(|url| url.origin().ascii_serialization())
+            .unwrap_or_default()
     }
 }
 
@@ -279,7 +282,8 @@ impl Provider {
     }
 
     async fn fetch_metadata(&self) -> Result<ProviderMetadataWithLogout, OidcError> {
-        let issuer = IssuerUrl::from_url(self.config.issuer.clone());
+        let issuer = IssuerUrl::new(self.config.issuer.clone())
+            .map_err(|e| OidcError::BadResponse(format!("issuer URL: {e}")))?;
         ProviderMetadataWithLogout::discover_async(issuer, &self.http)
             .await
             .map_err(discovery_error)

@@ -71,9 +71,10 @@ impl SignInArgs {
             .oidc_issuer
             .as_deref()
             .context("single sign-on needs --oidc-issuer")?;
-        let issuer = Url::parse(issuer.trim_end_matches('/'))
-            .with_context(|| format!("--oidc-issuer {issuer} is not a URL"))?;
-        require_https("--oidc-issuer", &issuer)?;
+        // Kept exactly as given: the provider's metadata must name the same.
+        let issuer_url =
+            Url::parse(issuer).with_context(|| format!("--oidc-issuer {issuer} is not a URL"))?;
+        require_https("--oidc-issuer", &issuer_url)?;
         let client_id = self
             .oidc_client_id
             .clone()
@@ -107,7 +108,7 @@ impl SignInArgs {
             bail!("--oidc-name is empty");
         }
         Ok(Some(OidcConfig {
-            issuer,
+            issuer: issuer.to_string(),
             client_id,
             client_secret: Secret(client_secret),
             public_url,
@@ -153,8 +154,8 @@ mod tests {
         );
         assert_eq!(config.post_logout_url(), "https://remiss.kommun.se/login");
         assert_eq!(
-            config.issuer.as_str(),
-            "https://login.microsoftonline.com/tenant/v2.0"
+            config.issuer, "https://login.microsoftonline.com/tenant/v2.0/",
+            "as given"
         );
         assert_eq!(config.issuer_origin(), "https://login.microsoftonline.com");
         assert!(!format!("{config:?}").contains("secret\""), "{config:?}");

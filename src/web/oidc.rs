@@ -169,6 +169,8 @@ struct CallbackQuery {
     code: Option<String>,
     state: Option<String>,
     error: Option<String>,
+    /// The issuer of the answer, where the provider says (RFC 9207).
+    iss: Option<String>,
 }
 
 /// The provider's answer: the code is redeemed, the ID token verified, the
@@ -193,6 +195,19 @@ async fn callback(
     session.insert(PENDING_KEY, started).await?;
     session.save().await?;
 
+    if let Some(iss) = &query.iss
+        && *iss != provider.config().issuer
+    {
+        tracing::warn!("single sign-on refused: the answer names another issuer");
+        return refused(
+            &state,
+            StatusCode::BAD_REQUEST,
+            NOT_COMPLETED,
+            format!(
+                "Svaret kom inte från {name}. Ingen har loggats in. Börja om från inloggningssidan."
+            ),
+        );
+    }
     if let Some(error) = query.error {
         tracing::warn!(error = %error.chars().take(100).collect::<String>(), "single sign-on: the provider answered with an error");
         return refused(

@@ -9,4 +9,8 @@ mod helpers;
 mod overview;
 mod pool;
 mod referrals;
+mod sso;
 mod workflow;
+
+#[path = "../parts/oidc/provider.rs"]
+mod oidc_provider;
