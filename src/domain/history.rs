@@ -48,6 +48,9 @@ pub fn describe(action: &str, after: Option<&Value>) -> String {
         ),
         "user.created" => "skapade kontot".to_string(),
         "user.password_changed" => "bytte lösenord".to_string(),
+        "user.sign_in_changed" => "ändrade kontots e-post och inloggning".to_string(),
+        "user.sign_in_linked" => "kopplade kontot till kommunens inloggning".to_string(),
+        "user.signed_in" => "loggade in".to_string(),
         other => other.to_string(),
     }
 }

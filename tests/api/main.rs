@@ -3,6 +3,7 @@
 
 mod access;
 mod admin;
+mod admin_sign_in;
 mod auth;
 mod compression;
 mod helpers;
