@@ -148,15 +148,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     );
     let mut state = AppState::new(database.pool.clone(), web::Settings::from(&args));
-    // The identity provider is reached in the background: one that is down or slow
-    // does not hold up the start, nor password logins.
-    let provider_refresh = oidc.map(|provider| {
+    let mut provider_refresh = None;
+    if let Some(provider) = oidc {
         if provider.config().public_url.scheme() == "https" && !args.secure_cookies {
             tracing::warn!("--public-url is https: set --secure-cookies too");
         }
-        state = state.clone().with_oidc(provider.clone());
-        tokio::spawn(provider.keep_fresh())
-    });
+        // The identity provider is reached in the background: one that is down or
+        // slow holds up neither the start nor password logins.
+        state = state.with_oidc(provider.clone());
+        provider_refresh = Some(tokio::spawn(provider.keep_fresh()));
+    }
     let housekeeping = tokio::spawn(web::housekeeping(database.pool.clone()));
     let result = web::serve(listener, state, shutdown_signal()).await;
     housekeeping.abort();

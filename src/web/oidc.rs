@@ -192,8 +192,10 @@ async fn callback(
         .iter()
         .position(|p| constant_time_eq(p.state.as_bytes(), sent_state.as_bytes()));
     let pending = position.map(|i| started.remove(i));
-    session.insert(PENDING_KEY, started).await?;
-    session.save().await?;
+    if pending.is_some() {
+        session.insert(PENDING_KEY, started).await?;
+        session.save().await?;
+    }
 
     if let Some(iss) = &query.iss
         && *iss != provider.config().issuer
