@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod sign_in;
+pub use sign_in::{LocalLogin, SignInArgs};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "remiss",
@@ -57,6 +60,10 @@ pub enum UserCommand {
         /// The diarium prefix of the user's organ (e.g. KS), if any.
         #[arg(long)]
         organ: Option<String>,
+        /// The user's e-mail address: links the account at its first sign-in
+        /// through the identity provider.
+        #[arg(long)]
+        email: Option<String>,
     },
 }
 
@@ -91,4 +98,6 @@ pub struct ServeArgs {
     /// load balancer that sets it).
     #[arg(long, env = "REMISS_BEHIND_PROXY")]
     pub behind_proxy: bool,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod embedded_pg;
+pub mod oidc;
 pub mod password;
 pub mod startup;
 pub mod web;

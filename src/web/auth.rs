@@ -69,6 +69,9 @@ struct LoginPage {
     next: String,
     error: &'static str,
     show_demo: bool,
+    /// The identity provider's name, with single sign-on.
+    sso_name: Option<String>,
+    local_login: bool,
 }
 
 #[derive(Deserialize)]
@@ -93,6 +96,8 @@ async fn login_page(
         next: safe_next(Some(next)).to_string(),
         error,
         show_demo,
+        sso_name: super::oidc::provider_name(state),
+        local_login: state.settings.local_login == crate::config::LocalLogin::On,
     })
 }
 
@@ -174,12 +179,15 @@ pub async fn login(
 #[derive(Deserialize)]
 pub struct EmptyForm {}
 
+/// Ends the session, and with single sign-on the one at the provider too.
 pub async fn logout(
+    State(state): State<AppState>,
     session: Session,
     CsrfForm(EmptyForm {}): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
+    let provider_logout = super::oidc::logout_target(&state, &session).await?;
     session.flush().await?;
-    Ok(Redirect::to("/login").into_response())
+    Ok(Redirect::to(provider_logout.as_deref().unwrap_or("/login")).into_response())
 }
 
 #[derive(Template)]

@@ -1,6 +1,7 @@
 //! The only place with axum: routes, extractors, pages.
 
 mod admin;
+mod admin_sign_in;
 mod auth;
 mod cases;
 mod diarium;
@@ -11,6 +12,7 @@ mod form;
 mod home;
 mod ids;
 mod meetings;
+mod oidc;
 mod organ_cache;
 mod referrals;
 mod refusal;
@@ -43,7 +45,7 @@ pub use error::AppError;
 use organ_cache::OrganCache;
 
 use crate::app::Context;
-use crate::config::ServeArgs;
+use crate::config::{LocalLogin, ServeArgs};
 
 /// How the server is reached, from the configuration.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +54,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Trust the last X-Forwarded-For entry as the client address.
     pub behind_proxy: bool,
+    /// Whether passwords kept in Remiss may be used to sign in.
+    pub local_login: LocalLogin,
 }
 
 impl From<&ServeArgs> for Settings {
@@ -59,6 +63,7 @@ impl From<&ServeArgs> for Settings {
         Settings {
             secure_cookies: args.secure_cookies,
             behind_proxy: args.behind_proxy,
+            local_login: args.sign_in.local_login,
         }
     }
 }
@@ -70,6 +75,8 @@ pub struct AppState {
     pub ctx: Context,
     pub settings: Arc<Settings>,
     pub organs: Arc<OrganCache>,
+    /// The identity provider, when single sign-on is configured.
+    pub oidc: Option<Arc<crate::oidc::Provider>>,
 }
 
 impl AppState {
@@ -79,7 +86,14 @@ impl AppState {
             pool,
             settings: Arc::new(settings),
             organs: Arc::default(),
+            oidc: None,
         }
+    }
+
+    /// With single sign-on through `provider`.
+    pub fn with_oidc(mut self, provider: Arc<crate::oidc::Provider>) -> Self {
+        self.oidc = Some(provider);
+        self
     }
 }
 
@@ -90,6 +104,17 @@ pub const ABSOLUTE_TIMEOUT: chrono::TimeDelta = chrono::TimeDelta::hours(10);
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    // With passwords off, a password sent anyway gets a refusal, not a login.
+    let login = match state.settings.local_login {
+        LocalLogin::On => get(auth::login_form).post(auth::login),
+        LocalLogin::Off => get(auth::login_form).post(oidc::password_login_off),
+    };
+    let content_security_policy = HeaderValue::from_str(&format!(
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+         form-action 'self'{}; frame-ancestors 'none'",
+        oidc::form_action_origin(&state)
+    ))
+    .expect("the CSP is a valid header value");
     let store = crate::db::sessions::PgSessionStore::new(state.pool.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name("remiss_session")
@@ -124,11 +149,13 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::routes())
         .merge(meetings::routes())
         .merge(admin::routes())
+        .merge(admin_sign_in::routes())
         .route_layer(middleware::from_fn(error::signed_in_layout))
         .route_layer(middleware::from_fn(session::require_login));
 
     let public = Router::new()
-        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/login", login)
+        .merge(oidc::routes())
         .route("/healthz", get(health))
         .route("/tillganglighet", get(accessibility))
         .route("/static/{file}", get(static_files::serve))
@@ -156,10 +183,9 @@ pub fn router(state: AppState) -> Router {
                 .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
                 .layer(security_header(header::REFERRER_POLICY, "same-origin"))
-                .layer(security_header(
+                .layer(SetResponseHeaderLayer::overriding(
                     header::CONTENT_SECURITY_POLICY,
-                    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
-                     form-action 'self'; frame-ancestors 'none'",
+                    content_security_policy,
                 ))
                 // Pages carry personal and working data: not kept in shared caches or
                 // shown again from the back button after logout. Static files set their own.

@@ -26,8 +26,15 @@ impl TestApp {
     }
 
     pub fn empty(pool: PgPool) -> TestApp {
-        let router = router(AppState::new(pool.clone(), Settings::default()));
-        TestApp { pool, router }
+        TestApp::with_state(pool.clone(), AppState::new(pool, Settings::default()))
+    }
+
+    /// The application with its state made by the test (settings, a provider).
+    pub fn with_state(pool: PgPool, state: AppState) -> TestApp {
+        TestApp {
+            pool,
+            router: router(state),
+        }
     }
 
     /// A browser without cookies.
@@ -122,6 +129,11 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// The value of a cookie this browser holds.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.get(name).map(String::as_str)
+    }
+
     pub async fn request(
         &mut self,
         method: &str,
