@@ -192,6 +192,11 @@ pub fn decide(
     by_subject: Option<&LinkableAccount>,
     by_email: Option<&LinkableAccount>,
 ) -> Decision {
+    // An account found by its address that holds this very subject is the one
+    // the subject would have found: a sign-in of the same person (another tab)
+    // linked it while this one looked.
+    let by_subject = by_subject
+        .or_else(|| by_email.filter(|a| a.oidc_subject.as_deref() == Some(key.subject.as_str())));
     if let Some(account) = by_subject {
         return match account.oidc_realm.as_deref() {
             _ if !account.active => Decision::Refuse(Refusal::Inactive),
@@ -408,6 +413,20 @@ mod tests {
                 Decision::Refuse(Refusal::LinkedToAnother)
             );
         }
+    }
+
+    #[test]
+    fn an_address_linked_to_this_very_identity_meanwhile_signs_in() {
+        let linked = account(Some("s1"), Some("https://idp.example"), true);
+        assert_eq!(
+            decide(&key(), Some(false), None, Some(&linked)),
+            Decision::SignIn(linked.id)
+        );
+        let deactivated = account(Some("s1"), Some("https://idp.example"), false);
+        assert_eq!(
+            decide(&key(), Some(true), None, Some(&deactivated)),
+            Decision::Refuse(Refusal::Inactive)
+        );
     }
 
     #[test]
