@@ -33,18 +33,24 @@ async fn city(pool: &PgPool) -> (Context, Actor) {
         roles: Vec::new(),
     };
     let hanna = id_of(pool, "handlaggare").await;
+    give(&ctx, &administrator, hanna, HANNA_EMAIL, "").await;
+    (ctx, administrator)
+}
+
+/// The administrator gives an account with neither an address nor a subject
+/// these.
+async fn give(ctx: &Context, administrator: &Actor, user_id: Uuid, email: &str, subject: &str) {
     let given = admin::change_sign_in(
-        &ctx,
-        &administrator,
-        hanna,
+        ctx,
+        administrator,
+        user_id,
         &SignInFields::default(),
-        HANNA_EMAIL,
-        "",
+        email,
+        subject,
     )
     .await
     .unwrap();
     assert!(matches!(given, SignInChanged::Saved));
-    (ctx, administrator)
 }
 
 fn key(subject: &str) -> SubjectKey {
@@ -60,6 +66,10 @@ async fn link_of(pool: &PgPool, username: &str) -> (Option<String>, Option<Strin
         .fetch_one(pool)
         .await
         .unwrap()
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
 
 /// The details of every event of this action, oldest first.
@@ -137,16 +147,7 @@ async fn a_subject_entered_by_an_administrator_is_linked_in_the_realm_of_the_fir
 ) {
     let (ctx, administrator) = city(&pool).await;
     let karin = id_of(&pool, "granskare").await;
-    admin::change_sign_in(
-        &ctx,
-        &administrator,
-        karin,
-        &SignInFields::default(),
-        "",
-        "oid-karin",
-    )
-    .await
-    .unwrap();
+    give(&ctx, &administrator, karin, "", "oid-karin").await;
     assert_eq!(
         link_of(&pool, "granskare").await,
         (Some("oid-karin".into()), None)
@@ -185,10 +186,7 @@ async fn a_subject_entered_by_an_administrator_is_linked_in_the_realm_of_the_fir
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn a_refused_sign_in_creates_links_and_records_nothing(pool: PgPool) {
     let (ctx, administrator) = city(&pool).await;
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let users = count(&pool, "SELECT count(*) FROM users").await;
     let refusal = |outcome: app::Result<SignInOutcome>| match outcome.unwrap() {
         SignInOutcome::Refused(refusal) => refusal,
         other => panic!("signed in: {other:?}"),
@@ -216,11 +214,11 @@ async fn a_refused_sign_in_creates_links_and_records_nothing(pool: PgPool) {
     let deactivated = sign_in::sign_in(&ctx, &key("hanna-sub"), Some(HANNA_EMAIL), None).await;
     assert_eq!(refusal(deactivated), Refusal::Inactive);
 
-    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(after, users, "no account created");
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM users").await,
+        users,
+        "no account created"
+    );
     assert_eq!(
         link_of(&pool, "handlaggare").await,
         (Some("hanna-sub".into()), Some(ISSUER.into()))
@@ -237,13 +235,12 @@ async fn a_refused_sign_in_creates_links_and_records_nothing(pool: PgPool) {
 /// holds locked.
 async fn until_a_lock_is_awaited(pool: &PgPool) {
     for _ in 0..1000 {
-        let waiting: i64 = sqlx::query_scalar(
+        let waiting = count(
+            pool,
             "SELECT count(*) FROM pg_stat_activity
              WHERE datname = current_database() AND wait_event_type = 'Lock'",
         )
-        .fetch_one(pool)
-        .await
-        .unwrap();
+        .await;
         if waiting > 0 {
             return;
         }
@@ -336,16 +333,7 @@ async fn an_address_or_subject_another_account_has_is_a_field_error(pool: PgPool
     );
 
     let karin = id_of(&pool, "granskare").await;
-    admin::change_sign_in(
-        &ctx,
-        &administrator,
-        karin,
-        &SignInFields::default(),
-        "",
-        "k-sub",
-    )
-    .await
-    .unwrap();
+    give(&ctx, &administrator, karin, "", "k-sub").await;
     let seen = SignInFields {
         email: Some("sara.berg@kommun.se".into()),
         oidc_subject: None,
@@ -436,16 +424,7 @@ async fn a_sign_in_change_on_values_changed_meanwhile_writes_nothing(pool: PgPoo
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn an_import_creates_every_account_with_its_roles_or_none(pool: PgPool) {
     let (ctx, administrator) = city(&pool).await;
-    let count = |sql: &'static str| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(&pool)
-                .await
-                .unwrap()
-        }
-    };
-    let users = count("SELECT count(*) FROM users").await;
+    let users = count(&pool, "SELECT count(*) FROM users").await;
     let list = "sara.b;Sara Berg;sara.berg@kommun.se;AMN;handläggare, granskare\n\
                 olle;Olle Olsson;olle@kommun.se;KS;registrator,admin\n";
     let not_admin = Actor {
@@ -465,9 +444,10 @@ async fn an_import_creates_every_account_with_its_roles_or_none(pool: PgPool) {
         Imported::Refused(problems) => panic!("{problems:?}"),
     };
     assert_eq!(rows.len(), 2);
-    assert_eq!(count("SELECT count(*) FROM users").await, users + 2);
+    assert_eq!(count(&pool, "SELECT count(*) FROM users").await, users + 2);
     assert_eq!(
         count(
+            &pool,
             "SELECT count(*) FROM audit_events e JOIN users u ON u.id = e.entity_id
              WHERE e.action = 'user.created' AND e.after->>'via' = 'import'
                AND u.password_hash IS NULL AND u.email IS NOT NULL"
@@ -478,6 +458,7 @@ async fn an_import_creates_every_account_with_its_roles_or_none(pool: PgPool) {
     // Each role given with its own event, as on the account's page.
     assert_eq!(
         count(
+            &pool,
             "SELECT count(*) FROM audit_events e JOIN users u ON u.id = e.entity_id
              WHERE e.action = 'user.role_given' AND u.username IN ('sara.b', 'olle')"
         )
@@ -498,5 +479,5 @@ async fn an_import_creates_every_account_with_its_roles_or_none(pool: PgPool) {
         ),
         Imported::Created(_) => panic!("created over a taken address"),
     }
-    assert_eq!(count("SELECT count(*) FROM users").await, users + 2);
+    assert_eq!(count(&pool, "SELECT count(*) FROM users").await, users + 2);
 }
