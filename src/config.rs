@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+mod sign_in;
+pub use sign_in::{LocalLogin, SignInArgs};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "remiss",
@@ -58,6 +61,10 @@ pub enum UserCommand {
         /// The diarium prefix of the user's organ (e.g. KS), if any.
         #[arg(long)]
         organ: Option<String>,
+        /// The user's e-mail address: links the account at its first sign-in
+        /// through the identity provider.
+        #[arg(long)]
+        email: Option<String>,
     },
 }
 
@@ -118,6 +125,8 @@ pub struct ServeArgs {
     /// (argon2id), so 128 lets 6 run together; logins beyond wait, then get 503.
     #[arg(long, env = "REMISS_HASHING_MEMORY_MIB", default_value_t = 128)]
     pub hashing_memory_mib: usize,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
 }
 
 /// A duration on the command line: `500ms`, `5s`, `2m`, or whole seconds (`5`).

@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use sqlx::PgPool;
@@ -41,10 +42,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     name,
                     admin,
                     organ,
+                    email,
                 },
         }) => {
             let db = Database::open(&database).await?;
-            let result = add_user(&db.pool, username, name, admin, organ).await;
+            let result = add_user(&db.pool, username, name, admin, organ, email).await;
             db.close().await?;
             result.map(|()| ExitCode::SUCCESS)
         }
@@ -124,7 +126,12 @@ pub async fn load_demo_if_empty(pool: &PgPool) -> anyhow::Result<bool> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    // The address first: a taken port should not cost a database start.
+    // The configuration first: a mistake in it should not cost a database start.
+    let oidc = match args.sign_in.oidc_config()? {
+        Some(config) => Some(Arc::new(crate::oidc::Provider::new(config)?)),
+        None => None,
+    };
+    // Then the address: a taken port should not cost a database start either.
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("could not listen on {}", args.addr))?;
@@ -141,10 +148,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "DATABASE_URL"
         }
     );
-    let state = AppState::new(database.pool.clone(), web::Settings::from(&args));
+    let mut state = AppState::new(database.pool.clone(), web::Settings::from(&args));
+    let mut provider_refresh = None;
+    if let Some(provider) = oidc {
+        if provider.config().public_url.scheme() == "https" && !args.secure_cookies {
+            tracing::warn!("--public-url is https: set --secure-cookies too");
+        }
+        // The identity provider is reached in the background: one that is down or
+        // slow holds up neither the start nor password logins.
+        state = state.with_oidc(provider.clone());
+        provider_refresh = Some(tokio::spawn(provider.keep_fresh()));
+    }
     let housekeeping = tokio::spawn(web::housekeeping(database.pool.clone()));
     let result = web::serve(listener, state, shutdown_signal()).await;
     housekeeping.abort();
+    if let Some(task) = provider_refresh {
+        task.abort();
+    }
     database.close().await?;
     tracing::info!("stopped");
     result
@@ -176,6 +196,7 @@ async fn add_user(
     name: String,
     admin: bool,
     organ: Option<String>,
+    email: Option<String>,
 ) -> anyhow::Result<()> {
     let password = match std::env::var("REMISS_PASSWORD") {
         Ok(password) => password,
@@ -186,7 +207,16 @@ async fn add_user(
             input.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    let username = create_user(pool, &username, &name, admin, organ.as_deref(), password).await?;
+    let username = create_user(
+        pool,
+        &username,
+        &name,
+        admin,
+        organ.as_deref(),
+        email,
+        password,
+    )
+    .await?;
     println!("created user {username}");
     Ok(())
 }
@@ -201,6 +231,7 @@ pub async fn create_user(
     name: &str,
     admin: bool,
     organ_prefix: Option<&str>,
+    email: Option<String>,
     password: String,
 ) -> anyhow::Result<String> {
     let organ = match organ_prefix {
@@ -221,9 +252,11 @@ pub async fn create_user(
         organ,
         is_admin: admin,
         password,
+        email: email.unwrap_or_default(),
+        oidc_subject: String::new(),
     };
     let ctx = app::Context::new(pool.clone());
-    match app::admin::create_user(&ctx, Origin::CommandLine, &input).await {
+    match app::admin::create_user(&ctx, Origin::CommandLine, &input, false).await {
         Ok(created) => Ok(created.username),
         Err(app::Error::Invalid(errors)) => {
             let problems: Vec<String> = errors

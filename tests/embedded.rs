@@ -1,5 +1,6 @@
-//! The default start: no DATABASE_URL, so the server runs its own PostgreSQL under
-//! the data directory. Runs the real binary.
+//! The real binary's start: by default (no DATABASE_URL) with its own PostgreSQL
+//! under the data directory; with an identity provider that cannot be reached;
+//! with a configuration it refuses.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -16,6 +17,10 @@ fn free_port() -> u16 {
 }
 
 fn start(data_dir: &Path, port: u16) -> Child {
+    start_with(data_dir, port, &[])
+}
+
+fn start_with(data_dir: &Path, port: u16, flags: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_remiss"))
         .args([
             "serve",
@@ -24,6 +29,7 @@ fn start(data_dir: &Path, port: u16) -> Child {
             "--data-dir",
         ])
         .arg(data_dir)
+        .args(flags)
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -93,19 +99,24 @@ fn stop(mut server: Child) {
     }
 }
 
-#[test]
-fn the_embedded_default_starts_serves_and_stops_cleanly() {
+/// A folder for a data directory, which PostgreSQL (an unprivileged user when
+/// the tests run as root) can enter.
+fn data_folder() -> tempfile::TempDir {
     let dir = tempfile::Builder::new()
         .prefix("remiss-embedded")
         .tempdir()
         .unwrap();
-    // PostgreSQL runs as an unprivileged user when the tests run as root: it must
-    // be able to enter the folder.
     std::fs::set_permissions(
         dir.path(),
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
+    dir
+}
+
+#[test]
+fn the_embedded_default_starts_serves_and_stops_cleanly() {
+    let dir = data_folder();
     let data_dir = dir.path().join("data");
     let pid_file = data_dir.join("postgres").join("postmaster.pid");
 
@@ -132,4 +143,63 @@ fn the_embedded_default_starts_serves_and_stops_cleanly() {
     assert!(get(port, "/login").unwrap().1.contains("remiss-demo"));
     stop(server);
     assert!(!pid_file.exists());
+}
+
+#[test]
+fn an_identity_provider_that_cannot_be_reached_does_not_hold_up_the_start() {
+    let dir = data_folder();
+    let nobody_listens = free_port();
+    let port = free_port();
+    let public_url = format!("http://127.0.0.1:{port}");
+    let issuer = format!("http://127.0.0.1:{nobody_listens}");
+    let mut server = start_with(
+        &dir.path().join("data"),
+        port,
+        &[
+            "--oidc-issuer",
+            &issuer,
+            "--oidc-client-id",
+            "remiss",
+            "--oidc-client-secret",
+            "hemligt",
+            "--public-url",
+            &public_url,
+            "--oidc-name",
+            "Exempelkommunens inloggning",
+        ],
+    );
+    wait_until_healthy(&mut server, port);
+    let (status, login) = get(port, "/login").unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        login.contains("Logga in med Exempelkommunens inloggning"),
+        "{login}"
+    );
+    assert!(
+        login.contains("name=\"password\""),
+        "passwords still offered"
+    );
+    let (status, refused) = get(port, "/login/oidc").unwrap();
+    assert_eq!(status, 503);
+    assert!(
+        refused.contains("Inloggningen fungerar inte just nu"),
+        "{refused}"
+    );
+    stop(server);
+}
+
+#[test]
+fn passwords_off_without_single_sign_on_is_refused_at_start() {
+    let output = Command::new(env!("CARGO_BIN_EXE_remiss"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--local-login", "off"])
+        .env_remove("DATABASE_URL")
+        .env_remove("REMISS_OIDC_ISSUER")
+        .output()
+        .expect("the remiss binary runs");
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("--local-login off needs single sign-on"),
+        "{said}"
+    );
 }

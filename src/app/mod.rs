@@ -28,8 +28,9 @@
 //! Modules: [`referrals`] registration and correction; [`cases`] the case's own
 //! transitions (assign, submit, delegation, dispatch, decline); [`reports`] the
 //! draft; [`reviews`] approval and return; [`meetings`] the meeting, its agenda,
-//! decisions and justering; [`admin`] users, roles and organs; [`demo`] the demo
-//! city, loaded through all of these.
+//! decisions and justering; [`admin`] users (how they sign in, the import of a
+//! list), roles and organs; [`sign_in`] the sign-in through the identity
+//! provider; [`demo`] the demo city, loaded through all of these.
 
 pub mod admin;
 pub mod cases;
@@ -38,6 +39,7 @@ pub mod meetings;
 pub mod referrals;
 pub mod reports;
 pub mod reviews;
+pub mod sign_in;
 pub mod step;
 
 use chrono::{DateTime, NaiveDate, Utc};

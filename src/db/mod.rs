@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod diarium;
 pub mod login_failures;
 pub mod meetings;
+pub mod oidc;
 pub mod organs;
 pub mod referrals;
 pub mod reports;

@@ -20,7 +20,9 @@ pub async fn find_for_login(
 ) -> sqlx::Result<Option<LoginCandidate>> {
     sqlx::query_as!(
         LoginCandidate,
-        "SELECT id, password_hash, active, session_epoch FROM users WHERE username = $1",
+        // An account without a password (single sign-on only) is not one here.
+        r#"SELECT id, password_hash AS "password_hash!", active, session_epoch
+           FROM users WHERE username = $1 AND password_hash IS NOT NULL"#,
         username
     )
     .fetch_optional(conn)
@@ -114,12 +116,12 @@ pub async fn insert(
     conn: &mut PgConnection,
     id: Uuid,
     user: &NewUser,
-    password_hash: &str,
+    password_hash: Option<&str>,
     demo: bool,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO users (id, username, display_name, title, organ_id, is_admin, password_hash, demo)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO users (id, username, display_name, title, organ_id, is_admin, password_hash, demo, email, oidc_subject)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         id,
         user.username,
         user.display_name,
@@ -128,6 +130,8 @@ pub async fn insert(
         user.is_admin,
         password_hash,
         demo,
+        user.email,
+        user.oidc_subject,
     )
     .execute(conn)
     .await?;
@@ -143,12 +147,13 @@ pub struct UserSummary {
     pub organ_name: Option<String>,
     pub is_admin: bool,
     pub active: bool,
+    pub email: Option<String>,
 }
 
 pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<UserSummary>> {
     sqlx::query_as!(
         UserSummary,
-        r#"SELECT u.id, u.username, u.display_name, u.title, o.name AS "organ_name?", u.is_admin, u.active
+        r#"SELECT u.id, u.username, u.display_name, u.title, o.name AS "organ_name?", u.is_admin, u.active, u.email
            FROM users u LEFT JOIN organs o ON o.id = u.organ_id
            ORDER BY u.active DESC, u.display_name"#
     )
@@ -159,7 +164,7 @@ pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<UserSummary>> {
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<UserSummary>> {
     sqlx::query_as!(
         UserSummary,
-        r#"SELECT u.id, u.username, u.display_name, u.title, o.name AS "organ_name?", u.is_admin, u.active
+        r#"SELECT u.id, u.username, u.display_name, u.title, o.name AS "organ_name?", u.is_admin, u.active, u.email
            FROM users u LEFT JOIN organs o ON o.id = u.organ_id
            WHERE u.id = $1"#,
         id
@@ -236,9 +241,12 @@ pub async fn set_password(
 }
 
 pub async fn password_hash(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT password_hash AS "password_hash!" FROM users WHERE id = $1 AND password_hash IS NOT NULL"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// Whether demo accounts with the published password still exist.

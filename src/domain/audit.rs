@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
+use super::sign_in::LinkedBy;
 use super::workflow::{CaseState, DecisionOutcome, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,6 +34,9 @@ pub enum AuditAction {
     MeetingAdjusted,
     UserCreated,
     UserPasswordChanged,
+    UserSignInChanged,
+    UserSignInLinked,
+    UserSignedIn,
     UserRoleGiven,
     UserRoleTaken,
     UserActivated,
@@ -42,7 +46,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::ReferralRegistered,
         AuditAction::ReferralCorrected,
         AuditAction::CaseRegistered,
@@ -61,6 +65,9 @@ impl AuditAction {
         AuditAction::MeetingAdjusted,
         AuditAction::UserCreated,
         AuditAction::UserPasswordChanged,
+        AuditAction::UserSignInChanged,
+        AuditAction::UserSignInLinked,
+        AuditAction::UserSignedIn,
         AuditAction::UserRoleGiven,
         AuditAction::UserRoleTaken,
         AuditAction::UserActivated,
@@ -90,6 +97,9 @@ impl AuditAction {
             A::MeetingAdjusted => "meeting.adjusted",
             A::UserCreated => "user.created",
             A::UserPasswordChanged => "user.password_changed",
+            A::UserSignInChanged => "user.sign_in_changed",
+            A::UserSignInLinked => "user.sign_in_linked",
+            A::UserSignedIn => "user.signed_in",
             A::UserRoleGiven => "user.role_given",
             A::UserRoleTaken => "user.role_taken",
             A::UserActivated => "user.activated",
@@ -260,9 +270,42 @@ pub struct UserCreated {
     pub title: String,
     pub organ_id: Option<Uuid>,
     pub admin: bool,
-    /// "command line" when no administrator created it.
+    /// What the identity provider's first sign-in finds the account by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oidc_subject: Option<String>,
+    /// Whether the account has a password kept in Remiss.
+    pub password: bool,
+    /// "command line", "demo" or "import" when not made on the new-account form.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<&'static str>,
+}
+
+/// `user.sign_in_linked`: the identity at the provider an account was linked to
+/// at its first sign-in, and how the sign-in found it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInLinked {
+    pub via: LinkedBy,
+    pub realm: String,
+    pub subject: String,
+    /// The provider's address that found the account, when it was the address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// `user.signed_in` through the identity provider.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedIn {
+    /// "oidc".
+    pub via: &'static str,
+    pub realm: String,
+}
+
+impl Serialize for LinkedBy {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// `user.role_given` and `user.role_taken`.

@@ -15,9 +15,11 @@ pub mod planning;
 pub mod referral;
 pub mod report;
 pub mod search;
+pub mod sign_in;
 pub mod text;
 pub mod time_limits;
 pub mod user;
+pub mod user_import;
 pub mod workflow;
 
 pub use dnr::{DiariumPrefix, Dnr};

@@ -56,6 +56,8 @@ pub struct UserInput {
     pub organ: String,
     pub is_admin: bool,
     pub password: String,
+    pub email: String,
+    pub oidc_subject: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,11 +68,21 @@ pub struct NewUser {
     /// None only for an administrator created from the command line.
     pub organ_id: Option<Uuid>,
     pub is_admin: bool,
-    pub password: String,
+    /// None for an account that signs in only through the identity provider.
+    pub password: Option<String>,
+    /// How the identity provider's first sign-in finds the account.
+    pub email: Option<String>,
+    pub oidc_subject: Option<String>,
 }
 
-pub fn validate_new(input: &UserInput, known_organs: &[Uuid]) -> Result<NewUser, FieldErrors> {
-    validate(input, known_organs, true)
+/// Checks the new-account form. With single sign-on (`sso`), an account with an
+/// e-mail address or a subject at the provider needs no password.
+pub fn validate_new(
+    input: &UserInput,
+    known_organs: &[Uuid],
+    sso: bool,
+) -> Result<NewUser, FieldErrors> {
+    validate(input, known_organs, true, sso)
 }
 
 /// The first administrator of a database, from the command line: as
@@ -79,13 +91,14 @@ pub fn validate_first_admin(
     input: &UserInput,
     known_organs: &[Uuid],
 ) -> Result<NewUser, FieldErrors> {
-    validate(input, known_organs, !input.organ.trim().is_empty())
+    validate(input, known_organs, !input.organ.trim().is_empty(), false)
 }
 
 fn validate(
     input: &UserInput,
     known_organs: &[Uuid],
     organ_required: bool,
+    sso: bool,
 ) -> Result<NewUser, FieldErrors> {
     let mut errors = FieldErrors::new();
     let username = normalize_username(&input.username);
@@ -113,16 +126,26 @@ fn validate(
     if organ_id.is_none() && organ_required {
         errors.add("organ", "Välj organ.");
     }
-    if let Some(problem) = password_problem(&input.password) {
+    let sign_in = super::sign_in::validate_fields(&mut errors, &input.email, &input.oidc_subject);
+    let signs_in_through_provider =
+        sso && (sign_in.email.is_some() || sign_in.oidc_subject.is_some());
+    let password = if input.password.is_empty() && signs_in_through_provider {
+        None
+    } else if let Some(problem) = password_problem(&input.password) {
         errors.add("password", problem);
-    }
+        None
+    } else {
+        Some(input.password.clone())
+    };
     errors.into_result(|| NewUser {
         username,
         display_name,
         title,
         organ_id,
         is_admin: input.is_admin,
-        password: input.password.clone(),
+        password,
+        email: sign_in.email,
+        oidc_subject: sign_in.oidc_subject,
     })
 }
 
@@ -152,7 +175,7 @@ mod tests {
 
     #[test]
     fn a_new_user_needs_every_field() {
-        let errors = validate_new(&UserInput::default(), &[Uuid::from_u128(1)]).unwrap_err();
+        let errors = validate_new(&UserInput::default(), &[Uuid::from_u128(1)], false).unwrap_err();
         for field in ["username", "display_name", "organ", "password"] {
             assert!(errors.get(field).is_some(), "{field}");
         }
@@ -163,9 +186,12 @@ mod tests {
             organ: Uuid::from_u128(1).to_string(),
             is_admin: false,
             password: "ett långt lösenord".into(),
+            ..UserInput::default()
         };
         assert_eq!(
-            validate_new(&ok, &[Uuid::from_u128(1)]).unwrap().username,
+            validate_new(&ok, &[Uuid::from_u128(1)], false)
+                .unwrap()
+                .username,
             "karin"
         );
     }
@@ -181,8 +207,9 @@ mod tests {
             organ: Uuid::from_u128(1).to_string(),
             is_admin: false,
             password: "ett långt lösenord".into(),
+            ..UserInput::default()
         };
-        let user = validate_new(&input, &[Uuid::from_u128(1)]).unwrap();
+        let user = validate_new(&input, &[Uuid::from_u128(1)], false).unwrap();
         assert_eq!(user.display_name, "Karin Eriksson");
         assert_eq!(user.title, "utvecklingschef");
         let errors = validate_new(
@@ -191,6 +218,7 @@ mod tests {
                 ..input
             },
             &[Uuid::from_u128(1)],
+            false,
         )
         .unwrap_err();
         assert!(
@@ -199,5 +227,46 @@ mod tests {
                 .unwrap()
                 .contains("osynliga styrtecken")
         );
+    }
+
+    fn sso_input(email: &str, subject: &str) -> UserInput {
+        UserInput {
+            username: "karin".into(),
+            display_name: "Karin Eriksson-Bech".into(),
+            organ: Uuid::from_u128(1).to_string(),
+            email: email.into(),
+            oidc_subject: subject.into(),
+            ..UserInput::default()
+        }
+    }
+
+    #[test]
+    fn with_single_sign_on_an_email_or_a_subject_replaces_the_password() {
+        let organs = [Uuid::from_u128(1)];
+        let by_email = validate_new(&sso_input(" karin@stad.se ", ""), &organs, true).unwrap();
+        assert_eq!(by_email.password, None);
+        assert_eq!(by_email.email.as_deref(), Some("karin@stad.se"));
+        assert_eq!(by_email.oidc_subject, None);
+        let by_subject = validate_new(&sso_input("", "abc-123"), &organs, true).unwrap();
+        assert_eq!(by_subject.password, None);
+        assert_eq!(by_subject.oidc_subject.as_deref(), Some("abc-123"));
+        // Neither: a password is needed after all.
+        let errors = validate_new(&sso_input("", ""), &organs, true).unwrap_err();
+        assert!(errors.get("password").is_some());
+        // Without single sign-on the e-mail address is kept, but a password is needed.
+        let errors = validate_new(&sso_input("karin@stad.se", ""), &organs, false).unwrap_err();
+        assert!(errors.get("password").is_some());
+        // A password given is checked even when it is not needed.
+        let mut short = sso_input("karin@stad.se", "");
+        short.password = "kort".into();
+        assert!(
+            validate_new(&short, &organs, true)
+                .unwrap_err()
+                .get("password")
+                .is_some()
+        );
+        let errors = validate_new(&sso_input("karin", "två ord"), &organs, true).unwrap_err();
+        assert!(errors.get("email").is_some());
+        assert!(errors.get("oidc_subject").is_some());
     }
 }

@@ -117,6 +117,14 @@ impl Role {
         Role::Admin,
     ];
 
+    /// The roles an administrator can give: the workflow's roles in an organ.
+    pub const GRANTABLE: [Role; 4] = [
+        Role::Registrar,
+        Role::Officer,
+        Role::Reviewer,
+        Role::Secretary,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Registrar => "registrator",

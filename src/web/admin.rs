@@ -16,7 +16,7 @@ use super::session::CurrentUser;
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};
 use crate::app;
-use crate::app::admin::{GRANTABLE, OrganUpdated, Origin};
+use crate::app::admin::{OrganUpdated, Origin};
 use crate::db;
 use crate::db::organs::Organ;
 use crate::db::users::{OrganRole, UserSummary};
@@ -78,6 +78,7 @@ struct NewUserPage {
     input: UserInput,
     organs: Vec<Organ>,
     errors: FormErrors,
+    sign_in: super::admin_sign_in::SignInOptions,
 }
 
 fn new_user_layout(user: &CurrentUser) -> Layout {
@@ -97,6 +98,7 @@ async fn new_user_form(
         input: UserInput::default(),
         organs: db::organs::list(&mut conn).await?,
         errors: FormErrors::none(),
+        sign_in: super::admin_sign_in::SignInOptions::of(&state),
     })
 }
 
@@ -114,6 +116,10 @@ struct UserForm {
     is_admin: Option<String>,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    oidc_subject: String,
 }
 
 async fn create_user(
@@ -128,9 +134,13 @@ async fn create_user(
         organ: form.organ,
         is_admin: form.is_admin.is_some(),
         password: form.password,
+        email: form.email,
+        oidc_subject: form.oidc_subject,
     };
     let actor = user.actor();
-    match app::admin::create_user(&state.ctx, Origin::Admin(&actor), &input).await {
+    let sign_in = super::admin_sign_in::SignInOptions::of(&state);
+    let sso = sign_in.sso_name.is_some();
+    match app::admin::create_user(&state.ctx, Origin::Admin(&actor), &input, sso).await {
         Ok(created) => {
             Ok(Redirect::to(&format!("/admin/anvandare/{}", created.id)).into_response())
         }
@@ -142,6 +152,7 @@ async fn create_user(
                 input,
                 organs: db::organs::list(&mut conn).await?,
                 errors: errors.into(),
+                sign_in,
             };
             page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
@@ -158,6 +169,7 @@ struct UserPage {
     organs: Vec<Organ>,
     grantable: [Role; 4],
     is_self: bool,
+    sign_in: super::admin_sign_in::SignInSection,
 }
 
 async fn user_page(
@@ -182,7 +194,8 @@ async fn user_page(
         account,
         roles,
         organs: db::organs::list(&mut conn).await?,
-        grantable: GRANTABLE,
+        grantable: Role::GRANTABLE,
+        sign_in: super::admin_sign_in::SignInSection::load(&state, &mut conn, id).await?,
     })
 }
 

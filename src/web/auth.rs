@@ -71,6 +71,9 @@ struct LoginPage {
     next: String,
     error: &'static str,
     show_demo: bool,
+    /// The identity provider's name, with single sign-on.
+    sso_name: Option<String>,
+    local_login: bool,
 }
 
 #[derive(Deserialize)]
@@ -100,7 +103,7 @@ fn with_login_cookie(mut response: Response, settings: &Settings, token: &str) -
 
 /// The login page with its form; `token` is the form's CSRF token.
 fn login_page(
-    settings: &Settings,
+    state: &AppState,
     status: StatusCode,
     token: &str,
     username: String,
@@ -116,10 +119,12 @@ fn login_page(
         next: safe_next(Some(next)),
         error,
         show_demo,
+        sso_name: super::oidc::provider_name(state),
+        local_login: state.settings.local_login == crate::config::LocalLogin::On,
     };
     Ok(with_login_cookie(
         page_with_status(status, &page)?,
-        settings,
+        &state.settings,
         token,
     ))
 }
@@ -136,7 +141,7 @@ pub async fn login_form(
     let show_demo = db::users::demo_accounts_present(&mut conn).await?;
     drop(conn);
     login_page(
-        &state.settings,
+        &state,
         StatusCode::OK,
         &token,
         String::new(),
@@ -180,7 +185,7 @@ pub async fn login(
     drop(conn);
     let answer = |status, error| {
         login_page(
-            &state.settings,
+            &state,
             status,
             &form.csrf_token,
             form.username.clone(),
@@ -244,12 +249,15 @@ pub async fn logout_form(user: CurrentUser) -> Result<Response, AppError> {
     })
 }
 
+/// Ends the session, and with single sign-on the one at the provider too.
 pub async fn logout(
+    State(state): State<AppState>,
     session: Session,
     CsrfForm(EmptyForm {}): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
+    let provider_logout = super::oidc::logout_target(&state, &session).await?;
     session.flush().await?;
-    Ok(Redirect::to("/login").into_response())
+    Ok(Redirect::to(provider_logout.as_deref().unwrap_or("/login")).into_response())
 }
 
 #[derive(Template)]

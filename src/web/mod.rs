@@ -1,6 +1,7 @@
 //! The only place with axum: routes, extractors, pages.
 
 mod admin;
+mod admin_sign_in;
 mod auth;
 mod cases;
 mod diarium;
@@ -12,6 +13,7 @@ mod form;
 mod home;
 mod ids;
 mod meetings;
+mod oidc;
 mod organ_cache;
 mod query;
 mod referrals;
@@ -48,7 +50,7 @@ use organ_cache::OrganCache;
 pub use server::serve;
 
 use crate::app::Context;
-use crate::config::ServeArgs;
+use crate::config::{LocalLogin, ServeArgs};
 use crate::password::HashingSlots;
 
 /// How the server is reached and what it bears, from the configuration (the
@@ -70,6 +72,8 @@ pub struct Settings {
     pub max_connections: usize,
     /// Memory for password hashing, which decides how many run at once.
     pub hashing_memory_mib: usize,
+    /// Whether passwords kept in Remiss may be used to sign in.
+    pub local_login: LocalLogin,
 }
 
 impl Default for Settings {
@@ -82,6 +86,7 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             max_connections: 512,
             hashing_memory_mib: 128,
+            local_login: LocalLogin::On,
         }
     }
 }
@@ -96,6 +101,7 @@ impl From<&ServeArgs> for Settings {
             request_timeout: args.request_timeout,
             max_connections: args.max_connections,
             hashing_memory_mib: args.hashing_memory_mib,
+            local_login: args.sign_in.local_login,
         }
     }
 }
@@ -108,6 +114,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub organs: Arc<OrganCache>,
     pub hashing: HashingSlots,
+    /// The identity provider, when single sign-on is configured.
+    pub oidc: Option<Arc<crate::oidc::Provider>>,
 }
 
 impl AppState {
@@ -118,7 +126,14 @@ impl AppState {
             hashing: HashingSlots::for_memory(settings.hashing_memory_mib),
             settings: Arc::new(settings),
             organs: Arc::default(),
+            oidc: None,
         }
+    }
+
+    /// With single sign-on through `provider`.
+    pub fn with_oidc(mut self, provider: Arc<crate::oidc::Provider>) -> Self {
+        self.oidc = Some(provider);
+        self
     }
 }
 
@@ -127,6 +142,8 @@ pub const IDLE_TIMEOUT: time::Duration = time::Duration::hours(1);
 /// ...and in any case this long after login.
 pub const ABSOLUTE_TIMEOUT: chrono::TimeDelta = chrono::TimeDelta::hours(10);
 
+/// The pages' Content-Security-Policy (the router adds the identity provider's
+/// origin to `form-action`).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -144,6 +161,17 @@ pub fn cookie_name(name: &str, secure: bool) -> String {
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let secure = state.settings.secure_cookies;
+    // With passwords off, a password sent anyway gets a refusal, not a login.
+    let login = match state.settings.local_login {
+        LocalLogin::On => get(auth::login_form).post(auth::login),
+        LocalLogin::Off => get(auth::login_form).post(oidc::password_login_off),
+    };
+    // Forms may continue to the identity provider (its logout), when there is one.
+    let content_security_policy = HeaderValue::from_str(&CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'",
+        &format!("form-action 'self'{}", oidc::form_action_origin(&state)),
+    ))
+    .expect("the CSP is a valid header value");
     let store = crate::db::sessions::PgSessionStore::new(state.pool.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name(cookie_name("remiss_session", secure))
@@ -179,11 +207,13 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::routes())
         .merge(meetings::routes())
         .merge(admin::routes())
+        .merge(admin_sign_in::routes())
         .route_layer(middleware::from_fn(error::signed_in_layout))
         .route_layer(middleware::from_fn(session::require_login));
 
     let public = Router::new()
-        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/login", login)
+        .merge(oidc::routes())
         .route("/tillganglighet", get(accessibility))
         .route("/static/{file}", get(static_files::serve))
         .route("/favicon.ico", get(static_files::favicon))
@@ -231,9 +261,9 @@ pub fn router(state: AppState) -> Router {
                 .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
                 .layer(security_header(header::REFERRER_POLICY, "same-origin"))
-                .layer(security_header(
+                .layer(SetResponseHeaderLayer::overriding(
                     header::CONTENT_SECURITY_POLICY,
-                    CONTENT_SECURITY_POLICY,
+                    content_security_policy,
                 ))
                 // Pages carry personal and working data: not kept in shared caches or
                 // shown again from the back button after logout. Static files set their own.

@@ -19,6 +19,8 @@ fn pages() -> Vec<String> {
         "/admin/anvandare",
         "/admin/anvandare/ny",
         "/admin/anvandare/{id}",
+        "/admin/anvandare/{id}/inloggning",
+        "/admin/anvandare/import",
         "/admin/organ",
         "/admin/organ/ny",
         "/admin/organ/{id}",
@@ -38,6 +40,8 @@ fn actions() -> Vec<String> {
         "/admin/anvandare/{id}/roller",
         "/admin/anvandare/{id}/roller/ta-bort",
         "/admin/anvandare/{id}/aktiv",
+        "/admin/anvandare/{id}/inloggning",
+        "/admin/anvandare/import",
         "/admin/organ",
         "/admin/organ/{id}",
     ]

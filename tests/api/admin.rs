@@ -270,11 +270,18 @@ async fn the_first_admin_from_the_command_line_logs_in(pool: PgPool) {
         "Första Administratören",
         true,
         None,
+        Some(" Forsta.Admin@Kommun.se ".into()),
         "ett långt lösenord".into(),
     )
     .await
     .unwrap();
     assert_eq!(username, "forsta.admin");
+    let email: Option<String> =
+        sqlx::query_scalar("SELECT email FROM users WHERE username = 'forsta.admin'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(email.as_deref(), Some("Forsta.Admin@Kommun.se"));
     let mut admin = app.browser();
     assert_eq!(
         admin

@@ -49,6 +49,14 @@ impl TestApp {
         TestApp { pool, router }
     }
 
+    /// The application with its state made by the test (settings, a provider).
+    pub fn with_state(pool: PgPool, state: AppState) -> TestApp {
+        TestApp {
+            pool,
+            router: router(state),
+        }
+    }
+
     /// A browser without cookies.
     pub fn browser(&self) -> Browser {
         Browser {

@@ -3,6 +3,7 @@
 
 mod access;
 mod admin;
+mod admin_sign_in;
 mod auth;
 mod compression;
 mod document_files;
@@ -13,5 +14,9 @@ mod overview;
 mod pool;
 mod referrals;
 mod senders;
+mod sso;
 mod text_input;
 mod workflow;
+
+#[path = "../parts/oidc/provider.rs"]
+mod oidc_provider;

@@ -18,7 +18,7 @@ fn first_admin(username: &str) -> UserInput {
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn the_command_line_creates_the_first_admin_of_an_empty_database(pool: PgPool) {
     let ctx = Context::new(pool.clone());
-    let refused = admin::create_user(&ctx, Origin::CommandLine, &first_admin("åsa")).await;
+    let refused = admin::create_user(&ctx, Origin::CommandLine, &first_admin("åsa"), false).await;
     match refused {
         Err(app::Error::Invalid(errors)) => assert!(errors.get("username").is_some()),
         other => panic!("usernames are a–z: {other:?}"),
@@ -28,10 +28,26 @@ async fn the_command_line_creates_the_first_admin_of_an_empty_database(pool: PgP
         .await
         .unwrap();
     assert_eq!(users, 0, "nothing written");
+    let with_email = UserInput {
+        email: "inte en adress".into(),
+        ..first_admin("forsta.admin")
+    };
+    match admin::create_user(&ctx, Origin::CommandLine, &with_email, false).await {
+        Err(app::Error::Invalid(errors)) => assert_eq!(
+            errors.get("email"),
+            Some("Ange en e-postadress som namn@exempel.se.")
+        ),
+        other => panic!("the e-mail address is checked: {other:?}"),
+    }
 
-    let created = admin::create_user(&ctx, Origin::CommandLine, &first_admin(" Forsta.Admin "))
-        .await
-        .unwrap();
+    let created = admin::create_user(
+        &ctx,
+        Origin::CommandLine,
+        &first_admin(" Forsta.Admin "),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(created.username, "forsta.admin");
     let (is_admin, hash): (bool, String) =
         sqlx::query_as("SELECT is_admin, password_hash FROM users WHERE id = $1")
@@ -60,7 +76,14 @@ async fn the_command_line_creates_the_first_admin_of_an_empty_database(pool: PgP
     assert_eq!(by_nobody, 1);
 
     // The same username again is a field error, not a failure.
-    match admin::create_user(&ctx, Origin::CommandLine, &first_admin("forsta.admin")).await {
+    match admin::create_user(
+        &ctx,
+        Origin::CommandLine,
+        &first_admin("forsta.admin"),
+        false,
+    )
+    .await
+    {
         Err(app::Error::Invalid(errors)) => {
             assert_eq!(errors.get("username"), Some("Användarnamnet är upptaget."))
         }
@@ -85,6 +108,7 @@ async fn the_admin_pages_need_an_organ_where_the_command_line_does_not(pool: PgP
         &ctx,
         Origin::Admin(&administrator),
         &first_admin("ny.admin"),
+        false,
     )
     .await
     {
@@ -96,7 +120,13 @@ async fn the_admin_pages_need_an_organ_where_the_command_line_does_not(pool: PgP
         ..administrator
     };
     assert!(matches!(
-        admin::create_user(&ctx, Origin::Admin(&not_admin), &first_admin("ny.admin")).await,
+        admin::create_user(
+            &ctx,
+            Origin::Admin(&not_admin),
+            &first_admin("ny.admin"),
+            false
+        )
+        .await,
         Err(app::Error::Forbidden(None))
     ));
 }

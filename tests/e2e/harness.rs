@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 
 use remiss::web::{AppState, Settings};
 
+use crate::oidc_provider::{Person, TestProvider};
 use crate::{axe, shots};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -184,21 +185,25 @@ struct Server {
 
 impl Server {
     async fn start(pool: PgPool) -> Server {
-        remiss::startup::load_demo_if_empty(&pool)
+        let listener = Server::bind().await;
+        Server::serve(listener, AppState::new(pool, Settings::default())).await
+    }
+
+    async fn bind() -> tokio::net::TcpListener {
+        tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port for the server")
+    }
+
+    async fn serve(listener: tokio::net::TcpListener, state: AppState) -> Server {
+        remiss::startup::load_demo_if_empty(&state.pool)
             .await
             .expect("the demo city loads");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port for the server");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(remiss::web::serve(
-            listener,
-            AppState::new(pool, Settings::default()),
-            async move {
-                let _ = stopped.await;
-            },
-        ));
+        let task = tokio::spawn(remiss::web::serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
         Server {
             base,
             stop: Some(stop),
@@ -261,6 +266,26 @@ impl E2e {
             clients: Vec::new(),
             profiles: Vec::new(),
         }
+    }
+
+    /// Like [`E2e::start`], with single sign-on through a test provider where
+    /// `people` have accounts.
+    pub async fn start_with_provider(pool: PgPool, people: &[Person]) -> (E2e, TestProvider) {
+        let driver = ChromeDriver::start();
+        let listener = Server::bind().await;
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let provider = TestProvider::start(&base, people, false).await;
+        let oidc = remiss::oidc::Provider::new(provider.config()).expect("the provider's client");
+        let state = AppState::new(pool, Settings::default()).with_oidc(Arc::new(oidc));
+        let server = Server::serve(listener, state).await;
+        let e2e = E2e {
+            server: Some(server),
+            driver,
+            findings: Arc::default(),
+            clients: Vec::new(),
+            profiles: Vec::new(),
+        };
+        (e2e, provider)
     }
 
     /// A new browser (its own profile, so its own cookies) with JavaScript on.

@@ -25,3 +25,7 @@ mod conflict;
 mod errors;
 mod keyboard;
 mod login;
+mod sso;
+
+#[path = "../parts/oidc/provider.rs"]
+mod oidc_provider;

@@ -198,9 +198,11 @@ async fn people(conn: &mut PgConnection, password_hash: &str, now: DateTime<Utc>
             organ: organs[organ].to_string(),
             is_admin,
             password: DEMO_PASSWORD.into(),
+            ..UserInput::default()
         };
-        let new = admin::validate_user(conn, Origin::Demo, &input).await?;
-        let created = admin::create_user_in(conn, now, Origin::Demo, &new, password_hash).await?;
+        let new = admin::validate_user(conn, Origin::Demo, &input, false).await?;
+        let created =
+            admin::create_user_in(conn, now, Origin::Demo, &new, Some(password_hash)).await?;
         let actor = Actor {
             user_id: created.id,
             is_admin,
