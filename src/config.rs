@@ -91,4 +91,14 @@ pub struct ServeArgs {
     /// load balancer that sets it).
     #[arg(long, env = "REMISS_BEHIND_PROXY")]
     pub behind_proxy: bool,
+    /// The largest upload of documents, in MB (10^6 bytes); a larger one is
+    /// refused with 413.
+    #[arg(long, env = "REMISS_MAX_UPLOAD_MB", default_value_t = 50,
+          value_parser = clap::value_parser!(u64).range(1..=2000))]
+    pub max_upload_mb: u64,
+    /// ClamAV's daemon, to scan every uploaded file: a Unix socket path
+    /// (/run/clamav/clamd.ctl) or host:port. Without it files are taken unscanned
+    /// and marked so; with it, a file is refused when clamd cannot be reached.
+    #[arg(long, env = "REMISS_CLAMD")]
+    pub clamd: Option<crate::files::clamd::ClamdAddr>,
 }

@@ -5,8 +5,10 @@
 
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod domain;
 pub mod embedded_pg;
+pub mod files;
 pub mod password;
 pub mod startup;
 pub mod web;

@@ -2,11 +2,13 @@
 //! owns the transaction: a change and its audit event commit together.
 
 pub mod audit;
+pub mod blobs;
 pub mod cases;
 pub mod decisions;
 pub mod demo;
 mod demo_reference;
 pub mod diarium;
+pub mod documents;
 pub mod login_failures;
 pub mod meetings;
 pub mod organs;

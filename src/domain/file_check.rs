@@ -143,6 +143,8 @@ impl fmt::Display for FileRefusal {
     }
 }
 
+impl std::error::Error for FileRefusal {}
+
 /// What the first bytes of a file say it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sniffed {

@@ -143,6 +143,8 @@ struct EditorPage {
     /// On a stale save: the newer text, section by section beside this user's.
     conflict: Option<Conflict>,
     saved: bool,
+    /// The case's documents (the remiss's first), beside the editor.
+    documents: Vec<super::document_register::DocumentView>,
 }
 
 struct Conflict {
@@ -194,6 +196,13 @@ async fn editor_page(
             let at = format_stockholm(r.created_at);
             (r, at)
         });
+    drop(conn);
+    let actor = super::document_register::actor(user);
+    let documents = super::document_register::views(
+        &crate::documents::of_case(&state.pool, &actor, case.id).await?,
+        Some(case.id),
+        &actor,
+    );
     Ok(EditorPage {
         layout: Layout::new(format!("Utkast {}", case.dnr), user, "remisser")
             .crumb("Remisser", "/remisser")
@@ -206,6 +215,7 @@ async fn editor_page(
         errors,
         conflict,
         saved: false,
+        documents,
     })
 }
 

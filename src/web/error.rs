@@ -17,6 +17,9 @@ pub enum AppError {
     Csrf,
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// A body over the limit of its route (an upload over `--max-upload-mb`).
+    #[error("request body too large")]
+    TooLarge,
     /// An action the workflow refuses here and now, with its reason in Swedish and
     /// the page to go back to.
     #[error("refused ({status}): {message}")]
@@ -68,6 +71,11 @@ impl IntoResponse for AppError {
                 "Felaktig begäran",
                 "Begäran gick inte att tolka. Ingenting har sparats.".into(),
             ),
+            AppError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Det du skickade är för stort",
+                "Formuläret eller filerna var större än vad som tas emot, och ingenting har sparats. Gå tillbaka och välj en mindre fil, eller dela upp handlingen i flera filer.".into(),
+            ),
             AppError::Refused { status, message, back: to } => {
                 back = to.clone();
                 let heading = if *status == StatusCode::CONFLICT {
@@ -101,6 +109,37 @@ impl IntoResponse for AppError {
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, heading).into_response(),
+        }
+    }
+}
+
+impl From<crate::documents::Error> for AppError {
+    /// A refusal without a form to show it beside: the error page.
+    fn from(error: crate::documents::Error) -> Self {
+        use crate::documents::Error as E;
+        match error {
+            E::NotFound => AppError::NotFound,
+            E::Forbidden(None) => AppError::Forbidden,
+            E::Forbidden(Some(message)) => AppError::Refused {
+                status: StatusCode::FORBIDDEN,
+                message,
+                back: "/".into(),
+            },
+            E::Conflict(message) => AppError::Refused {
+                status: StatusCode::CONFLICT,
+                message,
+                back: "/".into(),
+            },
+            E::Invalid(errors) => AppError::Refused {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: errors
+                    .iter()
+                    .map(|(_, m)| m)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                back: "/".into(),
+            },
+            E::Database(error) => AppError::Database(error),
         }
     }
 }

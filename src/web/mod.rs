@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod cases;
 mod diarium;
+mod document_register;
 mod documents;
 mod editor;
 mod error;
@@ -17,6 +18,7 @@ mod search;
 mod session;
 mod static_files;
 mod summary;
+mod upload;
 mod views;
 
 use std::future::IntoFuture;
@@ -25,7 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, Request, StatusCode, Version, header};
 use axum::middleware;
 use axum::routing::{get, post};
 use sqlx::PgPool;
@@ -41,14 +43,30 @@ pub use error::AppError;
 use organ_cache::OrganCache;
 
 use crate::config::ServeArgs;
+use crate::files::clamd::Clamd;
 
 /// How the server is reached, from the configuration.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Mark the session cookie Secure (served over HTTPS).
     pub secure_cookies: bool,
     /// Trust the last X-Forwarded-For entry as the client address.
     pub behind_proxy: bool,
+    /// The largest upload of documents, in bytes.
+    pub max_upload_bytes: u64,
+    /// The virus scanner, when one is configured.
+    pub clamd: Option<Clamd>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            secure_cookies: false,
+            behind_proxy: false,
+            max_upload_bytes: 50 * 1_000_000,
+            clamd: None,
+        }
+    }
 }
 
 impl From<&ServeArgs> for Settings {
@@ -56,6 +74,8 @@ impl From<&ServeArgs> for Settings {
         Settings {
             secure_cookies: args.secure_cookies,
             behind_proxy: args.behind_proxy,
+            max_upload_bytes: args.max_upload_mb * 1_000_000,
+            clamd: args.clamd.clone().map(Clamd::new),
         }
     }
 }
@@ -119,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .merge(editor::routes())
         .merge(meetings::routes())
         .merge(documents::routes())
+        .merge(document_register::routes(&state))
         .merge(admin::routes())
         .route_layer(middleware::from_fn(session::require_login));
 
@@ -166,8 +187,14 @@ pub fn router(state: AppState) -> Router {
                 // not. A page holds the session's CSRF token beside text the visitor
                 // chose (a search, a form sent back), which is what BREACH needs to
                 // read a secret out of compressed sizes.
+                // Nor are documents' files: most are compressed already, and a
+                // download answers range requests on its bytes as stored.
                 .layer(CompressionLayer::new().gzip(true).compress_when(
-                    DefaultPredicate::new().and(NotForContentType::const_new("text/html")),
+                    DefaultPredicate::new()
+                        .and(NotForContentType::const_new("text/html"))
+                        .and(|_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
+                            !headers.contains_key(header::ACCEPT_RANGES)
+                        }),
                 )),
         )
         .with_state(state)

@@ -1,15 +1,17 @@
 //! Remisser: registration, the list, one remiss, corrections.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::document_register::{self, DocumentView};
 use super::form::CsrfForm;
 use super::session::CurrentUser;
+use super::upload;
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};
 use crate::db::organs::Organ;
@@ -17,6 +19,8 @@ use crate::db::referrals::{CaseRow, Cursor, ListQuery, ListRow, Referral, Sort, 
 use crate::db::{self, audit::HistoryEntry};
 use crate::domain::CaseState;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
+use crate::documents::DocumentIn;
+use crate::domain::document::{Direction, DocumentFields, DocumentInput};
 use crate::domain::referral::{self, ReferralInput};
 
 const PAGE_SIZE: i64 = 25;
@@ -47,6 +51,19 @@ pub struct ReferralForm {
     /// The version the correction was made on.
     #[serde(default)]
     version: Option<i32>,
+    // The registration form's documents (their files come apart).
+    #[serde(default)]
+    document_title_1: String,
+    #[serde(default)]
+    document_secrecy_1: String,
+    #[serde(default)]
+    document_title_2: String,
+    #[serde(default)]
+    document_secrecy_2: String,
+    #[serde(default)]
+    document_title_3: String,
+    #[serde(default)]
+    document_secrecy_3: String,
 }
 
 impl ReferralForm {
@@ -100,11 +117,33 @@ struct FormPage {
     errors: FormErrors,
     /// On a stale correction: the remiss as someone else saved it.
     conflict: Option<Vec<ConflictRow>>,
+    /// The registration's document slots as typed.
+    slots: Vec<SlotInput>,
+    max_mb: u64,
+    scanned: bool,
 }
 
 impl FormPage {
     fn organ_selected(&self, id: &Uuid) -> bool {
         self.input.sender_organ == id.to_string()
+    }
+
+    /// Each document slot: its number, its fields' names, and what was typed.
+    fn slot_fields(&self) -> Vec<(usize, &'static str, &'static str, &'static str, &SlotInput)> {
+        DocumentFields::SLOTS
+            .iter()
+            .zip(&self.slots)
+            .enumerate()
+            .map(|(i, (fields, slot))| {
+                (
+                    i + 1,
+                    fields.title,
+                    fields.secrecy_provision,
+                    fields.file,
+                    slot,
+                )
+            })
+            .collect()
     }
 
     fn respondent_checked(&self, id: &Uuid) -> bool {
@@ -144,39 +183,129 @@ pub async fn new_form(
         organs: organs(&state).await?,
         errors: FormErrors::none(),
         conflict: None,
+        slots: vec![SlotInput::default(); DocumentFields::SLOTS.len()],
+        max_mb: state.settings.max_upload_bytes / 1_000_000,
+        scanned: state.settings.clamd.is_some(),
     })
 }
 
+/// Registers a remiss with its incoming documents: a form with files
+/// (`multipart/form-data`, as the page sends it) or without (url-encoded).
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(form): CsrfForm<ReferralForm>,
+    request: Request,
 ) -> Result<Response, AppError> {
     user.require(user.is_registrar())?;
-    let organs = organs(&state).await?;
-    let known: Vec<Uuid> = organs.iter().map(|o| o.id).collect();
+    let (form, slots, too_large) = if upload::is_multipart(&request) {
+        let mut upload = upload::read(&state, request).await?;
+        let form: ReferralForm = upload.decode()?;
+        let slots = form.document_slots(&state, &mut upload).await?;
+        (form, slots, upload.too_large)
+    } else {
+        let CsrfForm(form) = CsrfForm::<ReferralForm>::from_request(request, &state).await?;
+        (form, Vec::new(), false)
+    };
     let input = form.input();
-    let new = match referral::validate_new(&input, &known) {
-        Ok(new) => new,
-        Err(errors) => {
+    let documents: Vec<DocumentIn> = slots.iter().filter_map(|s| s.document.clone()).collect();
+    let actor = document_register::actor(&user);
+    match crate::documents::register_referral(&state.pool, &actor, &input, &documents).await {
+        Ok(registered) => {
+            tracing::info!(
+                referral = %registered.referral_id,
+                dnr = ?registered.numbers.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                documents = registered.documents.len(),
+                "remiss registered"
+            );
+            Ok(Redirect::to(&format!("/remisser/{}", registered.referral_id)).into_response())
+        }
+        Err(crate::documents::Error::Invalid(errors)) => {
             let page = FormPage {
                 layout: Layout::new("Registrera remiss", &user, "ny")
                     .crumb("Remisser", "/remisser"),
                 referral_id: None,
                 version: 0,
                 input,
-                organs,
+                organs: organs(&state).await?,
                 errors: errors.into(),
                 conflict: None,
+                slots: slots.into_iter().map(|s| s.typed).collect(),
+                max_mb: state.settings.max_upload_bytes / 1_000_000,
+                scanned: state.settings.clamd.is_some(),
             };
-            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            let status = if too_large {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            page_with_status(status, &page)
         }
-    };
-    let mut tx = db::begin(&state.pool).await?;
-    let (id, numbers) = db::referrals::register(&mut tx, user.id(), &new, Utc::now()).await?;
-    tx.commit().await?;
-    tracing::info!(referral = %id, dnr = ?numbers.iter().map(ToString::to_string).collect::<Vec<_>>(), "remiss registered");
-    Ok(Redirect::to(&format!("/remisser/{id}")).into_response())
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// One document slot of the registration form: as typed, and as a document to
+/// register when anything was filled in.
+struct Slot {
+    typed: SlotInput,
+    document: Option<DocumentIn>,
+}
+
+/// A document slot's fields as typed, to show again.
+#[derive(Debug, Clone, Default)]
+pub struct SlotInput {
+    pub title: String,
+    pub secrecy_provision: String,
+}
+
+impl ReferralForm {
+    /// The form's document slots: each with a title or a file is a document of
+    /// the remiss, received with it from its sender.
+    async fn document_slots(
+        &self,
+        state: &AppState,
+        upload: &mut upload::UploadForm,
+    ) -> Result<Vec<Slot>, AppError> {
+        let sender = match Uuid::parse_str(self.sender_organ.trim()) {
+            Ok(id) => organs(state)
+                .await?
+                .into_iter()
+                .find(|o| o.id == id)
+                .map(|o| o.name)
+                .unwrap_or_default(),
+            Err(_) => self.sender_name.trim().to_string(),
+        };
+        let typed = [
+            (&self.document_title_1, &self.document_secrecy_1),
+            (&self.document_title_2, &self.document_secrecy_2),
+            (&self.document_title_3, &self.document_secrecy_3),
+        ];
+        Ok(DocumentFields::SLOTS
+            .iter()
+            .zip(typed)
+            .map(|(fields, (title, secrecy))| {
+                let file = upload.take_file(fields.file);
+                let filled = !title.trim().is_empty() || file.is_some();
+                Slot {
+                    typed: SlotInput {
+                        title: title.clone(),
+                        secrecy_provision: secrecy.clone(),
+                    },
+                    document: filled.then(|| DocumentIn {
+                        fields: *fields,
+                        input: DocumentInput {
+                            title: title.clone(),
+                            direction: Direction::Incoming.as_str().into(),
+                            dated_on: self.received_on.clone(),
+                            counterpart: sender.clone(),
+                            secrecy_provision: secrecy.clone(),
+                        },
+                        file,
+                    }),
+                }
+            })
+            .collect())
+    }
 }
 
 /// Whether the user may read a secret remiss's content: registrars, administrators
@@ -199,6 +328,7 @@ struct ShowPage {
     answered: bool,
     registered_at: String,
     history: Vec<HistoryView>,
+    documents: Vec<DocumentView>,
 }
 
 pub struct HistoryView {
@@ -236,6 +366,13 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let cases = db::referrals::cases(&mut conn, id).await?;
     let history = history_views(db::audit::referral_history(&mut conn, id).await?);
+    drop(conn);
+    let actor = document_register::actor(&user);
+    let documents = document_register::views(
+        &crate::documents::of_referral(&state.pool, &actor, id).await?,
+        None,
+        &actor,
+    );
     let today = stockholm_date(Utc::now());
     let answered = cases.iter().all(|c| !c.state.is_open());
     page(&ShowPage {
@@ -249,6 +386,7 @@ pub async fn show(
         referral,
         cases,
         history,
+        documents,
     })
 }
 
@@ -270,6 +408,9 @@ async fn edit_page(
         organs: organs(state).await?,
         errors,
         conflict,
+        slots: Vec::new(),
+        max_mb: 0,
+        scanned: false,
     })
 }
 

@@ -1,0 +1,710 @@
+//! The document use cases: registering documents (with their files), the
+//! registrar's decisions about them (publication, annulment), and opening a file,
+//! each one function that owns its transaction and records its audit event.
+//!
+//! The web layer takes the upload in first (`files`: streamed into chunks, scanned,
+//! looked inside) and hands the result here; nothing is registered until the
+//! transaction of the use case commits.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::db;
+use crate::db::audit::NewEvent;
+use crate::db::documents::{Belongs, Document, NewDocument};
+use crate::domain::dates::stockholm_date;
+use crate::domain::document::{
+    self, DocumentDetails, DocumentFacts, DocumentFields, DocumentInput, Owner, PersonalData,
+    PublicationFacts, Reader,
+};
+use crate::domain::file_check::{FileRefusal, MediaType, safe_file_name};
+use crate::domain::referral::{self, ReferralInput};
+use crate::domain::{Dnr, FieldErrors, Role};
+use crate::files::inspect::{InspectError, inspect};
+use crate::files::store::{Ingested, ScanResult, hex, store_bytes};
+
+/// Who acts: the signed-in user as the use cases need them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub is_admin: bool,
+    pub roles: Vec<(Uuid, Role)>,
+}
+
+impl Actor {
+    fn reader(&self) -> Reader<'_> {
+        Reader {
+            is_admin: self.is_admin,
+            roles: &self.roles,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden: {0:?}")]
+    Forbidden(Option<String>),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A file taken in and looked at.
+#[derive(Debug, Clone)]
+pub struct Taken {
+    pub ingested: Ingested,
+    pub media_type: MediaType,
+    /// Its text, when it could be read.
+    pub text: Option<String>,
+    pub scanned: bool,
+}
+
+/// A file as the form sent it: the name the browser gave, and what taking it in
+/// found.
+#[derive(Debug, Clone)]
+pub struct FileIn {
+    pub claimed_name: String,
+    pub taken: std::result::Result<Taken, FileRefusal>,
+}
+
+/// Judges a file that was taken in: the virus scan's verdict first, then what it
+/// is and its text.
+pub async fn check_file(pool: &PgPool, ingested: Ingested) -> sqlx::Result<FileInChecked> {
+    let scanned = match &ingested.scan {
+        ScanResult::Clean => true,
+        ScanResult::NotScanned => false,
+        ScanResult::Infected(signature) => {
+            return Ok(Err(FileRefusal::Infected {
+                signature: signature.clone(),
+            }));
+        }
+        ScanResult::Failed(reason) => {
+            tracing::error!("virus scan failed, upload refused: {reason}");
+            return Ok(Err(FileRefusal::ScannerUnavailable));
+        }
+    };
+    match inspect(pool, &ingested).await {
+        Ok(inspected) => Ok(Ok(Taken {
+            ingested,
+            media_type: inspected.media_type,
+            text: inspected.text,
+            scanned,
+        })),
+        Err(InspectError::Refused(refusal)) => Ok(Err(refusal)),
+        Err(InspectError::Database(error)) => Err(error),
+    }
+}
+
+pub type FileInChecked = std::result::Result<Taken, FileRefusal>;
+
+/// One document of a form: its fields as typed and its file, if one was chosen.
+#[derive(Debug, Clone)]
+pub struct DocumentIn {
+    pub fields: DocumentFields,
+    pub input: DocumentInput,
+    pub file: Option<FileIn>,
+}
+
+/// A document ready to be registered.
+#[derive(Debug, Clone)]
+struct Ready {
+    fields: DocumentFields,
+    details: DocumentDetails,
+    file_name: String,
+    taken: Taken,
+}
+
+/// Checks the documents of a form, recording each problem beside its field.
+fn prepare(errors: &mut FieldErrors, documents: &[DocumentIn], today: NaiveDate) -> Vec<Ready> {
+    let mut ready: Vec<Ready> = Vec::new();
+    for doc in documents {
+        let details = document::validate(errors, &doc.fields, &doc.input, today);
+        let taken = match &doc.file {
+            None => {
+                errors.add(doc.fields.file, "Välj filen som ska registreras.");
+                None
+            }
+            Some(FileIn {
+                taken: Err(refusal),
+                ..
+            }) => {
+                errors.add(doc.fields.file, refusal.to_string());
+                None
+            }
+            Some(FileIn {
+                claimed_name,
+                taken: Ok(taken),
+            }) => Some((safe_file_name(claimed_name, taken.media_type), taken)),
+        };
+        if let Some((file_name, _)) = &taken
+            && ready
+                .iter()
+                .any(|r| r.file_name.eq_ignore_ascii_case(file_name))
+        {
+            errors.add(doc.fields.file, document::duplicate_name_message(file_name));
+            continue;
+        }
+        if let (Some(details), Some((file_name, taken))) = (details, taken) {
+            ready.push(Ready {
+                fields: doc.fields,
+                details,
+                file_name,
+                taken: taken.clone(),
+            });
+        }
+    }
+    ready
+}
+
+/// What was registered: each document and its numbers (`AMN 2026/3-2`).
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub id: Uuid,
+    pub numbers: Vec<String>,
+}
+
+/// Registers documents in a remiss (the registrar) or a case (its organ, or the
+/// registrar).
+pub async fn register(
+    pool: &PgPool,
+    actor: &Actor,
+    belongs: Belongs,
+    documents: &[DocumentIn],
+) -> Result<Vec<Registered>> {
+    record_refusals(pool, actor, Some(belongs), documents).await?;
+    let mut tx = db::begin(pool).await?;
+    let now = Utc::now();
+    let owner = owner(&mut tx, belongs).await?;
+    if !document::may_register(&owner, &actor.reader()) {
+        return Err(Error::Forbidden(None));
+    }
+    let mut errors = FieldErrors::new();
+    let ready = prepare(&mut errors, documents, stockholm_date(now));
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let registered = register_ready(&mut tx, now, actor, belongs, &ready).await?;
+    tx.commit().await?;
+    Ok(registered)
+}
+
+/// A registered remiss with its documents.
+#[derive(Debug, Clone)]
+pub struct ReferralRegistered {
+    pub referral_id: Uuid,
+    pub numbers: Vec<Dnr>,
+    pub documents: Vec<Registered>,
+}
+
+/// Registers a remiss, its cases and its incoming documents in one transaction:
+/// nothing of it stands unless all of it does.
+pub async fn register_referral(
+    pool: &PgPool,
+    actor: &Actor,
+    input: &ReferralInput,
+    documents: &[DocumentIn],
+) -> Result<ReferralRegistered> {
+    if !actor.reader().is_registrar() {
+        return Err(Error::Forbidden(None));
+    }
+    record_refusals(pool, actor, None, documents).await?;
+    let mut tx = db::begin(pool).await?;
+    let now = Utc::now();
+    let known: Vec<Uuid> = db::organs::list(&mut tx)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    let mut errors = FieldErrors::new();
+    let new = match referral::validate_new(input, &known) {
+        Ok(new) => Some(new),
+        Err(found) => {
+            for (field, message) in found.iter() {
+                errors.add(field, message);
+            }
+            None
+        }
+    };
+    let ready = prepare(&mut errors, documents, stockholm_date(now));
+    let Some(new) = new.filter(|_| errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let (referral_id, numbers) =
+        db::referrals::register(&mut tx, actor.user_id, &new, now).await?;
+    let documents =
+        register_ready(&mut tx, now, actor, Belongs::Referral(referral_id), &ready).await?;
+    tx.commit().await?;
+    Ok(ReferralRegistered {
+        referral_id,
+        numbers,
+        documents,
+    })
+}
+
+/// Where a document would belong, as the access rules see it.
+async fn owner(conn: &mut PgConnection, belongs: Belongs) -> Result<Owner> {
+    match belongs {
+        Belongs::Referral(id) => {
+            db::referrals::get(&mut *conn, id)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let respondents = db::referrals::cases(conn, id)
+                .await?
+                .into_iter()
+                .map(|c| c.organ_id)
+                .collect();
+            Ok(Owner::Referral { respondents })
+        }
+        Belongs::Case(id) => {
+            let case = db::cases::get(conn, id).await?.ok_or(Error::NotFound)?;
+            Ok(Owner::Case {
+                organ: case.organ_id,
+                state: case.state,
+            })
+        }
+    }
+}
+
+async fn register_ready(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    belongs: Belongs,
+    ready: &[Ready],
+) -> Result<Vec<Registered>> {
+    let mut taken_names = FieldErrors::new();
+    for doc in ready {
+        if db::documents::file_name_taken(&mut *conn, belongs, &doc.file_name).await? {
+            taken_names.add(
+                doc.fields.file,
+                document::duplicate_name_message(&doc.file_name),
+            );
+        }
+    }
+    if !taken_names.is_empty() {
+        return Err(Error::Invalid(taken_names));
+    }
+    let mut registered = Vec::new();
+    for doc in ready {
+        let file = &doc.taken.ingested;
+        db::blobs::record(&mut *conn, &file.sha256, file.size as i64, &file.parts).await?;
+        let new = NewDocument {
+            id: Uuid::new_v4(),
+            belongs,
+            details: &doc.details,
+            file_name: &doc.file_name,
+            media_type: doc.taken.media_type.mime(),
+            size: file.size as i64,
+            sha256: &file.sha256,
+            virus_scan: if doc.taken.scanned {
+                "clean"
+            } else {
+                "not_scanned"
+            },
+            personal_data: PersonalData::of(&doc.details.title, doc.taken.text.as_deref()),
+            published: false,
+            registered_by: actor.user_id,
+            registered_at: at,
+        };
+        registered.push(insert(conn, actor, &new).await?);
+    }
+    Ok(registered)
+}
+
+/// Inserts a document, numbers it in its cases, and records the event.
+async fn insert(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    new: &NewDocument<'_>,
+) -> Result<Registered> {
+    db::documents::insert(&mut *conn, new).await?;
+    let cases = db::documents::cases_to_number(&mut *conn, new.belongs).await?;
+    db::documents::number(&mut *conn, new.id, &cases).await?;
+    let document = db::documents::get(&mut *conn, new.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let numbers: Vec<String> = document.numbers.iter().map(|(_, n)| n.clone()).collect();
+    record(
+        conn,
+        actor.user_id,
+        "document.registered",
+        &document,
+        None,
+        json!({
+            "title": new.details.title,
+            "numbers": numbers.join(", "),
+            "direction": new.details.direction.as_str(),
+            "dated_on": new.details.dated_on,
+            "file_name": new.file_name,
+            "media_type": new.media_type,
+            "size": new.size,
+            "sha256": hex(new.sha256),
+            "secrecy": new.details.secrecy_provision,
+            "virus_scan": new.virus_scan,
+            "personal_data": new.personal_data.as_str(),
+            "published": new.published,
+        }),
+        new.registered_at,
+    )
+    .await?;
+    Ok(Registered {
+        id: new.id,
+        numbers,
+    })
+}
+
+/// A document drawn up by the system (a rendered tjänsteutlåtande, protokollsutdrag
+/// or yttrande), held in memory: stored and registered in the caller's
+/// transaction, numbered in its case. `published` marks it *får publiceras* at
+/// once (a decided yttrande of a public case); its text, when given, passes the
+/// personnummer guard like an upload's, and a hit leaves it unpublished.
+#[allow(clippy::too_many_arguments)]
+pub async fn register_drawn_up_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    case_id: Uuid,
+    details: &DocumentDetails,
+    file_name: &str,
+    media_type: MediaType,
+    bytes: &[u8],
+    text: Option<&str>,
+    published: bool,
+) -> Result<Registered> {
+    if bytes.is_empty() {
+        return Err(Error::Conflict("Ett tomt dokument kan inte registreras.".into()));
+    }
+    let sha256 = store_bytes(&mut *conn, bytes).await?;
+    let personal_data = PersonalData::of(&details.title, text);
+    let new = NewDocument {
+        id: Uuid::new_v4(),
+        belongs: Belongs::Case(case_id),
+        details,
+        file_name: &safe_file_name(file_name, media_type),
+        media_type: media_type.mime(),
+        size: bytes.len() as i64,
+        sha256: &sha256,
+        // Made here, never uploaded.
+        virus_scan: "clean",
+        personal_data,
+        published: published
+            && details.secrecy_provision.is_none()
+            && personal_data == PersonalData::NoneFound,
+        registered_by: actor.user_id,
+        registered_at: at,
+    };
+    insert(conn, actor, &new).await
+}
+
+/// Records, in a transaction of its own, every file of a form that the virus scan
+/// refused: the event stands even though nothing is registered.
+async fn record_refusals(
+    pool: &PgPool,
+    actor: &Actor,
+    belongs: Option<Belongs>,
+    documents: &[DocumentIn],
+) -> Result<()> {
+    let infected: Vec<(&str, &str)> = documents
+        .iter()
+        .filter_map(|doc| match &doc.file {
+            Some(FileIn {
+                claimed_name,
+                taken: Err(FileRefusal::Infected { signature }),
+            }) => Some((claimed_name.as_str(), signature.as_str())),
+            _ => None,
+        })
+        .collect();
+    if infected.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db::begin(pool).await?;
+    let (referral_id, case_id) = match belongs {
+        Some(Belongs::Referral(id)) => (Some(id), None),
+        Some(Belongs::Case(id)) => (
+            db::cases::get(&mut tx, id).await?.map(|c| c.referral_id),
+            Some(id),
+        ),
+        None => (None, None),
+    };
+    for (file_name, signature) in infected {
+        tracing::warn!(file = file_name, signature, "upload refused: malware found");
+        db::audit::record(
+            &mut tx,
+            NewEvent {
+                referral_id,
+                case_id,
+                after: Some(json!({ "file_name": file_name, "signature": signature })),
+                ..NewEvent::new(
+                    Some(actor.user_id),
+                    "document.virus_found",
+                    "upload",
+                    Uuid::new_v4(),
+                )
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    conn: &mut PgConnection,
+    actor_id: Uuid,
+    action: &str,
+    document: &Document,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    db::audit::record(
+        conn,
+        NewEvent {
+            referral_id: Some(document.referral_id),
+            case_id: document.case_id,
+            before,
+            after: Some(after),
+            at: Some(at),
+            ..NewEvent::new(Some(actor_id), action, "document", document.id)
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// What decides who may read a document.
+pub fn facts(document: &Document) -> DocumentFacts {
+    let owner = match (document.case_organ, document.case_state) {
+        (Some(organ), Some(state)) => Owner::Case { organ, state },
+        _ => Owner::Referral {
+            respondents: document.respondents.clone(),
+        },
+    };
+    DocumentFacts {
+        owner,
+        direction: document.direction,
+        secret: is_secret(document),
+    }
+}
+
+/// Secret by its own provision or its remiss's.
+pub fn is_secret(document: &Document) -> bool {
+    document.secrecy_provision.is_some() || document.referral_secrecy.is_some()
+}
+
+/// The provision that makes it secret, its own first.
+pub fn provision(document: &Document) -> Option<&str> {
+    document
+        .secrecy_provision
+        .as_deref()
+        .or(document.referral_secrecy.as_deref())
+}
+
+/// A document for its page: found, and listed for this reader.
+pub async fn show(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<Document> {
+    let mut conn = pool.acquire().await?;
+    let document = db::documents::get(&mut conn, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !facts(&document).may_list(&actor.reader()) {
+        return Err(Error::Forbidden(None));
+    }
+    Ok(document)
+}
+
+/// Whether the reader may open the document's file.
+pub fn may_read(actor: &Actor, document: &Document) -> bool {
+    facts(document).may_read(&actor.reader())
+}
+
+/// Opens a document's file for `actor`: refused unless they may read it; a secret
+/// document's opening is recorded (who read it, when) before a byte is sent.
+pub async fn open(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<Document> {
+    let mut tx = db::begin(pool).await?;
+    let document = db::documents::get(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !may_read(actor, &document) {
+        return Err(Error::Forbidden(None));
+    }
+    if is_secret(&document) {
+        record(
+            &mut tx,
+            actor.user_id,
+            "document.secret_read",
+            &document,
+            None,
+            json!({ "title": document.title, "numbers": document.numbers_text() }),
+            Utc::now(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(document)
+}
+
+/// The document numbered `number` in a case, if the public may download it.
+pub async fn open_published(pool: &PgPool, case_id: Uuid, number: i32) -> Result<Document> {
+    let mut conn = pool.acquire().await?;
+    let id = db::documents::published_in_case(&mut conn, case_id, number)
+        .await?
+        .ok_or(Error::NotFound)?;
+    db::documents::get(&mut conn, id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The registrar's decision that a document may, or may no longer, be published.
+/// Publishing a document whose personal data needs a look requires `confirmed`
+/// (the registrar has looked), which is recorded.
+pub async fn decide_publication(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    publish: bool,
+    confirmed: bool,
+) -> Result<()> {
+    let mut tx = db::begin(pool).await?;
+    let now = Utc::now();
+    let document = db::documents::lock(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let reader = actor.reader();
+    if !facts(&document).may_list(&reader) {
+        return Err(Error::Forbidden(None));
+    }
+    let published = document.published_at.is_some();
+    if publish {
+        let standing = PublicationFacts {
+            facts: facts(&document),
+            annulled: document.annulled_at.is_some(),
+            personal_data: document.personal_data,
+            checked: document.checked_at.is_some(),
+        };
+        document::may_publish(&standing, &reader, confirmed).map_err(|refusal| match refusal {
+            document::PublicationRefusal::NotRegistrar => {
+                Error::Forbidden(Some(refusal.message_sv()))
+            }
+            document::PublicationRefusal::NeedsCheck(_) => {
+                let mut errors = FieldErrors::new();
+                errors.add("confirmed", refusal.message_sv());
+                Error::Invalid(errors)
+            }
+            _ => Error::Conflict(refusal.message_sv()),
+        })?;
+        if published {
+            return Ok(());
+        }
+        let checked_now = confirmed && document.personal_data.needs_check();
+        db::documents::publish(&mut tx, id, actor.user_id, now, checked_now).await?;
+        record(
+            &mut tx,
+            actor.user_id,
+            "document.published",
+            &document,
+            None,
+            json!({
+                "title": document.title,
+                "numbers": document.numbers_text(),
+                "personal_data": document.personal_data.as_str(),
+                "personal_data_checked": checked_now,
+            }),
+            now,
+        )
+        .await?;
+    } else {
+        if !reader.is_registrar() {
+            return Err(Error::Forbidden(Some(
+                document::PublicationRefusal::NotRegistrar.message_sv(),
+            )));
+        }
+        if !published {
+            return Ok(());
+        }
+        db::documents::unpublish(&mut tx, id).await?;
+        record(
+            &mut tx,
+            actor.user_id,
+            "document.unpublished",
+            &document,
+            None,
+            json!({ "title": document.title, "numbers": document.numbers_text() }),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Annuls a document (makulering) with its reason: it stays, marked, with its
+/// numbers; it is no longer published.
+pub async fn annul(pool: &PgPool, actor: &Actor, id: Uuid, reason: &str) -> Result<()> {
+    let mut tx = db::begin(pool).await?;
+    let now = Utc::now();
+    let document = db::documents::lock(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let reader = actor.reader();
+    if !facts(&document).may_list(&reader) {
+        return Err(Error::Forbidden(None));
+    }
+    if !reader.is_registrar() {
+        return Err(Error::Forbidden(Some(
+            "Bara en registrator kan makulera en handling.".into(),
+        )));
+    }
+    if document.annulled_at.is_some() {
+        return Err(Error::Conflict("Handlingen är redan makulerad.".into()));
+    }
+    let mut errors = FieldErrors::new();
+    let reason = document::validate_reason(&mut errors, "reason", reason);
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    db::documents::annul(&mut tx, id, actor.user_id, now, &reason).await?;
+    record(
+        &mut tx,
+        actor.user_id,
+        "document.annulled",
+        &document,
+        None,
+        json!({ "title": document.title, "numbers": document.numbers_text(), "reason": reason }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Documents of a remiss, as `actor` may see them listed.
+pub async fn of_referral(pool: &PgPool, actor: &Actor, referral_id: Uuid) -> Result<Vec<Document>> {
+    let mut conn = pool.acquire().await?;
+    let documents = db::documents::of_referral(&mut conn, referral_id).await?;
+    Ok(listed(actor, documents))
+}
+
+/// Documents numbered in a case, as `actor` may see them listed.
+pub async fn of_case(pool: &PgPool, actor: &Actor, case_id: Uuid) -> Result<Vec<Document>> {
+    let mut conn = pool.acquire().await?;
+    let documents = db::documents::of_case(&mut conn, case_id).await?;
+    Ok(listed(actor, documents))
+}
+
+fn listed(actor: &Actor, documents: Vec<Document>) -> Vec<Document> {
+    let reader = actor.reader();
+    documents
+        .into_iter()
+        .filter(|d| facts(d).may_list(&reader))
+        .collect()
+}
