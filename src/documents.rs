@@ -315,7 +315,7 @@ async fn register_ready(
             registered_by: actor.user_id,
             registered_at: at,
         };
-        registered.push(insert(conn, actor, &new).await?);
+        registered.push(insert(conn, actor.user_id, &new).await?);
     }
     Ok(registered)
 }
@@ -323,7 +323,7 @@ async fn register_ready(
 /// Inserts a document, numbers it in its cases, and records the event.
 async fn insert(
     conn: &mut PgConnection,
-    actor: &Actor,
+    actor_id: Uuid,
     new: &NewDocument<'_>,
 ) -> Result<Registered> {
     db::documents::insert(&mut *conn, new).await?;
@@ -335,7 +335,7 @@ async fn insert(
     let numbers: Vec<String> = document.numbers.iter().map(|(_, n)| n.clone()).collect();
     record(
         conn,
-        actor.user_id,
+        actor_id,
         "document.registered",
         &document,
         None,
@@ -362,47 +362,119 @@ async fn insert(
     })
 }
 
-/// A document drawn up by the system (a rendered tjänsteutlåtande, protokollsutdrag
-/// or yttrande), held in memory: stored and registered in the caller's
-/// transaction, numbered in its case. `published` marks it *får publiceras* at
-/// once (a decided yttrande of a public case); its text, when given, passes the
-/// personnummer guard like an upload's, and a hit leaves it unpublished.
-#[allow(clippy::too_many_arguments)]
-pub async fn register_drawn_up_in(
+/// A file held in memory, to be registered as a document.
+#[derive(Debug, Clone, Copy)]
+pub struct InMemory<'a> {
+    pub details: &'a DocumentDetails,
+    pub file_name: &'a str,
+    pub media_type: MediaType,
+    pub bytes: &'a [u8],
+    /// Its text, for the personnummer guard (None: not read).
+    pub text: Option<&'a str>,
+    /// Mark it *får publiceras* at once (a decided yttrande of a public case);
+    /// left unpublished all the same when secret or when the guard finds
+    /// something or could not read it.
+    pub published: bool,
+}
+
+/// Registers a document held in memory (a rendered tjänsteutlåtande,
+/// protokollsutdrag or yttrande; the demo city's files) in the caller's
+/// transaction: its file stored, the document numbered in its cases, its event
+/// recorded as `actor_id`'s at `at`. The caller has checked that the actor may.
+pub async fn register_bytes_in(
     conn: &mut PgConnection,
     at: DateTime<Utc>,
-    actor: &Actor,
-    case_id: Uuid,
-    details: &DocumentDetails,
-    file_name: &str,
-    media_type: MediaType,
-    bytes: &[u8],
-    text: Option<&str>,
-    published: bool,
+    actor_id: Uuid,
+    belongs: Belongs,
+    file: InMemory<'_>,
 ) -> Result<Registered> {
-    if bytes.is_empty() {
-        return Err(Error::Conflict("Ett tomt dokument kan inte registreras.".into()));
+    if file.bytes.is_empty() {
+        return Err(Error::Conflict(FileRefusal::Empty.to_string()));
     }
-    let sha256 = store_bytes(&mut *conn, bytes).await?;
-    let personal_data = PersonalData::of(&details.title, text);
+    let sha256 = store_bytes(&mut *conn, file.bytes).await?;
+    let personal_data = PersonalData::of(&file.details.title, file.text);
     let new = NewDocument {
         id: Uuid::new_v4(),
-        belongs: Belongs::Case(case_id),
-        details,
-        file_name: &safe_file_name(file_name, media_type),
-        media_type: media_type.mime(),
-        size: bytes.len() as i64,
+        belongs,
+        details: file.details,
+        file_name: &safe_file_name(file.file_name, file.media_type),
+        media_type: file.media_type.mime(),
+        size: file.bytes.len() as i64,
         sha256: &sha256,
-        // Made here, never uploaded.
+        // Made by the system, never uploaded.
         virus_scan: "clean",
         personal_data,
-        published: published
-            && details.secrecy_provision.is_none()
+        published: file.published
+            && file.details.secrecy_provision.is_none()
             && personal_data == PersonalData::NoneFound,
-        registered_by: actor.user_id,
+        registered_by: actor_id,
         registered_at: at,
     };
-    insert(conn, actor, &new).await
+    insert(conn, actor_id, &new).await
+}
+
+/// The reference remiss's incoming documents: title, file name, paragraphs.
+const DEMO_REFERENCE_DOCUMENTS: [(&str, &str, &[&str]); 2] = [
+    (
+        "Missiv – remiss av förslag till Stockholms stads trygghetsprogram 2020–2023",
+        "Missiv KS 2019-1939.pdf",
+        &[
+            "Kommunstyrelsen, dnr KS 2019/1939. Remiss av förslag till Stockholms stads trygghetsprogram 2020–2023.",
+            "Kommunstyrelsen remitterar härmed förslaget till Stockholms stads trygghetsprogram 2020–2023 till arbetsmarknadsnämnden, socialnämnden och utbildningsnämnden för yttrande.",
+            "Programmet ersätter tillsammans med Stockholms stads säkerhetsprogram 2020–2023 det tidigare För ett tryggare och säkrare Stockholm – Stockholms stads trygghets- och säkerhetsprogram 2018–2021.",
+            "Remissvaren ska ha kommit in till kommunstyrelsen senast den 30 april 2020. Svaren skickas till kommunstyrelsens registratur med angivande av diarienummer KS 2019/1939.",
+            "Frågor om remissen besvaras av stadsledningskontorets säkerhetsavdelning.",
+        ],
+    ),
+    (
+        "Förslag till Stockholms stads trygghetsprogram 2020–2023",
+        "Trygghetsprogram 2020-2023 forslag.pdf",
+        &[
+            "Stockholms stads trygghetsprogram 2020–2023. Förslag, remissversion.",
+            "1. Inledning. Stockholm ska vara en trygg, säker och välskött stad att vistas och bo i. Programmet beskriver hur staden arbetar brottsförebyggande och trygghetsskapande, ger exempel på arbetet och beskriver de verktyg och det stöd som finns.",
+            "2. Uppdrag och ansvar. Stadens nämnder och bolagsstyrelser ansvarar för det brottsförebyggande och trygghetsskapande arbetet inom sina områden och ska utifrån programmet ta fram mål, indikatorer och aktiviteter.",
+            "3. Samverkan. Arbetet sker i samverkan inom stadens nämnder och bolag och med Polisregion Stockholm, Region Stockholm, näringslivet och civilsamhällets aktörer.",
+            "4. Fyra perspektiv. Stadens arbete beskrivs utifrån arbetet i den offentliga miljön, det förebyggande arbetet, riktade sociala insatser och arbetet inom stadsutveckling.",
+            "5. Verktyg och stöd. Information och kommunikation, stödmaterial, relevanta program och hur staden mäter brottslighet och otrygghet.",
+        ],
+    ),
+];
+
+/// The demo city's reference remiss (KS 2019/1939) gets its missive and
+/// betänkande as PDFs, received with it and published.
+pub async fn load_demo_documents(conn: &mut PgConnection) -> Result<()> {
+    let Some((referral_id, registrar, received_on, registered_at)) =
+        db::documents::demo_reference(&mut *conn).await?
+    else {
+        return Ok(());
+    };
+    for (title, file_name, paragraphs) in DEMO_REFERENCE_DOCUMENTS {
+        let bytes = crate::files::pdf::text_document(title, paragraphs);
+        let text = paragraphs.join("\n");
+        let details = DocumentDetails {
+            title: title.to_string(),
+            direction: document::Direction::Incoming,
+            dated_on: received_on,
+            counterpart: "Kommunstyrelsen".into(),
+            secrecy_provision: None,
+        };
+        register_bytes_in(
+            &mut *conn,
+            registered_at,
+            registrar,
+            Belongs::Referral(referral_id),
+            InMemory {
+                details: &details,
+                file_name,
+                media_type: MediaType::Pdf,
+                bytes: &bytes,
+                text: Some(&text),
+                published: true,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Records, in a transaction of its own, every file of a form that the virus scan

@@ -118,6 +118,7 @@ pub async fn load_demo_if_empty(pool: &PgPool) -> anyhow::Result<bool> {
     }
     let hash = crate::password::hash(db::demo::DEMO_PASSWORD.to_string()).await?;
     db::demo::load(&mut tx, &hash, chrono::Utc::now()).await?;
+    crate::documents::load_demo_documents(&mut tx).await?;
     tx.commit().await?;
     Ok(true)
 }

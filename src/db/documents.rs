@@ -442,3 +442,17 @@ pub async fn published_in_case(
     .fetch_optional(conn)
     .await
 }
+
+/// The demo city's reference remiss (KS 2019/1939): its id, its registrar, when
+/// it was received and registered.
+pub async fn demo_reference(
+    conn: &mut PgConnection,
+) -> sqlx::Result<Option<(Uuid, Uuid, NaiveDate, DateTime<Utc>)>> {
+    let row = sqlx::query!(
+        "SELECT id, registered_by, received_on, created_at FROM referrals
+         WHERE sender_dnr = 'KS 2019/1939' ORDER BY created_at LIMIT 1"
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.id, r.registered_by, r.received_on, r.created_at)))
+}

@@ -46,6 +46,31 @@ pub fn describe(action: &str, after: Option<&Value>) -> String {
                 .map(Value::to_string)
                 .unwrap_or_default()
         ),
+        "document.registered" => format!(
+            "registrerade handlingen {} {}",
+            field("numbers"),
+            field("title")
+        ),
+        "document.published" => {
+            format!("beslutade att handlingen {} får publiceras", field("numbers"))
+        }
+        "document.unpublished" => {
+            format!("återkallade publiceringen av handlingen {}", field("numbers"))
+        }
+        "document.annulled" => format!(
+            "makulerade handlingen {}: {}",
+            field("numbers"),
+            field("reason")
+        ),
+        "document.secret_read" => format!(
+            "öppnade den sekretessmarkerade handlingen {}",
+            field("numbers")
+        ),
+        "document.virus_found" => format!(
+            "försökte registrera filen {}, som virusskanningen stoppade ({})",
+            field("file_name"),
+            field("signature")
+        ),
         "user.created" => "skapade kontot".to_string(),
         "user.password_changed" => "bytte lösenord".to_string(),
         other => other.to_string(),

@@ -4,4 +4,5 @@
 
 pub mod clamd;
 pub mod inspect;
+pub mod pdf;
 pub mod store;

@@ -260,7 +260,8 @@ pub async fn serve(
     Ok(())
 }
 
-/// Periodic clean-up: expired sessions and old login failures.
+/// Periodic clean-up: expired sessions, old login failures, and the chunks of
+/// uploads that never became a document (interrupted or refused), a day on.
 pub async fn housekeeping(pool: PgPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(15 * 60));
     loop {
@@ -272,7 +273,13 @@ pub async fn housekeeping(pool: PgPool) {
                 &mut conn,
                 chrono::Utc::now() - chrono::TimeDelta::days(1),
             )
+            .await?;
+            crate::db::blobs::delete_orphan_chunks(
+                &mut conn,
+                chrono::Utc::now() - chrono::TimeDelta::days(1),
+            )
             .await
+            .map(|_| ())
         }
         .await;
         if let Err(error) = done {
