@@ -174,6 +174,11 @@ pub fn sniff(head: &[u8]) -> Sniffed {
             | "application/vnd.oasis.opendocument.presentation"
             | "application/epub+zip"
             | "application/java-archive" => Sniffed::Zip,
+            // Text that looks like markup or a script is text all the same: judged
+            // as text, stored and sent as text/plain.
+            other if other.starts_with("text/") || other == "application/x-shellscript" => {
+                Sniffed::Unknown
+            }
             other => Sniffed::Other(other.to_string()),
         },
         None if head.starts_with(b"PK\x03\x04") => Sniffed::Zip,
@@ -579,6 +584,7 @@ mod tests {
         assert_eq!(sniff(b"\xff\xd8\xff\xe0\0\x10JFIF"), Sniffed::Known(MediaType::Jpeg));
         assert_eq!(sniff(b"PK\x03\x04\x14\0\0\0"), Sniffed::Zip);
         assert_eq!(sniff(b"Hej hopp"), Sniffed::Unknown);
+        assert_eq!(sniff(b"<!DOCTYPE html><html><p>Hej</p>"), Sniffed::Unknown);
         assert!(matches!(sniff(b"MZ\x90\0\x03\0\0\0\x04\0"), Sniffed::Other(_)));
         assert!(matches!(sniff(b"GIF89a\x01\0\x01\0"), Sniffed::Other(_)));
     }

@@ -26,7 +26,19 @@ impl TestApp {
     }
 
     pub fn empty(pool: PgPool) -> TestApp {
-        let router = router(AppState::new(pool.clone(), Settings::default()));
+        TestApp::with_settings(pool, Settings::default())
+    }
+
+    /// The application with the demo city, configured otherwise.
+    pub async fn with_demo_and(pool: PgPool, settings: Settings) -> TestApp {
+        remiss::startup::load_demo_if_empty(&pool)
+            .await
+            .expect("demo data loads");
+        TestApp::with_settings(pool, settings)
+    }
+
+    pub fn with_settings(pool: PgPool, settings: Settings) -> TestApp {
+        let router = router(AppState::new(pool.clone(), settings));
         TestApp { pool, router }
     }
 
@@ -74,6 +86,8 @@ pub struct TestResponse {
     pub location: Option<String>,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (a file).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -119,7 +133,29 @@ impl Browser {
         path: &str,
         form: Option<String>,
     ) -> TestResponse {
+        let (content_type, body) = match form {
+            Some(form) => (Some("application/x-www-form-urlencoded".to_string()), Body::from(form)),
+            None => (None, Body::empty()),
+        };
+        self.send(method, path, &[], content_type, body).await
+    }
+
+    /// A request with these headers and body, sent with the browser's cookies.
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        content_type: Option<String>,
+        body: Body,
+    ) -> TestResponse {
         let mut request = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
         if !self.cookies.is_empty() {
             let cookie = self
                 .cookies
@@ -129,13 +165,6 @@ impl Browser {
                 .join("; ");
             request = request.header(header::COOKIE, cookie);
         }
-        let body = match form {
-            Some(form) => {
-                request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                Body::from(form)
-            }
-            None => Body::empty(),
-        };
         let response = self
             .router
             .clone()
@@ -163,7 +192,26 @@ impl Browser {
             location,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
+    }
+
+    /// Posts a form with files (`multipart/form-data`), the CSRF token (from
+    /// `token_page`) first as a browser sends it, then the fields, then the
+    /// files: (input name, file name, content).
+    pub async fn post_multipart(
+        &mut self,
+        token_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> TestResponse {
+        let token = self.get(token_page).await.csrf_token();
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        let (content_type, body) = multipart(&all, files);
+        self.send("POST", path, &[], Some(content_type), streamed(body))
+            .await
     }
 
     pub async fn get(&mut self, path: &str) -> TestResponse {
@@ -201,6 +249,44 @@ impl Browser {
         )
         .await
     }
+}
+
+/// A body sent in pieces of 64 KiB that arrive one at a time, as from the
+/// network (a reader that takes all it can gets one piece per read).
+pub fn streamed(body: Vec<u8>) -> Body {
+    use futures_util::StreamExt;
+    let pieces: Vec<axum::body::Bytes> = body
+        .chunks(64 * 1024)
+        .map(axum::body::Bytes::copy_from_slice)
+        .collect();
+    Body::from_stream(futures_util::stream::iter(pieces).then(|piece| async move {
+        tokio::task::yield_now().await;
+        Ok::<_, std::io::Error>(piece)
+    }))
+}
+
+/// A `multipart/form-data` body: its content type (with the boundary) and bytes.
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----remiss-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, file_name, content) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 pub fn encode(fields: &[(&str, &str)]) -> String {

@@ -4,7 +4,9 @@
 mod access;
 mod admin;
 mod auth;
+mod clamd;
 mod compression;
+mod documents;
 mod helpers;
 mod overview;
 mod pool;
