@@ -59,7 +59,6 @@ impl UploadForm {
 }
 
 fn multipart_failed(error: axum::extract::multipart::MultipartError) -> AppError {
-    eprintln!("DEBUG multipart_failed {:?} {}", std::error::Error::source(&error), std::backtrace::Backtrace::force_capture());
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         AppError::TooLarge
     } else {

@@ -252,16 +252,21 @@ impl Browser {
 }
 
 /// A body sent in pieces of 64 KiB that arrive one at a time, as from the
-/// network (a reader that takes all it can gets one piece per read).
+/// network: a reader that takes all it can gets what has arrived, not the rest.
 pub fn streamed(body: Vec<u8>) -> Body {
-    use futures_util::StreamExt;
-    let pieces: Vec<axum::body::Bytes> = body
-        .chunks(64 * 1024)
-        .map(axum::body::Bytes::copy_from_slice)
-        .collect();
-    Body::from_stream(futures_util::stream::iter(pieces).then(|piece| async move {
-        tokio::task::yield_now().await;
-        Ok::<_, std::io::Error>(piece)
+    let (sender, receiver) =
+        tokio::sync::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(1);
+    tokio::spawn(async move {
+        for piece in body.chunks(64 * 1024) {
+            let piece = axum::body::Bytes::copy_from_slice(piece);
+            if sender.send(Ok(piece)).await.is_err() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+    });
+    Body::from_stream(futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|piece| (piece, receiver))
     }))
 }
 
