@@ -67,19 +67,19 @@ return { name: name, inForm: !!e.closest('main form.form'), changed: changed };
 "#;
 
 /// The names of the registration form's controls in document order.
-const FORM_CONTROLS: &str = r#"
+pub(crate) const FORM_CONTROLS: &str = r#"
 return Array.prototype.map.call(
   document.querySelectorAll('main form.form input:not([type=hidden]), main form.form select, main form.form textarea, main form.form button, main form.form a[href]'),
   function (e) { return e.id ? '#' + e.id : e.tagName.toLowerCase() + ' "' + e.textContent.trim() + '"'; });
 "#;
 
-struct Focus {
-    name: String,
-    in_form: bool,
-    visible: bool,
+pub(crate) struct Focus {
+    pub name: String,
+    pub in_form: bool,
+    pub visible: bool,
 }
 
-async fn focused(b: &Browser) -> Focus {
+pub(crate) async fn focused(b: &Browser) -> Focus {
     let v: Value = b.script(FOCUSED).await;
     let changed: Vec<String> = v["changed"]
         .as_array()
@@ -99,7 +99,7 @@ async fn focused(b: &Browser) -> Focus {
 }
 
 /// Presses keys on whatever has the focus, as a keyboard does.
-async fn press(b: &Browser, keys: &str) {
+pub(crate) async fn press(b: &Browser, keys: &str) {
     let target = b
         .client
         .active_element()
@@ -108,13 +108,13 @@ async fn press(b: &Browser, keys: &str) {
     target.send_keys(keys).await.expect("keys");
 }
 
-async fn tab(b: &Browser) -> Focus {
+pub(crate) async fn tab(b: &Browser) -> Focus {
     press(b, &Key::Tab.to_string()).await;
     focused(b).await
 }
 
 /// Starts from the top of the page, with nothing focused.
-async fn from_the_top(b: &Browser) -> i64 {
+pub(crate) async fn from_the_top(b: &Browser) -> i64 {
     b.script(LOOK).await;
     b.script(MARK_FOCUSABLE).await.as_i64().unwrap_or(0)
 }
