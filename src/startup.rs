@@ -3,15 +3,17 @@
 
 use std::io::Read;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
 use tokio::net::TcpListener;
 
+use crate::app;
+use crate::app::admin::Origin;
 use crate::config::{Cli, Command, DatabaseArgs, ServeArgs, UserCommand};
 use crate::db;
+use crate::domain::user::UserInput;
 use crate::embedded_pg::EmbeddedPostgres;
 use crate::web::{self, AppState};
 
@@ -111,16 +113,7 @@ fn embedded_options(cluster: &EmbeddedPostgres) -> PgConnectOptions {
 
 /// Loads the demo city if the database is still empty.
 pub async fn load_demo_if_empty(pool: &PgPool) -> anyhow::Result<bool> {
-    let mut tx = pool.begin().await?;
-    db::demo::lock_loader(&mut tx).await?;
-    if !db::demo::is_empty(&mut tx).await? {
-        return Ok(false);
-    }
-    let hash = crate::password::hash(db::demo::DEMO_PASSWORD.to_string()).await?;
-    db::demo::load(&mut tx, &hash, chrono::Utc::now()).await?;
-    crate::documents::load_demo_documents(&mut tx).await?;
-    tx.commit().await?;
-    Ok(true)
+    Ok(app::demo::load_if_empty(&app::Context::new(pool.clone())).await?)
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -192,7 +185,9 @@ async fn add_user(
 }
 
 /// `remiss user add`: creates an account (the first administrator of a new
-/// database, typically) with its audit event. Returns the normalised username.
+/// database, typically) through the same use case as the admin pages, with its
+/// audit event. `organ_prefix` names the organ by its diarium prefix. Returns the
+/// normalised username.
 pub async fn create_user(
     pool: &PgPool,
     username: &str,
@@ -201,56 +196,37 @@ pub async fn create_user(
     organ_prefix: Option<&str>,
     password: String,
 ) -> anyhow::Result<String> {
-    use crate::domain::user::{NewUser, normalize_username, password_problem, username_problem};
-
-    let username = normalize_username(username);
-    if let Some(problem) = username_problem(&username) {
-        bail!("{problem}");
-    }
-    if name.trim().is_empty() {
-        bail!("ange namn med --name");
-    }
-    if let Some(problem) = password_problem(&password) {
-        bail!("{problem}");
-    }
-    let mut tx = pool.begin().await?;
-    let organ_id = match organ_prefix {
-        Some(prefix) => Some(
-            db::organs::find_by_prefix(&mut tx, prefix)
+    let organ = match organ_prefix {
+        Some(prefix) => {
+            let mut conn = pool.acquire().await?;
+            db::organs::find_by_prefix(&mut conn, prefix)
                 .await?
                 .with_context(|| format!("no organ has the diarium prefix {prefix}"))?
-                .id,
-        ),
-        None => None,
+                .id
+                .to_string()
+        }
+        None => String::new(),
     };
-    let user = NewUser {
-        username,
-        display_name: name.trim().to_string(),
+    let input = UserInput {
+        username: username.to_string(),
+        display_name: name.to_string(),
         title: String::new(),
-        organ_id,
+        organ,
         is_admin: admin,
         password,
     };
-    let hash = crate::password::hash(user.password.clone()).await?;
-    let id = uuid::Uuid::new_v4();
-    db::users::insert(&mut tx, id, &user, &hash, false)
-        .await
-        .map_err(|e| match db::violated_constraint(&e) {
-            Some("users_username_key") => {
-                anyhow::anyhow!("the username {} is taken", user.username)
-            }
-            _ => e.into(),
-        })?;
-    db::audit::record(
-        &mut tx,
-        db::audit::NewEvent {
-            after: Some(serde_json::json!({ "username": user.username, "admin": admin, "via": "command line" })),
-            ..db::audit::NewEvent::new(None, "user.created", "user", id)
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(user.username)
+    let ctx = app::Context::new(pool.clone());
+    match app::admin::create_user(&ctx, Origin::CommandLine, &input).await {
+        Ok(created) => Ok(created.username),
+        Err(app::Error::Invalid(errors)) => {
+            let problems: Vec<String> = errors
+                .iter()
+                .map(|(field, message)| format!("{field}: {message}"))
+                .collect();
+            bail!("{}", problems.join("; "))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Starts the private cluster, runs `command` with DATABASE_URL pointing at it, and
@@ -279,6 +255,3 @@ async fn with_db(args: &DatabaseArgs, command: &[String]) -> anyhow::Result<Exit
         status.code().unwrap_or(1).clamp(0, 255) as u8
     ))
 }
-
-/// How long in-flight requests get after a shutdown signal.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);

@@ -1,36 +1,31 @@
 //! The audit trail: one event per change, written in the change's transaction.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::audit::AuditAction;
+
 #[derive(Debug, Clone)]
-pub struct NewEvent<'a> {
+pub struct NewEvent {
     pub actor_id: Option<Uuid>,
-    pub action: &'a str,
-    pub entity_type: &'a str,
+    pub action: AuditAction,
     pub entity_id: Uuid,
     pub referral_id: Option<Uuid>,
     pub case_id: Option<Uuid>,
     pub before: Option<Value>,
     pub after: Option<Value>,
-    /// When it happened; the transaction's time if not given (the demo city
-    /// replays a past case with its own dates).
+    /// When it happened; the transaction's time if not given.
     pub at: Option<DateTime<Utc>>,
 }
 
-impl<'a> NewEvent<'a> {
-    pub fn new(
-        actor_id: Option<Uuid>,
-        action: &'a str,
-        entity_type: &'a str,
-        entity_id: Uuid,
-    ) -> Self {
+impl NewEvent {
+    pub fn new(actor_id: Option<Uuid>, action: AuditAction, entity_id: Uuid) -> Self {
         Self {
             actor_id,
             action,
-            entity_type,
             entity_id,
             referral_id: None,
             case_id: None,
@@ -41,13 +36,19 @@ impl<'a> NewEvent<'a> {
     }
 }
 
-pub async fn record(conn: &mut PgConnection, event: NewEvent<'_>) -> sqlx::Result<()> {
+/// An event's typed details as the JSON stored beside it.
+pub fn details(details: &impl Serialize) -> Value {
+    // Plain structs of strings, numbers, dates and ids: serialising cannot fail.
+    serde_json::to_value(details).expect("audit details serialise")
+}
+
+pub async fn record(conn: &mut PgConnection, event: NewEvent) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO audit_events (actor_id, action, entity_type, entity_id, referral_id, case_id, before, after, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, now()))",
         event.actor_id,
-        event.action,
-        event.entity_type,
+        event.action.as_str(),
+        event.action.entity_type(),
         event.entity_id,
         event.referral_id,
         event.case_id,
@@ -64,7 +65,7 @@ pub async fn record(conn: &mut PgConnection, event: NewEvent<'_>) -> sqlx::Resul
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     pub actor_name: Option<String>,
-    pub action: String,
+    pub action: AuditAction,
     pub before: Option<Value>,
     pub after: Option<Value>,
 }
@@ -78,7 +79,7 @@ pub async fn case_history(
     sqlx::query_as!(
         HistoryEntry,
         // Two halves, so that each reads its own index (an OR of the two does not).
-        r#"SELECT e.at AS "at!", u.display_name AS "actor_name?", e.action AS "action!",
+        r#"SELECT e.at AS "at!", u.display_name AS "actor_name?", e.action AS "action!: AuditAction",
                   e.before, e.after
            FROM (SELECT id, at, actor_id, action, before, after FROM audit_events WHERE case_id = $1
                  UNION ALL
@@ -100,7 +101,7 @@ pub async fn referral_history(
 ) -> sqlx::Result<Vec<HistoryEntry>> {
     sqlx::query_as!(
         HistoryEntry,
-        r#"SELECT e.at, u.display_name AS "actor_name?", e.action, e.before, e.after
+        r#"SELECT e.at, u.display_name AS "actor_name?", e.action AS "action: AuditAction", e.before, e.after
            FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
            WHERE e.referral_id = $1 AND e.case_id IS NULL
            ORDER BY e.id"#,

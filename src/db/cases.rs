@@ -4,7 +4,8 @@ use chrono::NaiveDate;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::referrals::parse_state;
+use super::audit::{self, NewEvent};
+use crate::domain::audit::{CaseEvent, StateAfter, StateBefore};
 use crate::domain::{CaseState, Dnr};
 
 #[derive(Debug, Clone)]
@@ -13,6 +14,8 @@ pub struct CaseDetail {
     pub referral_id: Uuid,
     pub referral_title: String,
     pub sender_name: String,
+    /// The sender is one of the municipality's own organs (not an outside body).
+    pub sender_is_organ: bool,
     pub sender_dnr: String,
     pub received_on: NaiveDate,
     pub deadline: NaiveDate,
@@ -27,14 +30,19 @@ pub struct CaseDetail {
     pub officer_name: Option<String>,
     pub officer_title: Option<String>,
     pub declined_reason: Option<String>,
+    /// Raised by every change of state or officer: a form that reassigns names the
+    /// version it was made on.
+    pub version: i32,
 }
 
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseDetail>> {
     let row = sqlx::query!(
-        r#"SELECT c.id, c.referral_id, r.title AS referral_title, r.sender_name, r.sender_dnr,
+        r#"SELECT c.id, c.referral_id, r.title AS referral_title, r.sender_name,
+                  r.sender_organ_id IS NOT NULL AS "sender_is_organ!", r.sender_dnr,
                   r.received_on, r.deadline, r.secret, c.organ_id, o.name AS organ_name, o.administration,
-                  o.delegation_allowed, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state, c.assigned_officer_id,
-                  u.display_name AS "officer_name?", u.title AS "officer_title?", c.declined_reason
+                  o.delegation_allowed, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state AS "state: CaseState",
+                  c.assigned_officer_id, u.display_name AS "officer_name?", u.title AS "officer_title?",
+                  c.declined_reason, c.version
            FROM cases c
            JOIN referrals r ON r.id = c.referral_id
            JOIN organs o ON o.id = c.organ_id
@@ -49,6 +57,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseD
         referral_id: row.referral_id,
         referral_title: row.referral_title,
         sender_name: row.sender_name,
+        sender_is_organ: row.sender_is_organ,
         sender_dnr: row.sender_dnr,
         received_on: row.received_on,
         deadline: row.deadline,
@@ -62,12 +71,27 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseD
             year: row.dnr_year,
             seq: row.dnr_seq,
         },
-        state: parse_state(&row.state),
+        state: row.state,
         officer_id: row.assigned_officer_id,
         officer_name: row.officer_name,
         officer_title: row.officer_title,
         declined_reason: row.declined_reason,
+        version: row.version,
     }))
+}
+
+/// The case, its row locked until the transaction ends: a concurrent change of the
+/// case waits for this one, and then reads what it left. Every change to a case
+/// starts here, so that what it checks (the state, the newest revision, the
+/// decision) stays true until it commits.
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseDetail>> {
+    let found = sqlx::query_scalar!("SELECT id FROM cases WHERE id = $1 FOR UPDATE", id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match found {
+        Some(_) => get(conn, id).await,
+        None => Ok(None),
+    }
 }
 
 /// Moves a case from `from` to `to`; `false` when its state was no longer `from`
@@ -90,19 +114,21 @@ pub async fn set_state(
     Ok(done.rows_affected() == 1)
 }
 
-/// Assigns the case's handläggare (and moves it to drafting); `false` as for
-/// [`set_state`].
+/// Assigns the case's handläggare and moves it to `to`; `false` when the case is
+/// no longer at `version` (someone changed it since the form was read).
 pub async fn assign(
     conn: &mut PgConnection,
     id: Uuid,
-    from: CaseState,
+    version: i32,
+    to: CaseState,
     officer_id: Uuid,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
-        "UPDATE cases SET state = 'drafting', assigned_officer_id = $3, version = version + 1
-         WHERE id = $1 AND state = $2",
+        "UPDATE cases SET state = $3, assigned_officer_id = $4, version = version + 1
+         WHERE id = $1 AND version = $2",
         id,
-        from.as_str(),
+        version,
+        to.as_str(),
         officer_id,
     )
     .execute(conn)
@@ -110,17 +136,21 @@ pub async fn assign(
     Ok(done.rows_affected() == 1)
 }
 
+/// Moves the case to `to` with the reason it was declined; `false` as for
+/// [`set_state`].
 pub async fn decline(
     conn: &mut PgConnection,
     id: Uuid,
     from: CaseState,
+    to: CaseState,
     reason: &str,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
-        "UPDATE cases SET state = 'declined', declined_reason = $3, version = version + 1
+        "UPDATE cases SET state = $3, declined_reason = $4, version = version + 1
          WHERE id = $1 AND state = $2",
         id,
         from.as_str(),
+        to.as_str(),
         reason,
     )
     .execute(conn)
@@ -174,41 +204,28 @@ pub struct Step<'a> {
     pub from: CaseState,
     pub to: CaseState,
     pub actor_id: Uuid,
-    pub action: &'a str,
-    /// What else the step recorded (the officer, the comment, the §...).
-    pub details: serde_json::Value,
+    pub event: &'a CaseEvent,
     pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The audit event of a step: the state before and after, and its details.
 pub async fn record_step(conn: &mut PgConnection, step: &Step<'_>) -> sqlx::Result<()> {
-    let mut after = serde_json::json!({ "state": step.to.as_str() });
-    if let (Some(after), serde_json::Value::Object(extra)) = (after.as_object_mut(), &step.details)
-    {
-        after.extend(extra.clone());
-    }
-    super::audit::record(
+    let after = StateAfter {
+        state: step.to,
+        event: step.event,
+    };
+    audit::record(
         conn,
-        super::audit::NewEvent {
+        NewEvent {
             referral_id: Some(step.referral_id),
             case_id: Some(step.case_id),
-            before: Some(serde_json::json!({ "state": step.from.as_str() })),
-            after: Some(after),
+            before: Some(audit::details(&StateBefore { state: step.from })),
+            after: Some(audit::details(&after)),
             at: Some(step.at),
-            ..super::audit::NewEvent::new(Some(step.actor_id), step.action, "case", step.case_id)
+            ..NewEvent::new(Some(step.actor_id), step.event.action(), step.case_id)
         },
     )
     .await
-}
-
-/// Moves the state and records the step; `false` (and nothing written) when the
-/// state was no longer `step.from`.
-pub async fn take_step(conn: &mut PgConnection, step: &Step<'_>) -> sqlx::Result<bool> {
-    if !set_state(&mut *conn, step.case_id, step.from, step.to).await? {
-        return Ok(false);
-    }
-    record_step(conn, step).await?;
-    Ok(true)
 }
 
 /// Records that a case's public text (its dispatched yttrande) holds what looks

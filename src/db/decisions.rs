@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::CaseState;
 use crate::domain::meeting::MemberStatement;
 use crate::domain::workflow::DecisionOutcome;
 
@@ -97,7 +98,7 @@ pub struct Decision {
 /// theirs before the final one).
 pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<Decision>> {
     let rows = sqlx::query!(
-        r#"SELECT d.id, d.outcome, d.paragraph, d.decided_on, d.decision_text, d.reason, d.attendance,
+        r#"SELECT d.id, d.outcome AS "outcome: DecisionOutcome", d.paragraph, d.decided_on, d.decision_text, d.reason, d.attendance,
                   d.reservations, d.statements, d.delegation_reference, d.revision_id,
                   u.display_name AS decided_by_name, m.id AS "meeting_id?", m.starts_at AS "meeting_starts_at?",
                   m.place AS "meeting_place?", m.adjusted_on, m.adjusted_by
@@ -115,7 +116,7 @@ pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Ve
         .into_iter()
         .map(|row| Decision {
             id: row.id,
-            outcome: DecisionOutcome::parse(&row.outcome).expect("CHECK-constrained outcome"),
+            outcome: row.outcome,
             paragraph: row.paragraph,
             decided_on: row.decided_on,
             decision_text: row.decision_text,
@@ -183,9 +184,9 @@ pub struct Answer {
     pub case_id: Uuid,
     pub organ_name: String,
     pub dnr: String,
-    pub state: String,
+    pub state: CaseState,
     pub secret: bool,
-    pub outcome: Option<String>,
+    pub outcome: Option<DecisionOutcome>,
     pub decided_on: Option<NaiveDate>,
     pub decision_text: Option<String>,
     pub proposals: Option<serde_json::Value>,
@@ -197,8 +198,8 @@ pub struct Answer {
 pub async fn answers(conn: &mut PgConnection, referral_id: Uuid) -> sqlx::Result<Vec<Answer>> {
     sqlx::query_as!(
         Answer,
-        r#"SELECT c.id AS case_id, o.name AS organ_name, c.dnr_text AS "dnr!", c.state, r.secret,
-                  d.outcome AS "outcome?", d.decided_on AS "decided_on?", d.decision_text AS "decision_text?",
+        r#"SELECT c.id AS case_id, o.name AS organ_name, c.dnr_text AS "dnr!",
+                  c.state AS "state: CaseState", r.secret, d.outcome AS "outcome?: DecisionOutcome", d.decided_on AS "decided_on?", d.decision_text AS "decision_text?",
                   rev.proposals AS "proposals?", rev.considerations AS "considerations?"
            FROM cases c
            JOIN organs o ON o.id = c.organ_id

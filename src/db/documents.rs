@@ -5,7 +5,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::referrals::parse_state;
 use crate::domain::CaseState;
 use crate::domain::document::{Direction, DocumentDetails, PersonalData};
 
@@ -22,11 +21,11 @@ pub struct NewDocument<'a> {
     pub belongs: Belongs,
     pub details: &'a DocumentDetails,
     pub file_name: &'a str,
-    pub media_type: &'a str,
+    pub media_type: &'static str,
     pub size: i64,
     pub sha256: &'a [u8],
     /// `clean` or `not_scanned`.
-    pub virus_scan: &'a str,
+    pub virus_scan: &'static str,
     pub personal_data: PersonalData,
     /// Published at registration (a decided yttrande of a public case).
     pub published: bool,
@@ -105,9 +104,12 @@ pub async fn cases_to_number(conn: &mut PgConnection, belongs: Belongs) -> sqlx:
     match belongs {
         Belongs::Case(id) => Ok(vec![id]),
         Belongs::Referral(id) => {
-            sqlx::query_scalar!("SELECT id FROM cases WHERE referral_id = $1 ORDER BY id", id)
-                .fetch_all(conn)
-                .await
+            sqlx::query_scalar!(
+                "SELECT id FROM cases WHERE referral_id = $1 ORDER BY id",
+                id
+            )
+            .fetch_all(conn)
+            .await
         }
     }
 }
@@ -262,7 +264,10 @@ pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<D
             referral_secrecy: row.referral_secret.then_some(row.referral_provision),
             respondents: row.respondents,
             case_organ: row.case_organ,
-            case_state: row.case_state.as_deref().map(parse_state),
+            case_state: row
+                .case_state
+                .as_deref()
+                .map(|state| CaseState::parse(state).expect("state CHECK-constrained")),
             numbers: row.number_cases.into_iter().zip(row.number_texts).collect(),
         })
         .collect())
@@ -441,18 +446,4 @@ pub async fn published_in_case(
     )
     .fetch_optional(conn)
     .await
-}
-
-/// The demo city's reference remiss (KS 2019/1939): its id, its registrar, when
-/// it was received and registered.
-pub async fn demo_reference(
-    conn: &mut PgConnection,
-) -> sqlx::Result<Option<(Uuid, Uuid, NaiveDate, DateTime<Utc>)>> {
-    let row = sqlx::query!(
-        "SELECT id, registered_by, received_on, created_at FROM referrals
-         WHERE sender_dnr = 'KS 2019/1939' ORDER BY created_at LIMIT 1"
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| (r.id, r.registered_by, r.received_on, r.created_at)))
 }

@@ -4,7 +4,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::referrals::parse_state;
 use crate::domain::workflow::DecisionOutcome;
 use crate::domain::{CaseState, Dnr};
 
@@ -100,7 +99,8 @@ pub struct AgendaItem {
 pub async fn agenda(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<Vec<AgendaItem>> {
     let rows = sqlx::query!(
         r#"SELECT a.id, a.position, c.id AS case_id, c.dnr_prefix, c.dnr_year, c.dnr_seq, r.title, r.deadline,
-                  c.state, d.outcome AS "outcome?", d.paragraph AS "paragraph?"
+                  c.state AS "state: CaseState", d.outcome AS "outcome?: DecisionOutcome",
+                  d.paragraph AS "paragraph?"
            FROM agenda_items a
            JOIN cases c ON c.id = a.case_id
            JOIN referrals r ON r.id = c.referral_id
@@ -124,8 +124,8 @@ pub async fn agenda(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<V
             },
             title: row.title,
             deadline: row.deadline,
-            state: parse_state(&row.state),
-            outcome: row.outcome.as_deref().and_then(DecisionOutcome::parse),
+            state: row.state,
+            outcome: row.outcome,
             paragraph: row.paragraph,
         })
         .collect())

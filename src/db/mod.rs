@@ -5,8 +5,6 @@ pub mod audit;
 pub mod blobs;
 pub mod cases;
 pub mod decisions;
-pub mod demo;
-mod demo_reference;
 pub mod diarium;
 pub mod documents;
 pub mod login_failures;
@@ -17,6 +15,7 @@ pub mod reports;
 pub mod reviews;
 pub mod search;
 pub mod sessions;
+mod types;
 pub mod users;
 pub mod work;
 
@@ -91,4 +90,20 @@ pub async fn delete_expired_sessions(conn: &mut PgConnection) -> sqlx::Result<u6
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Lets one demo loader at a time through, until its transaction ends, so that
+/// two instances starting together do not both load the demo city.
+pub async fn lock_demo_loader(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(7001)")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the database holds any organ yet (the demo goes only into an empty one).
+pub async fn is_empty(conn: &mut PgConnection) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"SELECT NOT EXISTS (SELECT 1 FROM organs) AS "empty!""#)
+        .fetch_one(conn)
+        .await
 }

@@ -5,6 +5,8 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::audit::{self, NewEvent};
+use crate::domain::audit::{AuditAction, ReferralFields};
 use crate::domain::referral::{ReferralDetails, Sender};
 use crate::domain::{CaseState, Dnr};
 
@@ -82,7 +84,7 @@ async fn open_cases(
     organ_ids: &[Uuid],
     year: i32,
     registered_at: DateTime<Utc>,
-) -> sqlx::Result<Vec<Dnr>> {
+) -> sqlx::Result<Vec<OpenedCase>> {
     let mut organ_ids = organ_ids.to_vec();
     organ_ids.sort();
     let case_ids: Vec<Uuid> = organ_ids.iter().map(|_| Uuid::new_v4()).collect();
@@ -103,11 +105,11 @@ async fn open_cases(
            ),
            logged AS (
                INSERT INTO audit_events (actor_id, action, entity_type, entity_id, referral_id, case_id, after, at)
-               SELECT $6, 'case.registered', 'case', id, $3, id,
-                      jsonb_build_object('dnr', dnr_text, 'state', 'registered'), $4
+               SELECT $6, $7, $8, id, $3, id, jsonb_build_object('dnr', dnr_text, 'state', $9::text), $4
                FROM opened ORDER BY organ_id
            )
-           SELECT dnr_prefix AS "prefix!", dnr_year AS "year!", dnr_seq AS "seq!"
+           SELECT id AS "id!", organ_id AS "organ_id!", dnr_prefix AS "prefix!", dnr_year AS "year!",
+                  dnr_seq AS "seq!"
            FROM opened ORDER BY organ_id"#,
         &organ_ids,
         year,
@@ -115,17 +117,32 @@ async fn open_cases(
         registered_at,
         &case_ids,
         actor_id,
+        AuditAction::CaseRegistered.as_str(),
+        AuditAction::CaseRegistered.entity_type(),
+        CaseState::Registered.as_str(),
     )
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|row| Dnr {
-            prefix: row.prefix,
-            year: row.year,
-            seq: row.seq,
+        .map(|row| OpenedCase {
+            id: row.id,
+            organ_id: row.organ_id,
+            dnr: Dnr {
+                prefix: row.prefix,
+                year: row.year,
+                seq: row.seq,
+            },
         })
         .collect())
+}
+
+/// A case opened by a registration.
+#[derive(Debug, Clone)]
+pub struct OpenedCase {
+    pub id: Uuid,
+    pub organ_id: Uuid,
+    pub dnr: Dnr,
 }
 
 /// Saves a correction made on `version`; `false` when someone else saved first.
@@ -203,8 +220,8 @@ pub struct CaseRow {
 /// The respondents' cases of a remiss, in diarium order.
 pub async fn cases(conn: &mut PgConnection, referral_id: Uuid) -> sqlx::Result<Vec<CaseRow>> {
     let rows = sqlx::query!(
-        r#"SELECT c.id, c.organ_id, o.name AS organ_name, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state,
-                  u.display_name AS "officer_name?"
+        r#"SELECT c.id, c.organ_id, o.name AS organ_name, c.dnr_prefix, c.dnr_year, c.dnr_seq,
+                  c.state AS "state: CaseState", u.display_name AS "officer_name?"
            FROM cases c JOIN organs o ON o.id = c.organ_id
            LEFT JOIN users u ON u.id = c.assigned_officer_id
            WHERE c.referral_id = $1
@@ -224,15 +241,10 @@ pub async fn cases(conn: &mut PgConnection, referral_id: Uuid) -> sqlx::Result<V
                 year: row.dnr_year,
                 seq: row.dnr_seq,
             },
-            state: parse_state(&row.state),
+            state: row.state,
             officer_name: row.officer_name,
         })
         .collect())
-}
-
-/// States come from a CHECK-constrained column, so an unknown one is a bug.
-pub(crate) fn parse_state(state: &str) -> CaseState {
-    CaseState::parse(state).unwrap_or_else(|| panic!("unknown case state in database: {state}"))
 }
 
 /// Which remisser the list shows.
@@ -384,9 +396,7 @@ pub async fn register(
     actor_id: Uuid,
     referral: &crate::domain::referral::NewReferral,
     now: DateTime<Utc>,
-) -> sqlx::Result<(Uuid, Vec<Dnr>)> {
-    use super::audit::{self, NewEvent};
-
+) -> sqlx::Result<(Uuid, Vec<OpenedCase>)> {
     let id = Uuid::new_v4();
     let sender = sender_name(&mut *conn, &referral.details.sender).await?;
     insert(&mut *conn, id, &referral.details, &sender, actor_id, now).await?;
@@ -394,46 +404,47 @@ pub async fn register(
         &mut *conn,
         NewEvent {
             referral_id: Some(id),
-            after: Some(details_json(&referral.details, &sender)),
+            after: Some(audit::details(&fields(&referral.details, &sender))),
             at: Some(now),
-            ..NewEvent::new(Some(actor_id), "referral.registered", "referral", id)
+            ..NewEvent::new(Some(actor_id), AuditAction::ReferralRegistered, id)
         },
     )
     .await?;
     let year = crate::domain::dates::registration_year(now);
-    let numbers = open_cases(conn, actor_id, id, &referral.respondents, year, now).await?;
-    Ok((id, numbers))
+    let cases = open_cases(conn, actor_id, id, &referral.respondents, year, now).await?;
+    Ok((id, cases))
 }
 
 /// Corrects a remiss's metadata with its audit event (before and after); `false`
-/// when the remiss changed since `version` was read.
+/// when the remiss changed since `before.version` was read.
 pub async fn correct(
     conn: &mut PgConnection,
     actor_id: Uuid,
     before: &Referral,
     details: &ReferralDetails,
+    at: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    use super::audit::{self, NewEvent};
-
     let sender = sender_name(&mut *conn, &details.sender).await?;
     if !update(&mut *conn, before.id, before.version, details, &sender).await? {
         return Ok(false);
     }
+    let was = ReferralFields {
+        title: before.title.clone(),
+        description: before.description.clone(),
+        sender: before.sender_name.clone(),
+        sender_dnr: before.sender_dnr.clone(),
+        received_on: before.received_on,
+        deadline: before.deadline,
+        secrecy: before.secret.then(|| before.secrecy_provision.clone()),
+    };
     audit::record(
         conn,
         NewEvent {
             referral_id: Some(before.id),
-            before: Some(serde_json::json!({
-                "title": before.title,
-                "description": before.description,
-                "sender": before.sender_name,
-                "sender_dnr": before.sender_dnr,
-                "received_on": before.received_on,
-                "deadline": before.deadline,
-                "secrecy": before.secret.then_some(&before.secrecy_provision),
-            })),
-            after: Some(details_json(details, &sender)),
-            ..NewEvent::new(Some(actor_id), "referral.corrected", "referral", before.id)
+            before: Some(audit::details(&was)),
+            after: Some(audit::details(&fields(details, &sender))),
+            at: Some(at),
+            ..NewEvent::new(Some(actor_id), AuditAction::ReferralCorrected, before.id)
         },
     )
     .await?;
@@ -441,14 +452,14 @@ pub async fn correct(
 }
 
 /// The remiss's fields as the history shows them (the same keys before and after).
-fn details_json(details: &ReferralDetails, sender_name: &str) -> serde_json::Value {
-    serde_json::json!({
-        "title": details.title,
-        "description": details.description,
-        "sender": sender_name,
-        "sender_dnr": details.sender_dnr,
-        "received_on": details.received_on,
-        "deadline": details.deadline,
-        "secrecy": details.secrecy,
-    })
+fn fields(details: &ReferralDetails, sender_name: &str) -> ReferralFields {
+    ReferralFields {
+        title: details.title.clone(),
+        description: details.description.clone(),
+        sender: sender_name.to_string(),
+        sender_dnr: details.sender_dnr.clone(),
+        received_on: details.received_on,
+        deadline: details.deadline,
+        secrecy: details.secrecy.clone(),
+    }
 }

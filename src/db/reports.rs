@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::CaseState;
 use crate::domain::report::{ReportContent, Signatory};
 
 #[derive(Debug, Clone)]
@@ -122,8 +123,10 @@ pub async fn list(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<Re
 }
 
 /// Saves a new revision made on revision `based_on` (0 when there was none).
-/// Returns its id and number, or `None` when `based_on` is no longer the newest:
-/// the number it would take exists already, so a stale save can never overwrite.
+/// Returns its id and number, or `None` when `based_on` is no longer the newest
+/// (the number it would take exists already, so a stale save can never
+/// overwrite) or the case is no longer being drafted: the same statement checks
+/// both, so a draft cannot change under a submission.
 pub async fn save(
     conn: &mut PgConnection,
     case_id: Uuid,
@@ -140,6 +143,7 @@ pub async fn save(
                                        background, considerations, signatories, author_id, created_at)
          SELECT $1, $2, $3 + 1, $4, $5, $6, $7, $8, $9, $10, $11, $12
          WHERE $3 = coalesce((SELECT max(number) FROM report_revisions WHERE case_id = $2), 0)
+           AND EXISTS (SELECT 1 FROM cases WHERE id = $2 AND state = $13)
          ON CONFLICT (case_id, number) DO NOTHING
          RETURNING number",
         id,
@@ -154,6 +158,7 @@ pub async fn save(
         signatories,
         author_id,
         at,
+        CaseState::Drafting.as_str(),
     )
     .fetch_optional(&mut *conn)
     .await?;

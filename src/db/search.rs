@@ -97,7 +97,7 @@ pub async fn search(
         _ => None,
     };
     let (year, seq) = match dnr {
-        Some(DnrQuery::YearSeq { year, seq }) => (Some(*year), Some(*seq)),
+        Some(DnrQuery::YearSeq { year, seq, .. }) => (Some(*year), Some(*seq)),
         _ => (None, None),
     };
     let sender_key = dnr.and_then(DnrQuery::year_seq);

@@ -5,7 +5,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::referrals::parse_state;
 use crate::domain::{CaseState, Dnr};
 
 #[derive(Debug, Clone)]
@@ -57,7 +56,7 @@ pub async fn open_cases(
                LIMIT $4
            )
            SELECT c.id, c.referral_id, c.organ_id, o.name AS organ_name, c.dnr_prefix, c.dnr_year,
-                  c.dnr_seq, c.title, c.deadline, c.state, c.assigned_officer_id,
+                  c.dnr_seq, c.title, c.deadline, c.state AS "state: CaseState", c.assigned_officer_id,
                   u.display_name AS "officer_name?", agenda.starts_at AS "meeting?",
                   coalesce(latest.returned, false) AS "returned!", c.total AS "total!"
            FROM chosen c
@@ -95,11 +94,11 @@ pub async fn open_cases(
             },
             title: row.title,
             deadline: row.deadline,
-            state: parse_state(&row.state),
+            state: row.state,
             officer_id: row.assigned_officer_id,
             officer_name: row.officer_name,
             meeting: row.meeting,
-            returned: row.returned && row.state == "drafting",
+            returned: row.returned && row.state == CaseState::Drafting,
         })
         .collect();
     Ok((cases, total))
@@ -112,11 +111,12 @@ pub async fn overdue(
     limit: i64,
 ) -> sqlx::Result<Vec<(Uuid, Dnr, String, NaiveDate, CaseState)>> {
     let rows = sqlx::query!(
-        "SELECT c.id, c.dnr_prefix, c.dnr_year, c.dnr_seq, r.title, r.deadline, c.state
-         FROM referrals r JOIN cases c ON c.referral_id = r.id
-         WHERE r.deadline < $1 AND c.state NOT IN ('answered', 'declined')
-         ORDER BY r.deadline, c.id
-         LIMIT $2",
+        r#"SELECT c.id, c.dnr_prefix, c.dnr_year, c.dnr_seq, r.title, r.deadline,
+                  c.state AS "state: CaseState"
+           FROM referrals r JOIN cases c ON c.referral_id = r.id
+           WHERE r.deadline < $1 AND c.state NOT IN ('answered', 'declined')
+           ORDER BY r.deadline, c.id
+           LIMIT $2"#,
         today,
         limit
     )
@@ -130,13 +130,7 @@ pub async fn overdue(
                 year: row.dnr_year,
                 seq: row.dnr_seq,
             };
-            (
-                row.id,
-                dnr,
-                row.title,
-                row.deadline,
-                parse_state(&row.state),
-            )
+            (row.id, dnr, row.title, row.deadline, row.state)
         })
         .collect())
 }

@@ -527,7 +527,10 @@ mod tests {
             date(2026, 3, 2),
         )
         .unwrap();
-        assert_eq!(details.secrecy_provision.as_deref(), Some("OSL 21 kap. 1 §"));
+        assert_eq!(
+            details.secrecy_provision.as_deref(),
+            Some("OSL 21 kap. 1 §")
+        );
     }
 
     #[test]
@@ -539,12 +542,19 @@ mod tests {
     #[test]
     fn the_guard_reads_title_and_text() {
         let pn = "Personnummer 811218-9876";
-        assert_eq!(PersonalData::of("Missiv", Some("ren text")), PersonalData::NoneFound);
+        assert_eq!(
+            PersonalData::of("Missiv", Some("ren text")),
+            PersonalData::NoneFound
+        );
         assert_eq!(PersonalData::of("Missiv", Some(pn)), PersonalData::Found);
         assert_eq!(PersonalData::of(pn, Some("ren")), PersonalData::Found);
         assert_eq!(PersonalData::of(pn, None), PersonalData::Found);
         assert_eq!(PersonalData::of("Missiv", None), PersonalData::NotChecked);
-        for p in [PersonalData::NoneFound, PersonalData::Found, PersonalData::NotChecked] {
+        for p in [
+            PersonalData::NoneFound,
+            PersonalData::Found,
+            PersonalData::NotChecked,
+        ] {
             assert_eq!(PersonalData::parse(p.as_str()), Some(p));
         }
     }

@@ -127,10 +127,9 @@ impl fmt::Display for FileRefusal {
                 f,
                 "Filen är krypterad eller lösenordsskyddad och kan inte tas emot. Spara den utan lösenord och välj den på nytt."
             ),
-            FileRefusal::Damaged => write!(
-                f,
-                "Filen kunde inte läsas: den verkar vara skadad. {AGAIN}"
-            ),
+            FileRefusal::Damaged => {
+                write!(f, "Filen kunde inte läsas: den verkar vara skadad. {AGAIN}")
+            }
             FileRefusal::Infected { signature } => write!(
                 f,
                 "Virusskanningen hittade skadlig kod i filen ({signature}). Filen har inte tagits emot. Kontakta IT-supporten om du tror att det är fel."
@@ -319,9 +318,7 @@ pub fn read_directory(directory: &[u8]) -> Result<Vec<ZipEntry>, FileRefusal> {
             usize::from(field(30)?),
             usize::from(field(32)?),
         );
-        let name = header
-            .get(46..46 + name_len)
-            .ok_or(FileRefusal::Damaged)?;
+        let name = header.get(46..46 + name_len).ok_or(FileRefusal::Damaged)?;
         entries.push(ZipEntry {
             name: String::from_utf8_lossy(name).into_owned(),
             flags: field(8)?,
@@ -430,7 +427,18 @@ pub fn text_parts(kind: MediaType, entries: &[ZipEntry]) -> Vec<&ZipEntry> {
 /// number split over two runs reads whole). Entities are decoded.
 pub fn xml_text(xml: &str) -> String {
     const BREAKS: [&str; 12] = [
-        "p", "tab", "br", "cr", "tc", "c", "si", "row", "h", "table-cell", "line-break", "s",
+        "p",
+        "tab",
+        "br",
+        "cr",
+        "tc",
+        "c",
+        "si",
+        "row",
+        "h",
+        "table-cell",
+        "line-break",
+        "s",
     ];
     let mut out = String::with_capacity(xml.len() / 4);
     let mut rest = xml;
@@ -576,16 +584,25 @@ mod tests {
 
     #[test]
     fn the_first_bytes_tell_pdf_png_jpeg_and_zip() {
-        assert_eq!(sniff(b"%PDF-1.7\n%\xe2\xe3"), Sniffed::Known(MediaType::Pdf));
+        assert_eq!(
+            sniff(b"%PDF-1.7\n%\xe2\xe3"),
+            Sniffed::Known(MediaType::Pdf)
+        );
         assert_eq!(
             sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
             Sniffed::Known(MediaType::Png)
         );
-        assert_eq!(sniff(b"\xff\xd8\xff\xe0\0\x10JFIF"), Sniffed::Known(MediaType::Jpeg));
+        assert_eq!(
+            sniff(b"\xff\xd8\xff\xe0\0\x10JFIF"),
+            Sniffed::Known(MediaType::Jpeg)
+        );
         assert_eq!(sniff(b"PK\x03\x04\x14\0\0\0"), Sniffed::Zip);
         assert_eq!(sniff(b"Hej hopp"), Sniffed::Unknown);
         assert_eq!(sniff(b"<!DOCTYPE html><html><p>Hej</p>"), Sniffed::Unknown);
-        assert!(matches!(sniff(b"MZ\x90\0\x03\0\0\0\x04\0"), Sniffed::Other(_)));
+        assert!(matches!(
+            sniff(b"MZ\x90\0\x03\0\0\0\x04\0"),
+            Sniffed::Other(_)
+        ));
         assert!(matches!(sniff(b"GIF89a\x01\0\x01\0"), Sniffed::Other(_)));
     }
 
@@ -649,14 +666,16 @@ mod tests {
 
     fn classify(file: &[u8]) -> Result<MediaType, FileRefusal> {
         let at = find_directory(file, file.len() as u64)?;
-        let entries =
-            read_directory(&file[at.offset as usize..(at.offset + at.size) as usize])?;
+        let entries = read_directory(&file[at.offset as usize..(at.offset + at.size) as usize])?;
         assert_eq!(entries.len() as u64, at.entries);
-        let mimetype = entries.iter().find(|e| e.name == ODF_MIMETYPE_ENTRY).map(|e| {
-            let start = e.local_header_offset as usize;
-            let data = start + local_header_len(&file[start..start + 30]).unwrap() as usize;
-            &file[data..data + e.compressed_size as usize]
-        });
+        let mimetype = entries
+            .iter()
+            .find(|e| e.name == ODF_MIMETYPE_ENTRY)
+            .map(|e| {
+                let start = e.local_header_offset as usize;
+                let data = start + local_header_len(&file[start..start + 30]).unwrap() as usize;
+                &file[data..data + e.compressed_size as usize]
+            });
         classify_zip(&entries, mimetype)
     }
 
@@ -695,18 +714,27 @@ mod tests {
         let encrypted = zip(&[("secret.txt", 1, b"\x01\x02")]);
         assert_eq!(classify(&encrypted), Err(FileRefusal::Encrypted));
         let plain = zip(&[("notes.txt", 0, b"hej")]);
-        assert!(matches!(classify(&plain), Err(FileRefusal::NotAccepted { .. })));
+        assert!(matches!(
+            classify(&plain),
+            Err(FileRefusal::NotAccepted { .. })
+        ));
         let ods = zip(&[(
             "mimetype",
             0,
             b"application/vnd.oasis.opendocument.spreadsheet",
         )]);
-        assert!(matches!(classify(&ods), Err(FileRefusal::NotAccepted { .. })));
+        assert!(matches!(
+            classify(&ods),
+            Err(FileRefusal::NotAccepted { .. })
+        ));
         let pptx = zip(&[
             ("[Content_Types].xml", 0, b"<Types/>"),
             ("ppt/presentation.xml", 0, b"<p/>"),
         ]);
-        assert!(matches!(classify(&pptx), Err(FileRefusal::NotAccepted { .. })));
+        assert!(matches!(
+            classify(&pptx),
+            Err(FileRefusal::NotAccepted { .. })
+        ));
     }
 
     #[test]
@@ -720,7 +748,10 @@ mod tests {
         // The directory claims to lie past the end.
         cut[len - 6..len - 2].copy_from_slice(&u32::MAX.wrapping_sub(1).to_le_bytes());
         assert_eq!(classify(&cut), Err(FileRefusal::Damaged));
-        assert_eq!(read_directory(b"PK\x01\x02short"), Err(FileRefusal::Damaged));
+        assert_eq!(
+            read_directory(b"PK\x01\x02short"),
+            Err(FileRefusal::Damaged)
+        );
     }
 
     #[test]
@@ -760,7 +791,11 @@ mod tests {
             (".pdf", MediaType::Pdf, "pdf.pdf"),
             ("CON.pdf", MediaType::Pdf, "_CON.pdf"),
             ("lpt1.txt", MediaType::Text, "_lpt1.txt"),
-            ("Sammanställning.xlsx ", MediaType::Xlsx, "Sammanställning.xlsx"),
+            (
+                "Sammanställning.xlsx ",
+                MediaType::Xlsx,
+                "Sammanställning.xlsx",
+            ),
         ];
         for (claimed, kind, safe) in cases {
             assert_eq!(safe_file_name(claimed, kind), safe, "{claimed:?}");

@@ -4,8 +4,17 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use super::dates::parse_date;
-use super::forms::{FieldErrors, optional_text, required_text};
+use super::forms::{
+    FieldErrors, optional_multi_line, required_multi_line, required_text, row_line, row_text,
+};
 use super::workflow::DecisionOutcome;
+
+/// A member's name or party in a reservation or statement row.
+pub const MEMBER_MAX: usize = 200;
+/// A reservation's or statement's text, a reason, a comment.
+pub const STATEMENT_MAX: usize = 10_000;
+/// The decision as amended at the meeting.
+pub const DECISION_TEXT_MAX: usize = 20_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct MeetingInput {
@@ -101,14 +110,14 @@ fn member_rows(
     let mut rows = Vec::new();
     for (i, member) in members.iter().enumerate() {
         let row = MemberStatement {
-            member: member.trim().to_string(),
+            member: row_line(errors, field, member),
             party: parties
                 .get(i)
-                .map(|p| p.trim().to_string())
+                .map(|p| row_line(errors, field, p))
                 .unwrap_or_default(),
             text: texts
                 .get(i)
-                .map(|t| super::report::normalize_text(t))
+                .map(|t| row_text(errors, field, t))
                 .unwrap_or_default(),
         };
         if row.member.is_empty() && row.party.is_empty() && row.text.is_empty() {
@@ -116,6 +125,17 @@ fn member_rows(
         }
         if row.member.is_empty() || row.text.is_empty() {
             errors.add(field, "Ange ledamot och text för varje rad som fylls i.");
+        }
+        if row.member.chars().count() > MEMBER_MAX
+            || row.party.chars().count() > MEMBER_MAX
+            || row.text.chars().count() > STATEMENT_MAX
+        {
+            errors.add(
+                field,
+                format!(
+                    "Ledamot och parti får vara högst {MEMBER_MAX} tecken, texten högst {STATEMENT_MAX} tecken."
+                ),
+            );
         }
         rows.push(row);
     }
@@ -129,15 +149,27 @@ pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, Field
     if outcome.is_none() {
         errors.add("outcome", "Välj beslut.");
     }
-    let decision_text = super::report::normalize_text(&input.decision_text);
+    let decision_text = optional_multi_line(
+        &mut errors,
+        "decision_text",
+        &input.decision_text,
+        DECISION_TEXT_MAX,
+        &format!("Beslutet får vara högst {DECISION_TEXT_MAX} tecken."),
+    );
     if outcome == Some(DecisionOutcome::Amended) && decision_text.is_empty() {
         errors.add("decision_text", "Skriv det ändrade beslutet.");
     }
-    let reason = super::report::normalize_text(&input.reason);
+    let reason = optional_multi_line(
+        &mut errors,
+        "reason",
+        &input.reason,
+        STATEMENT_MAX,
+        &format!("Skälet får vara högst {STATEMENT_MAX} tecken."),
+    );
     if matches!(outcome, Some(DecisionOutcome::ReferredBack)) && reason.is_empty() {
         errors.add("reason", "Ange skälet till återremissen.");
     }
-    let attendance = required_text(
+    let attendance = required_multi_line(
         &mut errors,
         "attendance",
         &input.attendance,
@@ -235,18 +267,28 @@ pub fn validate_required(
     missing: &str,
 ) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let text = super::report::normalize_text(value);
-    if text.is_empty() {
-        errors.add(field, missing);
-    } else {
-        optional_text(
-            &mut errors,
-            field,
-            &text,
-            10_000,
-            "Texten får vara högst 10000 tecken.",
-        );
-    }
+    let text = required_multi_line(
+        &mut errors,
+        field,
+        value,
+        STATEMENT_MAX,
+        missing,
+        &format!("Texten får vara högst {STATEMENT_MAX} tecken."),
+    );
+    errors.into_result(|| text)
+}
+
+/// An optional free text of a transition (the comment of a reviewer who
+/// approves): normalised like a required one, empty allowed.
+pub fn validate_optional(field: &'static str, value: &str) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let text = optional_multi_line(
+        &mut errors,
+        field,
+        value,
+        STATEMENT_MAX,
+        &format!("Texten får vara högst {STATEMENT_MAX} tecken."),
+    );
     errors.into_result(|| text)
 }
 
@@ -404,5 +446,180 @@ mod tests {
             validate_required("comment", " Se över sammanfattningen. ", "x").unwrap(),
             "Se över sammanfattningen."
         );
+    }
+
+    #[test]
+    fn every_text_of_the_secretarys_forms_is_normalised() {
+        let meeting = validate_meeting(&MeetingInput {
+            organ: String::new(),
+            date: "2026-04-21".into(),
+            time: "13:00".into(),
+            place: "Stadshuset\u{0}, rum\u{1B} 3".into(),
+        })
+        .unwrap();
+        assert_eq!(meeting.place, "Stadshuset, rum 3");
+        let d = validate_decision(&DecisionInput {
+            outcome: "amended".into(),
+            decision_text: "Ändrat\u{0}\r\nbeslut".into(),
+            attendance: "Anna Andersson (S)\r\nBertil Berg (M)\u{200B}".into(),
+            reservation_members: vec!["Cecilia\u{0} Ceder".into()],
+            reservation_parties: vec!["V\u{8}".into()],
+            reservation_texts: vec!["Vi reserverar\u{1B} oss.\r\nSkäl.".into()],
+            ..decision()
+        })
+        .unwrap();
+        assert_eq!(d.decision_text, "Ändrat\nbeslut");
+        // The attendance is a list, one member per line: the lines stay.
+        assert_eq!(d.attendance, "Anna Andersson (S)\nBertil Berg (M)");
+        assert_eq!(d.reservations[0].member, "Cecilia Ceder");
+        assert_eq!(d.reservations[0].party, "V");
+        assert_eq!(d.reservations[0].text, "Vi reserverar oss.\nSkäl.");
+        let day = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
+        assert_eq!(
+            validate_adjustment("2026-04-22", "Anna\u{0} Andersson", day)
+                .unwrap()
+                .1,
+            "Anna Andersson"
+        );
+        assert_eq!(
+            validate_dispatch("2026-04-22", "Finans\u{200B}departementet", day)
+                .unwrap()
+                .1,
+            "Finansdepartementet"
+        );
+        assert_eq!(
+            validate_required("comment", "Rad 1\r\nRad\u{0} 2", "saknas").unwrap(),
+            "Rad 1\nRad 2"
+        );
+        assert_eq!(
+            validate_required("comment", "\u{200B}\u{0}", "saknas")
+                .unwrap_err()
+                .get("comment"),
+            Some("saknas")
+        );
+    }
+
+    #[test]
+    fn direction_controls_are_refused_in_every_text_of_the_secretarys_forms() {
+        let spoof = "Avtal \u{202E}fdp.exe";
+        let refused = |errors: FieldErrors, field: &str| {
+            assert!(
+                errors.get(field).unwrap().contains("osynliga styrtecken"),
+                "{field}"
+            );
+        };
+        refused(
+            validate_meeting(&MeetingInput {
+                organ: String::new(),
+                date: "2026-04-21".into(),
+                time: "13:00".into(),
+                place: spoof.into(),
+            })
+            .unwrap_err(),
+            "place",
+        );
+        let amended = || DecisionInput {
+            outcome: "amended".into(),
+            decision_text: "Beslut".into(),
+            ..decision()
+        };
+        refused(
+            validate_decision(&DecisionInput {
+                decision_text: spoof.into(),
+                ..amended()
+            })
+            .unwrap_err(),
+            "decision_text",
+        );
+        refused(
+            validate_decision(&DecisionInput {
+                reason: spoof.into(),
+                ..amended()
+            })
+            .unwrap_err(),
+            "reason",
+        );
+        refused(
+            validate_decision(&DecisionInput {
+                attendance: spoof.into(),
+                ..amended()
+            })
+            .unwrap_err(),
+            "attendance",
+        );
+        for (members, parties, texts) in [
+            (vec![spoof.to_string()], vec![], vec!["Text".to_string()]),
+            (
+                vec!["Anna".to_string()],
+                vec![spoof.to_string()],
+                vec!["Text".to_string()],
+            ),
+            (vec!["Anna".to_string()], vec![], vec![spoof.to_string()]),
+        ] {
+            refused(
+                validate_decision(&DecisionInput {
+                    reservation_members: members.clone(),
+                    reservation_parties: parties.clone(),
+                    reservation_texts: texts.clone(),
+                    ..amended()
+                })
+                .unwrap_err(),
+                "reservations",
+            );
+            refused(
+                validate_decision(&DecisionInput {
+                    statement_members: members,
+                    statement_parties: parties,
+                    statement_texts: texts,
+                    ..amended()
+                })
+                .unwrap_err(),
+                "statements",
+            );
+        }
+        let day = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
+        refused(
+            validate_adjustment("2026-04-22", spoof, day).unwrap_err(),
+            "adjusted_by",
+        );
+        refused(
+            validate_dispatch("2026-04-22", spoof, day).unwrap_err(),
+            "recipient",
+        );
+        refused(
+            validate_required("reason", spoof, "saknas").unwrap_err(),
+            "reason",
+        );
+    }
+
+    #[test]
+    fn free_texts_of_a_decision_have_a_length_limit() {
+        let long = "x".repeat(STATEMENT_MAX + 1);
+        let errors = validate_decision(&DecisionInput {
+            reason: long.clone(),
+            reservation_members: vec!["Anna".into()],
+            reservation_texts: vec![long],
+            ..decision()
+        })
+        .unwrap_err();
+        assert!(errors.get("reason").is_some());
+        assert!(errors.get("reservations").is_some());
+    }
+
+    #[test]
+    fn an_optional_comment_is_normalised_and_may_be_empty() {
+        assert_eq!(validate_optional("comment", "  ").unwrap(), "");
+        assert_eq!(
+            validate_optional("comment", "Bra\u{0}.\r\nGodkänt.").unwrap(),
+            "Bra.\nGodkänt."
+        );
+        let errors = validate_optional("comment", "\u{202E}x").unwrap_err();
+        assert!(
+            errors
+                .get("comment")
+                .unwrap()
+                .contains("osynliga styrtecken")
+        );
+        assert!(validate_optional("comment", &"x".repeat(STATEMENT_MAX + 1)).is_err());
     }
 }

@@ -1,5 +1,7 @@
 //! The domain: pure types and rules of Remiss. No I/O, no HTTP, no SQL.
 
+pub mod audit;
+pub mod calendar;
 pub mod csv;
 pub mod dates;
 pub mod diff;
@@ -15,6 +17,8 @@ pub mod planning;
 pub mod referral;
 pub mod report;
 pub mod search;
+pub mod text;
+pub mod time_limits;
 pub mod user;
 pub mod workflow;
 

@@ -72,6 +72,26 @@ pub fn validate(input: &OrganInput) -> Result<OrganDetails, FieldErrors> {
     })
 }
 
+/// How a body's name is written inside a sentence ("remiss från …", "yttrande till
+/// …"). The municipality's own organs are common nouns in Swedish and take a small
+/// letter there: `Kommunstyrelsen` → `kommunstyrelsen`, `Östermalms
+/// stadsdelsnämnd` → `östermalms stadsdelsnämnd`. Outside bodies keep their
+/// proper names as written: `Finansdepartementet`, `Länsstyrelsen i Stockholms
+/// län`, `SKR`. Only the first letter changes, and not in an abbreviation (`AMN`,
+/// `KS-förvaltningen`), which is written in capitals wherever it stands.
+pub fn name_in_sentence(name: &str, own_organ: bool) -> String {
+    let name = name.trim();
+    let mut chars = name.chars();
+    let (Some(first), second) = (chars.next(), chars.next()) else {
+        return String::new();
+    };
+    let abbreviation = second.is_some_and(|c| c.is_uppercase() || c == '-' || c.is_ascii_digit());
+    if !own_organ || abbreviation {
+        return name.to_string();
+    }
+    first.to_lowercase().chain(name.chars().skip(1)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +150,69 @@ mod tests {
             errors.get("diarium_prefix"),
             Some("Diarieprefixet får bara innehålla bokstäver A–Ö.")
         );
+    }
+
+    #[test]
+    fn names_are_normalised_and_direction_controls_refused() {
+        let organ = validate(&OrganInput {
+            name: "Arbetsmarknads\u{0}nämnden\u{1B}".into(),
+            administration: "Arbetsmarknadsfo\u{0308}rvaltningen".into(),
+            ..input()
+        })
+        .unwrap();
+        assert_eq!(organ.name, "Arbetsmarknadsnämnden");
+        assert_eq!(organ.administration, "Arbetsmarknadsförvaltningen");
+        let errors = validate(&OrganInput {
+            name: "\u{202E}nednmän".into(),
+            ..input()
+        })
+        .unwrap_err();
+        assert!(errors.get("name").unwrap().contains("osynliga styrtecken"));
+    }
+
+    #[test]
+    fn own_organs_take_a_small_letter_inside_a_sentence_and_outside_bodies_keep_theirs() {
+        for (name, own, in_sentence) in [
+            ("Kommunstyrelsen", true, "kommunstyrelsen"),
+            ("Arbetsmarknadsnämnden", true, "arbetsmarknadsnämnden"),
+            (
+                "Östermalms stadsdelsnämnd",
+                true,
+                "östermalms stadsdelsnämnd",
+            ),
+            ("Äldrenämnden", true, "äldrenämnden"),
+            (" Socialnämnden ", true, "socialnämnden"),
+            // Abbreviations keep their capitals even for our own organs.
+            ("KS", true, "KS"),
+            ("AMN-utskottet", true, "AMN-utskottet"),
+            ("KS-förvaltningen", true, "KS-förvaltningen"),
+            ("K2-nämnden", true, "K2-nämnden"),
+            // Outside bodies keep their proper names.
+            ("Finansdepartementet", false, "Finansdepartementet"),
+            (
+                "Landsbygds- och infrastrukturdepartementet",
+                false,
+                "Landsbygds- och infrastrukturdepartementet",
+            ),
+            (
+                "Länsstyrelsen i Stockholms län",
+                false,
+                "Länsstyrelsen i Stockholms län",
+            ),
+            ("SKR", false, "SKR"),
+            (
+                "Kommunstyrelsen i Nacka kommun",
+                false,
+                "Kommunstyrelsen i Nacka kommun",
+            ),
+            ("", true, ""),
+            ("X", true, "x"),
+        ] {
+            assert_eq!(
+                name_in_sentence(name, own),
+                in_sentence,
+                "{name:?} own: {own}"
+            );
+        }
     }
 }

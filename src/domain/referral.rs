@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
 use super::dates::parse_date;
-use super::forms::{FieldErrors, optional_text, required_text};
+use super::forms::{FieldErrors, optional_multi_line, optional_text, required_text};
 
 pub const TITLE_MAX: usize = 300;
 pub const DESCRIPTION_MAX: usize = 20_000;
@@ -94,13 +94,13 @@ fn validate_details(
         "Ange ärendemening.",
         &format!("Ärendemeningen får vara högst {TITLE_MAX} tecken."),
     );
-    let description = input.description.trim().to_string();
-    if description.chars().count() > DESCRIPTION_MAX {
-        errors.add(
-            "description",
-            format!("Beskrivningen får vara högst {DESCRIPTION_MAX} tecken."),
-        );
-    }
+    let description = optional_multi_line(
+        errors,
+        "description",
+        &input.description,
+        DESCRIPTION_MAX,
+        &format!("Beskrivningen får vara högst {DESCRIPTION_MAX} tecken."),
+    );
     let sender = validate_sender(errors, input, known_organs);
     let sender_dnr = optional_text(
         errors,
@@ -508,5 +508,63 @@ mod tests {
             ..valid_input()
         };
         assert!(validate_correction(&input, &organs()).is_ok());
+    }
+
+    #[test]
+    fn every_text_field_is_normalised() {
+        let input = ReferralInput {
+            title: "Trygghets\u{200B}program\u{0}\r\n2020".into(),
+            description: "Första raden.\r\nAndra\u{1B}[31m raden.\u{0B}Tredje.".into(),
+            sender_organ: String::new(),
+            sender_name: "Finansdepartementet\u{8}".into(),
+            sender_dnr: "Fi2025/\u{FEFF}00871".into(),
+            secret: true,
+            secrecy_provision: "OSL 21 kap.\u{00A0}1\u{0}§".into(),
+            ..valid_input()
+        };
+        let details = validate_new(&input, &organs()).unwrap().details;
+        assert_eq!(details.title, "Trygghetsprogram 2020");
+        assert_eq!(
+            details.description,
+            "Första raden.\nAndra[31m raden.\nTredje."
+        );
+        assert_eq!(
+            details.sender,
+            Sender::Outside("Finansdepartementet".into())
+        );
+        assert_eq!(details.sender_dnr, "Fi2025/00871");
+        assert_eq!(details.secrecy.as_deref(), Some("OSL 21 kap.\u{00A0}1§"));
+    }
+
+    #[test]
+    fn direction_controls_are_refused_in_every_text_field() {
+        let spoof = "Avtal \u{202E}fdp.exe";
+        for field in [
+            "title",
+            "description",
+            "sender_name",
+            "sender_dnr",
+            "secrecy_provision",
+        ] {
+            let mut input = ReferralInput {
+                sender_organ: String::new(),
+                sender_name: "Finansdepartementet".into(),
+                secret: true,
+                secrecy_provision: "OSL 21 kap. 1 §".into(),
+                ..valid_input()
+            };
+            match field {
+                "title" => input.title = spoof.into(),
+                "description" => input.description = spoof.into(),
+                "sender_name" => input.sender_name = spoof.into(),
+                "sender_dnr" => input.sender_dnr = spoof.into(),
+                _ => input.secrecy_provision = spoof.into(),
+            }
+            assert!(
+                error_for(input.clone(), field).contains("osynliga styrtecken"),
+                "{field}"
+            );
+            assert!(validate_correction(&input, &organs()).is_err(), "{field}");
+        }
     }
 }

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::forms::FieldErrors;
+use super::forms::{FieldErrors, optional_multi_line, optional_text, row_line, row_text};
+use super::organ::name_in_sentence;
 
 pub const TITLE_MAX: usize = 300;
 pub const SECTION_MAX: usize = 50_000;
@@ -76,14 +77,6 @@ pub fn sections(content: &ReportContent, administration: &str) -> Vec<(String, S
     ]
 }
 
-/// Text as saved: Windows line ends made plain, trailing spaces and blank space
-/// at the ends removed. Paragraphs are separated by a blank line.
-pub fn normalize_text(text: &str) -> String {
-    let unix = text.replace("\r\n", "\n").replace('\r', "\n");
-    let lines: Vec<&str> = unix.lines().map(str::trim_end).collect();
-    lines.join("\n").trim().to_string()
-}
-
 /// The paragraphs of a section, for rendering as `<p>` elements.
 pub fn paragraphs(text: &str) -> Vec<String> {
     text.split("\n\n")
@@ -110,17 +103,17 @@ pub struct ReportInput {
 /// proposal points and signatory rows are dropped.
 pub fn validate(input: &ReportInput) -> Result<ReportContent, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let title = normalize_text(&input.title).replace('\n', " ");
-    if title.chars().count() > TITLE_MAX {
-        errors.add(
-            "title",
-            format!("Rubriken får vara högst {TITLE_MAX} tecken."),
-        );
-    }
+    let title = optional_text(
+        &mut errors,
+        "title",
+        &input.title,
+        TITLE_MAX,
+        &format!("Rubriken får vara högst {TITLE_MAX} tecken."),
+    );
     let proposals: Vec<String> = input
         .proposals
         .iter()
-        .map(|p| normalize_text(p))
+        .map(|p| row_text(&mut errors, "proposals", p))
         .filter(|p| !p.is_empty())
         .collect();
     if proposals.len() > PROPOSALS_MAX {
@@ -136,14 +129,13 @@ pub fn validate(input: &ReportInput) -> Result<ReportContent, FieldErrors> {
         );
     }
     let mut section = |field: &'static str, value: &str, label: &str| {
-        let text = normalize_text(value);
-        if text.chars().count() > SECTION_MAX {
-            errors.add(
-                field,
-                format!("{label} får vara högst {SECTION_MAX} tecken."),
-            );
-        }
-        text
+        optional_multi_line(
+            &mut errors,
+            field,
+            value,
+            SECTION_MAX,
+            &format!("{label} får vara högst {SECTION_MAX} tecken."),
+        )
     };
     let summary = section("summary", &input.summary, "Sammanfattningen");
     let preparation = section("preparation", &input.preparation, "Ärendets beredning");
@@ -156,11 +148,11 @@ pub fn validate(input: &ReportInput) -> Result<ReportContent, FieldErrors> {
 
     let mut signatories = Vec::new();
     for (i, name) in input.signatory_names.iter().enumerate() {
-        let name = name.trim().to_string();
+        let name = row_line(&mut errors, "signatories", name);
         let title = input
             .signatory_titles
             .get(i)
-            .map(|t| t.trim().to_string())
+            .map(|t| row_line(&mut errors, "signatories", t))
             .unwrap_or_default();
         if name.is_empty() && title.is_empty() {
             continue;
@@ -219,7 +211,10 @@ pub fn first_draft(referral_title: &str, organ_name: &str, administration: &str)
     ReportContent {
         title: referral_title.to_string(),
         proposals: vec![standard_decision(organ_name)],
-        preparation: format!("Ärendet har beretts inom {}.", lower_first(administration)),
+        preparation: format!(
+            "Ärendet har beretts inom {}.",
+            name_in_sentence(administration, true)
+        ),
         ..ReportContent::default()
     }
 }
@@ -241,27 +236,15 @@ pub fn genitive(name: &str) -> String {
     }
 }
 
-/// A name as it stands inside a sentence: `Kommunstyrelsen` → `kommunstyrelsen`.
-/// Only the first letter changes (`Länsstyrelsen i Stockholms län` keeps its
-/// capital S).
-pub fn lower_first(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// The report's second heading line: `Remiss från kommunstyrelsen dnr KS 2019/1939`.
-pub fn referral_line(sender_name: &str, sender_dnr: &str) -> String {
+/// The report's second heading line: `Remiss från kommunstyrelsen dnr KS 2019/1939`,
+/// `Remiss från Finansdepartementet dnr Fi2025/00871`. `sender_is_own_organ`: the
+/// sender is one of the municipality's own organs (see [`name_in_sentence`]).
+pub fn referral_line(sender_name: &str, sender_is_own_organ: bool, sender_dnr: &str) -> String {
+    let sender = name_in_sentence(sender_name, sender_is_own_organ);
     if sender_dnr.trim().is_empty() {
-        format!("Remiss från {}", lower_first(sender_name))
+        format!("Remiss från {sender}")
     } else {
-        format!(
-            "Remiss från {} dnr {}",
-            lower_first(sender_name),
-            sender_dnr.trim()
-        )
+        format!("Remiss från {sender} dnr {}", sender_dnr.trim())
     }
 }
 
@@ -358,19 +341,23 @@ mod tests {
             "Kommunrevisionens kanslis"
         );
         assert_eq!(genitive("Vattenfall AB:s"), "Vattenfall AB:s");
-        assert_eq!(lower_first("Kommunstyrelsen"), "kommunstyrelsen");
-        assert_eq!(
-            lower_first("Östermalms stadsdelsnämnd"),
-            "östermalms stadsdelsnämnd"
-        );
     }
 
     #[test]
     fn the_reference_headings() {
         assert_eq!(
-            referral_line("Kommunstyrelsen", "KS 2019/1939"),
+            referral_line("Kommunstyrelsen", true, "KS 2019/1939"),
             "Remiss från kommunstyrelsen dnr KS 2019/1939"
         );
+        assert_eq!(
+            referral_line(
+                "Landsbygds- och infrastrukturdepartementet",
+                false,
+                " LI2025/01842 "
+            ),
+            "Remiss från Landsbygds- och infrastrukturdepartementet dnr LI2025/01842"
+        );
+        assert_eq!(referral_line("SKR", false, ""), "Remiss från SKR");
         assert_eq!(
             standard_decision("Arbetsmarknadsnämnden"),
             "Arbetsmarknadsnämnden beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen."
@@ -409,5 +396,93 @@ mod tests {
             draft.preparation,
             "Ärendet har beretts inom arbetsmarknadsförvaltningen."
         );
+    }
+
+    #[test]
+    fn every_field_of_the_editor_is_normalised() {
+        let content = validate(&ReportInput {
+            title: "Rubrik\u{0}\r\nmed\u{0B}rad".into(),
+            proposals: vec!["Punkt\u{1B} ett\r\nfortsätter".into(), "\u{200B}".into()],
+            summary: "Stycke\u{8}.\r\n\r\n\tIndraget.".into(),
+            signatory_names: vec!["Karina\u{0} Uddén".into()],
+            signatory_titles: vec!["direkto\u{0308}r".into()],
+            ..input()
+        })
+        .unwrap();
+        assert_eq!(content.title, "Rubrik med rad");
+        assert_eq!(content.proposals, vec!["Punkt ett\nfortsätter".to_string()]);
+        assert_eq!(content.summary, "Stycke.\n\n\tIndraget.");
+        assert_eq!(content.signatories[0].name, "Karina Uddén");
+        assert_eq!(content.signatories[0].title, "direktör");
+    }
+
+    #[test]
+    fn direction_controls_are_refused_in_every_field_of_the_editor() {
+        let spoof = "Avtal \u{202E}fdp.exe".to_string();
+        let cases: Vec<(&str, ReportInput)> = vec![
+            (
+                "title",
+                ReportInput {
+                    title: spoof.clone(),
+                    ..input()
+                },
+            ),
+            (
+                "proposals",
+                ReportInput {
+                    proposals: vec![spoof.clone()],
+                    ..input()
+                },
+            ),
+            (
+                "summary",
+                ReportInput {
+                    summary: spoof.clone(),
+                    ..input()
+                },
+            ),
+            (
+                "preparation",
+                ReportInput {
+                    preparation: spoof.clone(),
+                    ..input()
+                },
+            ),
+            (
+                "background",
+                ReportInput {
+                    background: spoof.clone(),
+                    ..input()
+                },
+            ),
+            (
+                "considerations",
+                ReportInput {
+                    considerations: spoof.clone(),
+                    ..input()
+                },
+            ),
+            (
+                "signatories",
+                ReportInput {
+                    signatory_names: vec![spoof.clone()],
+                    ..input()
+                },
+            ),
+            (
+                "signatories",
+                ReportInput {
+                    signatory_titles: vec![spoof.clone()],
+                    ..input()
+                },
+            ),
+        ];
+        for (field, input) in cases {
+            let errors = validate(&input).unwrap_err();
+            assert!(
+                errors.get(field).unwrap().contains("osynliga styrtecken"),
+                "{field}"
+            );
+        }
     }
 }

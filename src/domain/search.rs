@@ -2,32 +2,53 @@
 //! looked up exactly or by prefix.
 
 /// A query that looks like (part of) a diarienummer.
+///
+/// `seq` is the number as an integer, for our own diarienummer (`AMN 2026/1`);
+/// `seq_written` is its digits as typed, for a sender's number, which government
+/// bodies write zero-padded (`LI2025/01842`): read as an integer and written
+/// again, `01842` would become `1842` and never be found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DnrQuery {
     /// `AMN 2026/1`: that number exactly, and (by prefix) `AMN 2026/10`…
-    Full { prefix: String, year: i32, seq: i32 },
+    Full {
+        prefix: String,
+        year: i32,
+        seq: i32,
+        seq_written: String,
+    },
     /// `AMN 2026` or `AMN 2026/`: all of an organ's numbers that year.
     PrefixYear { prefix: String, year: i32 },
     /// `2019/1939`: any diarium's (or a sender's) number with that year and sequence.
-    YearSeq { year: i32, seq: i32 },
+    YearSeq {
+        year: i32,
+        seq: i32,
+        seq_written: String,
+    },
 }
 
 impl DnrQuery {
     /// The text a case's `dnr_text` starts with, for a prefix match.
     pub fn text_prefix(&self) -> Option<String> {
         match self {
-            DnrQuery::Full { prefix, year, seq } => Some(format!("{prefix} {year}/{seq}")),
+            DnrQuery::Full {
+                prefix, year, seq, ..
+            } => Some(format!("{prefix} {year}/{seq}")),
             DnrQuery::PrefixYear { prefix, year } => Some(format!("{prefix} {year}/")),
             DnrQuery::YearSeq { .. } => None,
         }
     }
 
-    /// `YEAR/SEQ` of a sender's dnr, when the query names one.
+    /// `YEAR/SEQ` of a sender's number as written, leading zeros kept
+    /// (`2025/01842`): what a sender's dnr key (the `[0-9]{4}/[0-9]+` of the
+    /// number as registered) starts with when it is that number.
     pub fn year_seq(&self) -> Option<String> {
         match self {
-            DnrQuery::Full { year, seq, .. } | DnrQuery::YearSeq { year, seq } => {
-                Some(format!("{year}/{seq}"))
+            DnrQuery::Full {
+                year, seq_written, ..
             }
+            | DnrQuery::YearSeq {
+                year, seq_written, ..
+            } => Some(format!("{year}/{seq_written}")),
             DnrQuery::PrefixYear { .. } => None,
         }
     }
@@ -58,14 +79,23 @@ pub fn dnr_query(query: &str) -> Option<DnrQuery> {
     let seq = match seq.as_deref() {
         None | Some("") => None,
         Some(seq) if seq.len() <= 9 && seq.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(seq.parse::<i32>().ok()?)
+            Some((seq.parse::<i32>().ok()?, seq.to_string()))
         }
         Some(_) => return None,
     };
     match (prefix.is_empty(), seq) {
-        (false, Some(seq)) => Some(DnrQuery::Full { prefix, year, seq }),
+        (false, Some((seq, seq_written))) => Some(DnrQuery::Full {
+            prefix,
+            year,
+            seq,
+            seq_written,
+        }),
         (false, None) => Some(DnrQuery::PrefixYear { prefix, year }),
-        (true, Some(seq)) => Some(DnrQuery::YearSeq { year, seq }),
+        (true, Some((seq, seq_written))) => Some(DnrQuery::YearSeq {
+            year,
+            seq,
+            seq_written,
+        }),
         (true, None) => None,
     }
 }
@@ -133,6 +163,7 @@ mod tests {
             prefix: "AMN".into(),
             year: 2026,
             seq: 1,
+            seq_written: "1".into(),
         };
         assert_eq!(dnr_query("AMN 2026/1"), Some(amn.clone()));
         assert_eq!(dnr_query(" amn 2026 / 1 "), Some(amn.clone()));
@@ -162,11 +193,43 @@ mod tests {
             q,
             DnrQuery::YearSeq {
                 year: 2019,
-                seq: 1939
+                seq: 1939,
+                seq_written: "1939".into(),
             }
         );
         assert_eq!(q.year_seq().unwrap(), "2019/1939");
         assert_eq!(q.text_prefix(), None);
+    }
+
+    /// Government bodies pad their numbers with zeros: the sender's number is
+    /// looked up as written, our own diarienummer by its value.
+    #[test]
+    fn a_senders_number_keeps_its_leading_zeros() {
+        for (query, prefix, sender_key) in [
+            ("LI2025/01842", "LI 2025/1842", "2025/01842"),
+            ("li2025/01842", "LI 2025/1842", "2025/01842"),
+            ("Fi2025/00871", "FI 2025/871", "2025/00871"),
+            ("Fi 2025 / 00871", "FI 2025/871", "2025/00871"),
+            ("AMN 2026/0001", "AMN 2026/1", "2026/0001"),
+        ] {
+            let q = dnr_query(query).unwrap();
+            assert_eq!(q.text_prefix().as_deref(), Some(prefix), "{query}");
+            assert_eq!(q.year_seq().as_deref(), Some(sender_key), "{query}");
+        }
+        let q = dnr_query("2025/01842").unwrap();
+        assert_eq!(
+            q,
+            DnrQuery::YearSeq {
+                year: 2025,
+                seq: 1842,
+                seq_written: "01842".into(),
+            }
+        );
+        assert_eq!(q.year_seq().as_deref(), Some("2025/01842"));
+        // Our own numbers are never padded, and still found as before.
+        let own = dnr_query("AMN 2026/1").unwrap();
+        assert_eq!(own.text_prefix().as_deref(), Some("AMN 2026/1"));
+        assert_eq!(own.year_seq().as_deref(), Some("2026/1"));
     }
 
     #[test]

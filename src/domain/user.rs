@@ -3,13 +3,17 @@
 use uuid::Uuid;
 
 use super::forms::{FieldErrors, optional_text, required_text};
+use super::text;
 
 pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 200;
 
-/// A username: lower-case letters, digits, `.`, `_`, `-`; 2–50 characters.
+/// A username: lower-case letters, digits, `.`, `_`, `-`; 2–50 characters. As
+/// typed at login it may hold anything: control and invisible characters are
+/// dropped (see [`text::lookup_key`]), so that what is looked up and counted for
+/// throttling is plain text.
 pub fn normalize_username(input: &str) -> String {
-    input.trim().to_lowercase()
+    text::lookup_key(input).to_lowercase()
 }
 
 pub fn username_problem(username: &str) -> Option<&'static str> {
@@ -66,6 +70,23 @@ pub struct NewUser {
 }
 
 pub fn validate_new(input: &UserInput, known_organs: &[Uuid]) -> Result<NewUser, FieldErrors> {
+    validate(input, known_organs, true)
+}
+
+/// The first administrator of a database, from the command line: as
+/// [`validate_new`], but the organ may be left out (there may be none yet).
+pub fn validate_first_admin(
+    input: &UserInput,
+    known_organs: &[Uuid],
+) -> Result<NewUser, FieldErrors> {
+    validate(input, known_organs, !input.organ.trim().is_empty())
+}
+
+fn validate(
+    input: &UserInput,
+    known_organs: &[Uuid],
+    organ_required: bool,
+) -> Result<NewUser, FieldErrors> {
     let mut errors = FieldErrors::new();
     let username = normalize_username(&input.username);
     if let Some(problem) = username_problem(&username) {
@@ -89,7 +110,7 @@ pub fn validate_new(input: &UserInput, known_organs: &[Uuid]) -> Result<NewUser,
     let organ_id = Uuid::parse_str(input.organ.trim())
         .ok()
         .filter(|id| known_organs.contains(id));
-    if organ_id.is_none() {
+    if organ_id.is_none() && organ_required {
         errors.add("organ", "Välj organ.");
     }
     if let Some(problem) = password_problem(&input.password) {
@@ -146,6 +167,37 @@ mod tests {
         assert_eq!(
             validate_new(&ok, &[Uuid::from_u128(1)]).unwrap().username,
             "karin"
+        );
+    }
+
+    #[test]
+    fn names_are_normalised_and_usernames_lose_invisible_characters() {
+        assert_eq!(normalize_username("ad\u{0}min\u{200B}"), "admin");
+        assert_eq!(normalize_username("\u{202E}Karin"), "karin");
+        let input = UserInput {
+            username: "karin".into(),
+            display_name: "Karin\u{0} Eriksson\u{1B}".into(),
+            title: "utvecklingschef\r\n".into(),
+            organ: Uuid::from_u128(1).to_string(),
+            is_admin: false,
+            password: "ett långt lösenord".into(),
+        };
+        let user = validate_new(&input, &[Uuid::from_u128(1)]).unwrap();
+        assert_eq!(user.display_name, "Karin Eriksson");
+        assert_eq!(user.title, "utvecklingschef");
+        let errors = validate_new(
+            &UserInput {
+                display_name: "Karin \u{2067}Eriksson".into(),
+                ..input
+            },
+            &[Uuid::from_u128(1)],
+        )
+        .unwrap_err();
+        assert!(
+            errors
+                .get("display_name")
+                .unwrap()
+                .contains("osynliga styrtecken")
         );
     }
 }

@@ -179,6 +179,15 @@ impl DecisionOutcome {
             .find(|outcome| outcome.as_str() == s)
     }
 
+    /// Whether the decision stands as the organ's answer (återremiss and
+    /// bordläggning do not: the case goes on).
+    pub fn stands(self) -> bool {
+        matches!(
+            self,
+            DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation
+        )
+    }
+
     pub fn label_sv(self) -> &'static str {
         match self {
             DecisionOutcome::Adopted => "Bifall till förslaget",

@@ -58,7 +58,11 @@ pub fn text_document(title: &str, paragraphs: &[&str]) -> Vec<u8> {
         let mut content = Vec::new();
         content.extend_from_slice(b"BT\n14 TL\n56 786 Td\n");
         for (bold, line) in page.iter() {
-            content.extend_from_slice(if *bold { b"/F2 13 Tf\n" } else { b"/F1 11 Tf\n" });
+            content.extend_from_slice(if *bold {
+                b"/F2 13 Tf\n"
+            } else {
+                b"/F1 11 Tf\n"
+            });
             content.push(b'(');
             content.extend(escape(line));
             content.extend_from_slice(b") Tj T*\n");
@@ -164,6 +168,10 @@ mod tests {
         let pdf = text_document("Lång", &[long.as_str()]);
         let text = pdf_extract::extract_text_from_mem(&pdf).expect("the PDF reads");
         assert_eq!(text.matches("ord").count(), 5000);
-        assert!(wrap(&long, LINE_WIDTH).iter().all(|l| l.chars().count() <= LINE_WIDTH));
+        assert!(
+            wrap(&long, LINE_WIDTH)
+                .iter()
+                .all(|l| l.chars().count() <= LINE_WIDTH)
+        );
     }
 }

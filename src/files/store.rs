@@ -192,7 +192,10 @@ pub async fn read_range(
     let mut out = Vec::with_capacity(len as usize);
     let mut conn = pool.acquire().await?;
     for part in parts {
-        let (p_start, p_end) = (part.start_at as u64, part.start_at as u64 + part.length as u64);
+        let (p_start, p_end) = (
+            part.start_at as u64,
+            part.start_at as u64 + part.length as u64,
+        );
         if p_end <= start || p_start >= end {
             continue;
         }
@@ -232,10 +235,9 @@ pub fn read_stream(
         let io = |e: sqlx::Error| std::io::Error::other(e);
         if at.parts.is_none() {
             let mut conn = at.pool.acquire().await.map_err(io)?;
-            let parts =
-                db::blobs::parts(&mut conn, &at.sha256, at.first as i64, at.last as i64)
-                    .await
-                    .map_err(io)?;
+            let parts = db::blobs::parts(&mut conn, &at.sha256, at.first as i64, at.last as i64)
+                .await
+                .map_err(io)?;
             at.parts = Some(parts.into_iter());
         }
         let Some(part) = at.parts.as_mut().and_then(Iterator::next) else {

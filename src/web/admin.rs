@@ -2,24 +2,26 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::form::CsrfForm;
+use super::ids::Id;
+use super::refusal::refused;
 use super::session::CurrentUser;
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};
-use crate::db::audit::{self, NewEvent};
+use crate::app;
+use crate::app::admin::{GRANTABLE, OrganUpdated, Origin};
+use crate::db;
 use crate::db::organs::Organ;
 use crate::db::users::{OrganRole, UserSummary};
-use crate::db::{self, violated_constraint};
-use crate::domain::organ::{self, OrganInput};
-use crate::domain::user::{self, UserInput};
+use crate::domain::organ::OrganInput;
+use crate::domain::user::UserInput;
 use crate::domain::{FieldErrors, Role};
 
 pub fn routes() -> Router<AppState> {
@@ -39,18 +41,6 @@ pub fn routes() -> Router<AppState> {
 fn admin_only(user: &CurrentUser) -> Result<(), AppError> {
     user.require(user.is_admin())
 }
-
-fn parse_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
-}
-
-/// The roles an administrator can give: the workflow's roles in an organ.
-const GRANTABLE: [Role; 4] = [
-    Role::Registrar,
-    Role::Officer,
-    Role::Reviewer,
-    Role::Secretary,
-];
 
 #[derive(Template)]
 #[template(path = "admin/overview.html")]
@@ -131,12 +121,7 @@ async fn create_user(
     user: CurrentUser,
     CsrfForm(form): CsrfForm<UserForm>,
 ) -> Result<Response, AppError> {
-    admin_only(&user)?;
-    let mut conn = state.pool.acquire().await?;
-    let organs = db::organs::list(&mut conn).await?;
-    drop(conn);
-    let known: Vec<Uuid> = organs.iter().map(|o| o.id).collect();
-    let input = UserInput {
+    let mut input = UserInput {
         username: form.username,
         display_name: form.display_name,
         title: form.title,
@@ -144,44 +129,24 @@ async fn create_user(
         is_admin: form.is_admin.is_some(),
         password: form.password,
     };
-    let refuse = |errors: FieldErrors, mut input: UserInput, organs: Vec<Organ>| {
-        input.password.clear();
-        let page = NewUserPage {
-            layout: new_user_layout(&user),
-            input,
-            organs,
-            errors: errors.into(),
-        };
-        page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-    };
-    let new = match user::validate_new(&input, &known) {
-        Ok(new) => new,
-        Err(errors) => return refuse(errors, input, organs),
-    };
-    let hash = crate::password::hash(new.password.clone()).await?;
-    let id = Uuid::new_v4();
-    let mut tx = db::begin(&state.pool).await?;
-    if let Err(error) = db::users::insert(&mut tx, id, &new, &hash, false).await {
-        if violated_constraint(&error) == Some("users_username_key") {
-            let mut errors = FieldErrors::new();
-            errors.add("username", "Användarnamnet är upptaget.");
-            return refuse(errors, input, organs);
+    let actor = user.actor();
+    match app::admin::create_user(&state.ctx, Origin::Admin(&actor), &input).await {
+        Ok(created) => {
+            Ok(Redirect::to(&format!("/admin/anvandare/{}", created.id)).into_response())
         }
-        return Err(error.into());
+        Err(app::Error::Invalid(errors)) => {
+            input.password.clear();
+            let mut conn = state.pool.acquire().await?;
+            let page = NewUserPage {
+                layout: new_user_layout(&user),
+                input,
+                organs: db::organs::list(&mut conn).await?,
+                errors: errors.into(),
+            };
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, "/admin/anvandare")),
     }
-    audit::record(
-        &mut tx,
-        NewEvent {
-            after: Some(json!({
-                "username": new.username, "display_name": new.display_name, "title": new.title,
-                "organ_id": new.organ_id, "admin": new.is_admin,
-            })),
-            ..NewEvent::new(Some(user.id()), "user.created", "user", id)
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/anvandare/{id}")).into_response())
 }
 
 #[derive(Template)]
@@ -198,10 +163,9 @@ struct UserPage {
 async fn user_page(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
     admin_only(&user)?;
-    let id = parse_id(&id)?;
     let mut conn = state.pool.acquire().await?;
     let account = db::users::get(&mut conn, id)
         .await?
@@ -230,25 +194,10 @@ struct RoleForm {
     role: String,
 }
 
-/// Parses a role change; an organ or role that does not exist is a bad request
-/// (the form only offers real ones).
-async fn role_change(state: &AppState, form: &RoleForm) -> Result<(Uuid, Role), AppError> {
-    let role = Role::parse(&form.role)
-        .filter(|r| GRANTABLE.contains(r))
-        .ok_or(AppError::BadRequest("unknown role"))?;
-    let organ_id =
-        Uuid::parse_str(&form.organ).map_err(|_| AppError::BadRequest("unknown organ"))?;
-    let mut conn = state.pool.acquire().await?;
-    db::organs::get(&mut conn, organ_id)
-        .await?
-        .ok_or(AppError::BadRequest("unknown organ"))?;
-    Ok((organ_id, role))
-}
-
 async fn add_role(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<Response, AppError> {
     change_role(state, user, id, form, true).await
@@ -257,48 +206,30 @@ async fn add_role(
 async fn remove_role(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<Response, AppError> {
     change_role(state, user, id, form, false).await
 }
 
+/// A role or organ that does not exist is a bad request: the form offers only
+/// real ones.
 async fn change_role(
     state: AppState,
     user: CurrentUser,
-    id: String,
+    id: Uuid,
     form: RoleForm,
     give: bool,
 ) -> Result<Response, AppError> {
     admin_only(&user)?;
-    let id = parse_id(&id)?;
-    let (organ_id, role) = role_change(&state, &form).await?;
-    let mut tx = db::begin(&state.pool).await?;
-    db::users::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let changed = if give {
-        db::users::add_role(&mut tx, id, organ_id, role).await?
-    } else {
-        db::users::remove_role(&mut tx, id, organ_id, role).await?
-    };
-    if changed {
-        let action = if give {
-            "user.role_given"
-        } else {
-            "user.role_taken"
-        };
-        audit::record(
-            &mut tx,
-            NewEvent {
-                after: Some(json!({ "organ_id": organ_id, "role": role.as_str() })),
-                ..NewEvent::new(Some(user.id()), action, "user", id)
-            },
-        )
-        .await?;
+    let role = Role::parse(&form.role).ok_or(AppError::BadRequest("unknown role"))?;
+    let organ = Uuid::parse_str(&form.organ).map_err(|_| AppError::BadRequest("unknown organ"))?;
+    let back = format!("/admin/anvandare/{id}");
+    match app::admin::change_role(&state.ctx, &user.actor(), id, organ, role, give).await {
+        Ok(()) => Ok(Redirect::to(&back).into_response()),
+        Err(app::Error::Invalid(_)) => Err(AppError::BadRequest("unknown role or organ")),
+        Err(refusal) => Err(refused(refusal, back)),
     }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/anvandare/{id}")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -310,34 +241,20 @@ struct ActiveForm {
 async fn set_active(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<ActiveForm>,
 ) -> Result<Response, AppError> {
     admin_only(&user)?;
-    let id = parse_id(&id)?;
     let active = match form.active.as_str() {
         "true" => true,
         "false" => false,
         _ => return Err(AppError::BadRequest("active must be true or false")),
     };
-    // An administrator cannot lock themself out.
-    if id == user.id() && !active {
-        return Err(AppError::Forbidden);
-    }
-    let mut tx = db::begin(&state.pool).await?;
-    db::users::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if db::users::set_active(&mut tx, id, active).await? {
-        let action = if active {
-            "user.activated"
-        } else {
-            "user.deactivated"
-        };
-        audit::record(&mut tx, NewEvent::new(Some(user.id()), action, "user", id)).await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/anvandare/{id}")).into_response())
+    let back = format!("/admin/anvandare/{id}");
+    app::admin::set_active(&state.ctx, &user.actor(), id, active)
+        .await
+        .map_err(|refusal| refused(refusal, back.clone()))?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 #[derive(Template)]
@@ -393,10 +310,9 @@ async fn new_organ_form(user: CurrentUser) -> Result<Response, AppError> {
 async fn organ_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
     admin_only(&user)?;
-    let id = parse_id(&id)?;
     let mut conn = state.pool.acquire().await?;
     let organ = db::organs::get(&mut conn, id)
         .await?
@@ -453,125 +369,65 @@ impl OrganForm {
     }
 }
 
-/// A name or prefix another organ already has, as a message beside its field.
-fn organ_uniqueness(error: &sqlx::Error) -> Option<FieldErrors> {
-    let mut errors = FieldErrors::new();
-    match violated_constraint(error)? {
-        "organs_name_key" => errors.add("name", "Det finns redan ett organ med det namnet."),
-        "organs_diarium_prefix_key" => errors.add(
-            "diarium_prefix",
-            "Ett annat organ har redan det diarieprefixet.",
-        ),
-        _ => return None,
-    }
-    Some(errors)
-}
-
 async fn create_organ(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfForm(form): CsrfForm<OrganForm>,
 ) -> Result<Response, AppError> {
-    admin_only(&user)?;
     let input = form.input();
-    let refuse = |errors: FieldErrors, input: OrganInput| {
-        let page = OrganPage {
-            layout: organ_layout(&user, "Nytt organ"),
-            organ_id: None,
-            version: 0,
-            input,
-            errors: errors.into(),
-            saved: None,
-        };
-        page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-    };
-    let details = match organ::validate(&input) {
-        Ok(details) => details,
-        Err(errors) => return refuse(errors, input),
-    };
-    let id = Uuid::new_v4();
-    let mut tx = db::begin(&state.pool).await?;
-    if let Err(error) = db::organs::insert(&mut tx, id, &details).await {
-        return match organ_uniqueness(&error) {
-            Some(errors) => refuse(errors, input),
-            None => Err(error.into()),
-        };
+    let actor = user.actor();
+    match app::admin::create_organ(&state.ctx, Origin::Admin(&actor), &input).await {
+        Ok(_) => {
+            state.organs.forget();
+            Ok(Redirect::to("/admin/organ").into_response())
+        }
+        Err(app::Error::Invalid(errors)) => {
+            let page = OrganPage {
+                layout: organ_layout(&user, "Nytt organ"),
+                organ_id: None,
+                version: 0,
+                input,
+                errors: errors.into(),
+                saved: None,
+            };
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, "/admin/organ")),
     }
-    audit::record(
-        &mut tx,
-        NewEvent {
-            after: Some(organ_json(&details)),
-            ..NewEvent::new(Some(user.id()), "organ.created", "organ", id)
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    state.organs.forget();
-    Ok(Redirect::to("/admin/organ").into_response())
-}
-
-fn organ_json(details: &organ::OrganDetails) -> serde_json::Value {
-    json!({
-        "name": details.name,
-        "diarium_prefix": details.diarium_prefix.as_str(),
-        "administration": details.administration,
-        "delegation_allowed": details.delegation_allowed,
-        "review_days": details.review_days,
-        "agenda_closing_days": details.agenda_closing_days,
-    })
 }
 
 async fn update_organ(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<OrganForm>,
 ) -> Result<Response, AppError> {
-    admin_only(&user)?;
-    let id = parse_id(&id)?;
-    let mut tx = db::begin(&state.pool).await?;
-    let current = db::organs::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let input = form.input();
     let based_on = form.version.unwrap_or(0);
-    let refuse = |status: StatusCode, errors: FieldErrors, input: OrganInput, stale: bool| {
-        let page = OrganPage {
-            layout: organ_layout(&user, &current.name),
-            organ_id: Some(id),
-            version: if stale { current.version } else { based_on },
-            input,
-            errors: errors.into(),
-            saved: stale.then(|| input_of(&current)),
-        };
-        page_with_status(status, &page)
-    };
-    let details = match organ::validate(&input) {
-        Ok(details) => details,
-        Err(errors) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, errors, input, false),
-    };
-    match db::organs::update(&mut tx, id, based_on, &details).await {
-        Ok(true) => {}
-        Ok(false) => return refuse(StatusCode::CONFLICT, FieldErrors::new(), input, true),
-        Err(error) => {
-            return match organ_uniqueness(&error) {
-                Some(errors) => refuse(StatusCode::UNPROCESSABLE_ENTITY, errors, input, false),
-                None => Err(error.into()),
-            };
+    let updated = app::admin::update_organ(&state.ctx, &user.actor(), id, based_on, &input).await;
+    let (status, errors, current) = match updated {
+        Ok(OrganUpdated::Saved) => {
+            state.organs.forget();
+            return Ok(Redirect::to("/admin/organ").into_response());
         }
-    }
-    audit::record(
-        &mut tx,
-        NewEvent {
-            before: Some(organ_json(&organ::validate(&input_of(&current)).map_err(
-                |_| AppError::Internal(anyhow::anyhow!("stored organ {id} does not validate")),
-            )?)),
-            after: Some(organ_json(&details)),
-            ..NewEvent::new(Some(user.id()), "organ.updated", "organ", id)
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    state.organs.forget();
-    Ok(Redirect::to("/admin/organ").into_response())
+        Ok(OrganUpdated::Stale { current }) => (StatusCode::CONFLICT, FieldErrors::new(), *current),
+        Err(app::Error::Invalid(errors)) => {
+            let mut conn = state.pool.acquire().await?;
+            let current = db::organs::get(&mut conn, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            (StatusCode::UNPROCESSABLE_ENTITY, errors, current)
+        }
+        Err(refusal) => return Err(refused(refusal, "/admin/organ")),
+    };
+    let stale = status == StatusCode::CONFLICT;
+    let page = OrganPage {
+        layout: organ_layout(&user, &current.name),
+        organ_id: Some(id),
+        version: if stale { current.version } else { based_on },
+        saved: stale.then(|| input_of(&current)),
+        input,
+        errors: errors.into(),
+    };
+    page_with_status(status, &page)
 }

@@ -243,7 +243,11 @@ pub async fn change_password(
         .ok_or(AppError::NotFound)?;
     db::audit::record(
         &mut tx,
-        db::audit::NewEvent::new(Some(user.id()), "user.password_changed", "user", user.id()),
+        db::audit::NewEvent::new(
+            Some(user.id()),
+            crate::domain::audit::AuditAction::UserPasswordChanged,
+            user.id(),
+        ),
     )
     .await?;
     tx.commit().await?;

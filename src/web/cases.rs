@@ -1,171 +1,65 @@
-//! One respondent's case: its page, and the workflow's transitions that are taken
-//! from it (assign, submit, review, delegation, dispatch, decline).
+//! One respondent's case: its page, and every route under `/arenden/{id}`: the
+//! workflow's transitions (assign, submit, review, agenda, delegation, dispatch,
+//! decline), the editor and the documents. Each transition handler parses the
+//! form, calls one use case and renders its outcome.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::form::CsrfForm;
+use super::ids::Id;
 use super::referrals::{HistoryView, history_views};
+use super::refusal::refused;
 use super::session::CurrentUser;
-use super::views::{FormErrors, Layout, page_with_status};
-use super::{AppError, AppState};
+use super::views::{FormErrors, Layout, case_href, page_with_status};
+use super::{AppError, AppState, documents, editor, review};
+use crate::app::cases::{Assignment, DispatchInput};
+use crate::app::{self, step};
 use crate::db;
-use crate::db::cases::{CaseDetail, Step};
+use crate::db::cases::CaseDetail;
 use crate::db::decisions::Decision;
 use crate::db::meetings::Meeting;
 use crate::db::reports::Revision;
 use crate::db::reviews::ReviewRow;
 use crate::db::users::Colleague;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
-use crate::domain::meeting::{validate_dispatch, validate_required};
-use crate::domain::report::missing_for_submission;
-use crate::domain::workflow::{self, Actor, DecisionOutcome, OrganRules, Refusal, Transition};
+use crate::domain::workflow::{DecisionOutcome, Transition};
 use crate::domain::{CaseState, FieldErrors, Role};
 
+/// Every route under `/arenden/{id}`.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/arenden/{id}", get(show))
         .route("/arenden/{id}/tilldela", post(assign))
-        .route("/arenden/{id}/skicka", post(submit))
-        .route("/arenden/{id}/granskning", get(super::review::review_page))
-        .route("/arenden/{id}/godkann", post(super::review::approve))
-        .route("/arenden/{id}/atersand", post(super::review::return_draft))
         .route(
-            "/arenden/{id}/dagordning",
-            post(super::meetings::place_on_agenda),
+            "/arenden/{id}/utkast",
+            get(editor::edit_form).post(editor::save),
         )
+        .route("/arenden/{id}/versioner", get(editor::revisions))
+        .route("/arenden/{id}/skicka", post(submit))
+        .route("/arenden/{id}/granskning", get(review::review_page))
+        .route("/arenden/{id}/godkann", post(review::approve))
+        .route("/arenden/{id}/atersand", post(review::return_draft))
+        .route("/arenden/{id}/dagordning", post(place_on_agenda))
         .route("/arenden/{id}/delegationsbeslut", post(delegation_decision))
         .route("/arenden/{id}/expediera", post(dispatch))
         .route("/arenden/{id}/avboj", post(decline))
+        .route(
+            "/arenden/{id}/tjansteutlatande",
+            get(documents::report_document),
+        )
+        .route("/arenden/{id}/yttrande", get(documents::reply_document))
+        .route(
+            "/arenden/{id}/protokollsutdrag/{decision}",
+            get(documents::minutes_extract),
+        )
 }
-
-pub fn parse_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
-}
-
-pub fn case_href(id: Uuid) -> String {
-    format!("/arenden/{id}")
-}
-
-/// Working material (drafts, reviews) is for the case's own organ and admins.
-pub fn works_in_organ(user: &CurrentUser, organ_id: Uuid) -> bool {
-    user.is_admin() || !user.roles_in(organ_id).is_empty()
-}
-
-pub async fn load(conn: &mut PgConnection, id: &str) -> Result<CaseDetail, AppError> {
-    let id = parse_id(id)?;
-    db::cases::get(conn, id).await?.ok_or(AppError::NotFound)
-}
-
-/// Asks the workflow whether this user may take `transition` on the case now.
-pub fn check(
-    case: &CaseDetail,
-    user: &CurrentUser,
-    transition: Transition,
-) -> Result<CaseState, AppError> {
-    let roles = user.roles_in(case.organ_id);
-    let actor = Actor {
-        roles: &roles,
-        is_assigned_officer: case.officer_id == Some(user.id()),
-    };
-    let rules = OrganRules {
-        delegation_allowed: case.delegation_allowed,
-    };
-    workflow::apply(case.state, transition, &actor, &rules)
-        .map_err(|refusal| refused(case.id, &refusal))
-}
-
-fn refused(case_id: Uuid, refusal: &Refusal) -> AppError {
-    let status = match refusal {
-        Refusal::NotInThisState { .. } => StatusCode::CONFLICT,
-        _ => StatusCode::FORBIDDEN,
-    };
-    AppError::Refused {
-        status,
-        message: refusal.message_sv(),
-        back: case_href(case_id),
-    }
-}
-
-/// Another user's transition came first: nothing was saved.
-pub fn raced(case_id: Uuid) -> AppError {
-    AppError::Refused {
-        status: StatusCode::CONFLICT,
-        message: "Någon annan ändrade ärendet samtidigt, så ingenting har sparats. Läs in ärendet igen och se hur det står nu.".into(),
-        back: case_href(case_id),
-    }
-}
-
-fn step<'a>(
-    user_id: Uuid,
-    case: &CaseDetail,
-    to: CaseState,
-    action: &'a str,
-    details: serde_json::Value,
-    at: DateTime<Utc>,
-) -> Step<'a> {
-    Step {
-        case_id: case.id,
-        referral_id: case.referral_id,
-        from: case.state,
-        to,
-        actor_id: user_id,
-        action,
-        details,
-        at,
-    }
-}
-
-/// Moves the case's state and records the event, in the caller's transaction.
-pub async fn record_transition(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    case: &CaseDetail,
-    to: CaseState,
-    action: &str,
-    details: serde_json::Value,
-    at: DateTime<Utc>,
-) -> Result<(), AppError> {
-    if !db::cases::take_step(conn, &step(user_id, case, to, action, details, at)).await? {
-        return Err(raced(case.id));
-    }
-    Ok(())
-}
-
-/// The audit event of a step whose state change was written otherwise.
-pub async fn event(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    case: &CaseDetail,
-    to: CaseState,
-    action: &str,
-    details: serde_json::Value,
-    at: DateTime<Utc>,
-) -> Result<(), AppError> {
-    db::cases::record_step(conn, &step(user_id, case, to, action, details, at)).await?;
-    Ok(())
-}
-
-/// History events an outsider may see: registration and the board's public acts.
-const PUBLIC_ACTIONS: [&str; 8] = [
-    "referral.registered",
-    "referral.corrected",
-    "case.registered",
-    "case.placed_on_agenda",
-    "case.decided",
-    "case.decided_by_delegation",
-    "case.dispatched",
-    "case.declined",
-];
 
 struct DecisionView {
     decision: Decision,
@@ -226,12 +120,10 @@ impl CasePage {
 
     /// A decision that stands (not återremiss or bordläggning).
     fn final_decision(&self) -> Option<&Decision> {
-        self.decisions.iter().map(|d| &d.decision).rfind(|d| {
-            matches!(
-                d.outcome,
-                DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation
-            )
-        })
+        self.decisions
+            .iter()
+            .map(|d| &d.decision)
+            .rfind(|d| d.outcome.stands())
     }
 }
 
@@ -250,21 +142,20 @@ pub struct ActionForm {
     pub recipient: String,
     #[serde(default)]
     pub meeting: String,
+    /// The case's version the assignment form was made on.
+    #[serde(default)]
+    pub version: Option<i32>,
+    /// The revision the submission form showed.
+    #[serde(default)]
+    pub revision: Option<i32>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let page = case_page(
-        &state,
-        &user,
-        &id,
-        FormErrors::none(),
-        ActionForm::default(),
-    )
-    .await?;
+    let page = case_page(&state, &user, id, FormErrors::none(), ActionForm::default()).await?;
     super::views::page(&page)
 }
 
@@ -272,35 +163,26 @@ pub async fn show(
 async fn case_page(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: Uuid,
     errors: FormErrors,
     form: ActionForm,
 ) -> Result<CasePage, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let case = load(&mut conn, id).await?;
-    let insider = works_in_organ(user, case.organ_id);
+    let case = db::cases::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let insider = user.works_in(case.organ_id);
     let mut entries = db::audit::case_history(&mut conn, case.id, case.referral_id).await?;
     if !insider {
         // Drafting and review are working material: outsiders see the steps that
         // are public acts.
-        entries.retain(|e| PUBLIC_ACTIONS.contains(&e.action.as_str()));
+        entries.retain(|e| e.action.is_public());
     }
     let history = history_views(entries);
-    let today = stockholm_date(Utc::now());
+    let today = state.ctx.clock.today();
     let days = days_left(case.deadline, today);
 
-    let roles = user.roles_in(case.organ_id);
-    let actor = Actor {
-        roles: &roles,
-        is_assigned_officer: case.officer_id == Some(user.id()),
-    };
-    let available = workflow::available(
-        case.state,
-        &actor,
-        &OrganRules {
-            delegation_allowed: case.delegation_allowed,
-        },
-    );
+    let available = step::available(&case, &user.actor());
 
     let (latest, reviews) = if insider {
         (
@@ -351,9 +233,11 @@ async fn case_page(
         None => None,
     };
     drop(conn);
-    let actor = super::document_register::actor(user);
+    let actor = user.actor();
     let documents = super::document_register::views(
-        &crate::documents::of_case(&state.pool, &actor, case.id).await?,
+        &crate::app::documents::of_case(&state.ctx, &actor, case.id)
+            .await
+            .map_err(|refusal| super::refusal::refused(refusal, "/"))?,
         Some(case.id),
         &actor,
     );
@@ -407,7 +291,7 @@ async fn case_page(
 async fn refuse_form(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: Uuid,
     errors: FieldErrors,
     form: ActionForm,
 ) -> Result<Response, AppError> {
@@ -415,258 +299,94 @@ async fn refuse_form(
     page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-fn back_to(case_id: Uuid) -> Response {
-    Redirect::to(&case_href(case_id)).into_response()
+/// After a step: back to `to`, or the case page again with what was refused.
+async fn after_step(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    form: ActionForm,
+    done: app::Result<String>,
+) -> Result<Response, AppError> {
+    match done {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(app::Error::Invalid(errors)) => refuse_form(state, user, id, errors, form).await,
+        Err(refusal) => Err(refused(refusal, case_href(id))),
+    }
 }
 
 async fn assign(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = db::begin(&state.pool).await?;
-    let case = load(&mut tx, &id).await?;
-    check(&case, &user, Transition::Assign)?;
-    let officers = db::users::with_role(&mut tx, case.organ_id, Role::Officer).await?;
-    let Some(officer) = Uuid::parse_str(&form.officer)
-        .ok()
-        .and_then(|id| officers.iter().find(|o| o.id == id))
-    else {
-        drop(tx);
-        let mut errors = FieldErrors::new();
-        errors.add("officer", "Välj en handläggare i nämndens förvaltning.");
-        return refuse_form(&state, &user, &id, errors, form).await;
+    let input = Assignment {
+        officer: Uuid::parse_str(form.officer.trim()).ok(),
+        seen_version: form
+            .version
+            .ok_or(AppError::BadRequest("version missing"))?,
     };
-    if !db::cases::assign(&mut tx, case.id, case.state, officer.id).await? {
-        return Err(raced(case.id));
-    }
-    let now = Utc::now();
-    event(
-        &mut tx,
-        user.id(),
-        &case,
-        CaseState::Drafting,
-        "case.assigned",
-        json!({ "officer": officer.display_name }),
-        now,
-    )
-    .await?;
-    // The first assignment opens the draft with the report's usual frame.
-    if db::reports::latest(&mut tx, case.id).await?.is_none() {
-        let draft = crate::domain::report::first_draft(
-            &case.referral_title,
-            &case.organ_name,
-            &case.administration,
-        );
-        db::reports::save(&mut tx, case.id, 0, &draft, user.id(), now).await?;
-    }
-    tx.commit().await?;
-    Ok(back_to(case.id))
+    let done = app::cases::assign(&state.ctx, &user.actor(), id, input).await;
+    after_step(&state, &user, id, form, done.map(|()| case_href(id))).await
 }
 
 async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = db::begin(&state.pool).await?;
-    let case = load(&mut tx, &id).await?;
-    let to = check(&case, &user, Transition::Submit)?;
-    let latest = db::reports::latest(&mut tx, case.id).await?;
-    let missing = latest
-        .as_ref()
-        .map(|r| missing_for_submission(&r.content))
-        .unwrap_or_else(|| vec!["Det finns inget utkast att skicka."]);
-    if !missing.is_empty() {
-        drop(tx);
-        let mut errors = FieldErrors::new();
-        errors.add("submit", missing.join(" "));
-        return refuse_form(&state, &user, &id, errors, form).await;
-    }
-    let revision = latest.expect("checked above").number;
-    record_transition(
-        &mut tx,
-        user.id(),
-        &case,
-        to,
-        "case.submitted",
-        json!({ "revision": revision }),
-        Utc::now(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(back_to(case.id))
+    let revision = form
+        .revision
+        .ok_or(AppError::BadRequest("revision missing"))?;
+    let done = app::cases::submit(&state.ctx, &user.actor(), id, revision).await;
+    after_step(&state, &user, id, form, done.map(|()| case_href(id))).await
+}
+
+/// Places the case on a meeting's agenda, then shows the meeting.
+async fn place_on_agenda(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Result<Response, AppError> {
+    let meeting = Uuid::parse_str(form.meeting.trim()).map_err(|_| AppError::NotFound)?;
+    let done = app::meetings::place_on_agenda(&state.ctx, &user.actor(), id, meeting).await;
+    let to = format!("/sammantraden/{meeting}");
+    after_step(&state, &user, id, form, done.map(|_| to)).await
 }
 
 async fn delegation_decision(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = db::begin(&state.pool).await?;
-    let case = load(&mut tx, &id).await?;
-    let to = check(
-        &case,
-        &user,
-        Transition::Decide(DecisionOutcome::Delegation),
-    )?;
-    let reference = match validate_required(
-        "reference",
-        &form.reference,
-        "Ange delegationsbeslutets stöd i delegationsordningen, till exempel punkt 1.4.",
-    ) {
-        Ok(reference) => reference,
-        Err(errors) => {
-            drop(tx);
-            return refuse_form(&state, &user, &id, errors, form).await;
-        }
-    };
-    let revision = db::reports::latest(&mut tx, case.id)
-        .await?
-        .ok_or_else(|| raced(case.id))?;
-    let now = Utc::now();
-    db::decisions::insert(
-        &mut tx,
-        &db::decisions::NewDecision {
-            case_id: case.id,
-            agenda_item_id: None,
-            paragraph: None,
-            decided_on: stockholm_date(now),
-            outcome: DecisionOutcome::Delegation,
-            decision_text: "",
-            reason: "",
-            attendance: "",
-            reservations: &[],
-            statements: &[],
-            delegation_reference: Some(&reference),
-            revision_id: revision.id,
-            decided_by: user.id(),
-            at: now,
-        },
-    )
-    .await?;
-    record_transition(
-        &mut tx,
-        user.id(),
-        &case,
-        to,
-        "case.decided_by_delegation",
-        json!({ "reference": reference }),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(back_to(case.id))
+    let actor = user.actor();
+    let done = app::cases::decide_by_delegation(&state.ctx, &actor, id, &form.reference).await;
+    after_step(&state, &user, id, form, done.map(|()| case_href(id))).await
 }
 
 async fn dispatch(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = db::begin(&state.pool).await?;
-    let case = load(&mut tx, &id).await?;
-    let to = check(&case, &user, Transition::Dispatch)?;
-    let decision = db::decisions::for_case(&mut tx, case.id)
-        .await?
-        .into_iter()
-        .rfind(|d| {
-            matches!(
-                d.outcome,
-                DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation
-            )
-        })
-        .ok_or_else(|| raced(case.id))?;
-    let (on, recipient) =
-        match validate_dispatch(&form.dispatched_on, &form.recipient, decision.decided_on) {
-            Ok(valid) => valid,
-            Err(errors) => {
-                drop(tx);
-                return refuse_form(&state, &user, &id, errors, form).await;
-            }
-        };
-    let now = Utc::now();
-    db::decisions::dispatch(
-        &mut tx,
-        case.id,
-        decision.id,
-        on,
-        &recipient,
-        user.id(),
-        now,
-    )
-    .await?;
-    // From now on the yttrande is public: the diarium masks what looks like a
-    // personnummer in it, and the registrar is told.
-    if let Some(revision) = db::reports::get_by_id(&mut tx, decision.revision_id).await? {
-        let mut public_texts: Vec<String> =
-            crate::domain::report::sections(&revision.content, &case.administration)
-                .into_iter()
-                .map(|(_, text)| text)
-                .collect();
-        public_texts.push(decision.decision_text.clone());
-        if public_texts
-            .iter()
-            .any(|text| !crate::domain::personal_data::find(text).is_empty())
-        {
-            db::cases::flag_personal_data(&mut tx, case.id).await?;
-        }
-    }
-    record_transition(
-        &mut tx,
-        user.id(),
-        &case,
-        to,
-        "case.dispatched",
-        json!({ "dispatched_on": on, "recipient": recipient }),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(back_to(case.id))
+    let input = DispatchInput {
+        dispatched_on: form.dispatched_on.clone(),
+        recipient: form.recipient.clone(),
+    };
+    let done = app::cases::dispatch(&state.ctx, &user.actor(), id, &input).await;
+    after_step(&state, &user, id, form, done.map(|()| case_href(id))).await
 }
 
 async fn decline(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = db::begin(&state.pool).await?;
-    let case = load(&mut tx, &id).await?;
-    check(&case, &user, Transition::Decline)?;
-    let reason = match validate_required(
-        "reason",
-        &form.reason,
-        "Ange varför nämnden avstår från att svara.",
-    ) {
-        Ok(reason) => reason,
-        Err(errors) => {
-            drop(tx);
-            return refuse_form(&state, &user, &id, errors, form).await;
-        }
-    };
-    if !db::cases::decline(&mut tx, case.id, case.state, &reason).await? {
-        return Err(raced(case.id));
-    }
-    // A case waiting on an agenda leaves it.
-    if let Some((item, _)) = db::meetings::open_item_for_case(&mut tx, case.id).await? {
-        db::meetings::remove_item(&mut tx, item).await?;
-    }
-    event(
-        &mut tx,
-        user.id(),
-        &case,
-        CaseState::Declined,
-        "case.declined",
-        json!({ "reason": reason }),
-        Utc::now(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(back_to(case.id))
+    let done = app::cases::decline(&state.ctx, &user.actor(), id, &form.reason).await;
+    after_step(&state, &user, id, form, done.map(|()| case_href(id))).await
 }

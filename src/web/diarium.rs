@@ -171,8 +171,9 @@ async fn with_documents(
     let ids: Vec<Uuid> = entries.iter().map(|e| e.case_id).collect();
     let mut documents = db::documents::for_diarium(conn, &ids).await?;
     for entry in &mut entries {
-        let (mine, rest): (Vec<_>, Vec<_>) =
-            documents.into_iter().partition(|d| d.case_id == entry.case_id);
+        let (mine, rest): (Vec<_>, Vec<_>) = documents
+            .into_iter()
+            .partition(|d| d.case_id == entry.case_id);
         documents = rest;
         entry.documents = mine
             .into_iter()
@@ -288,9 +289,8 @@ struct EntryPage {
 
 async fn entry(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    super::ids::Id(id): super::ids::Id,
 ) -> Result<Response, AppError> {
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
     let entry = db::diarium::get(&mut conn, id)
         .await?
@@ -310,9 +310,8 @@ async fn entry(
 /// The dispatched yttrande of a non-secret case, masked.
 async fn reply(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    super::ids::Id(id): super::ids::Id,
 ) -> Result<Response, AppError> {
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
     let entry = db::diarium::get(&mut conn, id)
         .await?
@@ -335,7 +334,9 @@ async fn document_file(
 ) -> Result<Response, AppError> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let number: i32 = number.parse().map_err(|_| AppError::NotFound)?;
-    let document = crate::documents::open_published(&state.pool, id, number).await?;
+    let document = crate::app::documents::open_published(&state.ctx, id, number)
+        .await
+        .map_err(|refusal| super::refusal::refused(refusal, "/diarium"))?;
     Ok(super::document_register::file_response(
         &state, &document, &headers,
     ))
@@ -362,6 +363,9 @@ async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
         entries: with_documents(&mut conn, rows_to_public(entries)).await?,
     }
     .render()?;
+    // Text stored before the input rules, or by another way in, must not break
+    // the feed for every reader.
+    let body = crate::domain::text::xml_safe(&body).into_owned();
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         body,

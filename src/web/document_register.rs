@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -14,12 +14,16 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::form::CsrfForm;
+use super::ids::Id;
+use super::refusal::refused;
 use super::session::CurrentUser;
 use super::upload::{self, UploadForm};
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};
+use crate::app;
+use crate::app::Actor;
+use crate::app::documents::{self, DocumentIn};
 use crate::db::documents::{Belongs, Document};
-use crate::documents::{self, Actor, DocumentIn};
 use crate::domain::dates::{format_stockholm, stockholm_date};
 use crate::domain::document::{Direction, DocumentFields, DocumentInput, PersonalData};
 use crate::domain::file_check::MediaType;
@@ -27,10 +31,7 @@ use crate::files::store::{hex, read_stream};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     let uploads = Router::new()
-        .route(
-            "/remisser/{id}/handlingar",
-            post(register_in_referral),
-        )
+        .route("/remisser/{id}/handlingar", post(register_in_referral))
         .route("/arenden/{id}/handlingar", post(register_in_case))
         .layer(upload::body_limit(state));
     Router::new()
@@ -41,23 +42,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/handlingar/{id}/fil", get(download))
         .route("/handlingar/{id}/publicering", post(decide_publication))
         .route("/handlingar/{id}/makulera", post(annul))
-}
-
-pub fn actor(user: &CurrentUser) -> Actor {
-    Actor {
-        user_id: user.id(),
-        is_admin: user.is_admin(),
-        roles: user
-            .user
-            .roles
-            .iter()
-            .map(|r| (r.organ_id, r.role))
-            .collect(),
-    }
-}
-
-fn parse_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
 }
 
 /// A document as a list shows it.
@@ -197,8 +181,7 @@ struct Target {
     defaults: DocumentInput,
 }
 
-async fn referral_target(state: &AppState, id: &str) -> Result<Target, AppError> {
-    let id = parse_id(id)?;
+async fn referral_target(state: &AppState, id: Uuid) -> Result<Target, AppError> {
     let mut conn = state.pool.acquire().await?;
     let referral = crate::db::referrals::get(&mut conn, id)
         .await?
@@ -217,8 +200,7 @@ async fn referral_target(state: &AppState, id: &str) -> Result<Target, AppError>
     })
 }
 
-async fn case_target(state: &AppState, id: &str) -> Result<Target, AppError> {
-    let id = parse_id(id)?;
+async fn case_target(state: &AppState, id: Uuid) -> Result<Target, AppError> {
     let mut conn = state.pool.acquire().await?;
     let case = crate::db::cases::get(&mut conn, id)
         .await?
@@ -280,33 +262,45 @@ async fn case_organ(state: &AppState, target: &Target) -> Result<Option<Uuid>, A
 async fn referral_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let target = referral_target(&state, &id).await?;
+    let target = referral_target(&state, id).await?;
     user.require(may_register(&user, &target, None))?;
     let input = target.defaults.clone();
-    page(&form_page(&state, &user, &target, input, FormErrors::none()))
+    page(&form_page(
+        &state,
+        &user,
+        &target,
+        input,
+        FormErrors::none(),
+    ))
 }
 
 async fn case_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let target = case_target(&state, &id).await?;
+    let target = case_target(&state, id).await?;
     let organ = case_organ(&state, &target).await?;
     user.require(may_register(&user, &target, organ))?;
     let input = target.defaults.clone();
-    page(&form_page(&state, &user, &target, input, FormErrors::none()))
+    page(&form_page(
+        &state,
+        &user,
+        &target,
+        input,
+        FormErrors::none(),
+    ))
 }
 
 async fn register_in_referral(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     request: Request,
 ) -> Result<Response, AppError> {
-    let target = referral_target(&state, &id).await?;
+    let target = referral_target(&state, id).await?;
     user.require(may_register(&user, &target, None))?;
     register_from_form(&state, &user, target, request).await
 }
@@ -314,10 +308,10 @@ async fn register_in_referral(
 async fn register_in_case(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     request: Request,
 ) -> Result<Response, AppError> {
-    let target = case_target(&state, &id).await?;
+    let target = case_target(&state, id).await?;
     let organ = case_organ(&state, &target).await?;
     user.require(may_register(&user, &target, organ))?;
     register_from_form(&state, &user, target, request).await
@@ -340,12 +334,12 @@ async fn register_from_form(
         input: input.clone(),
         file: form.take_file(fields.file),
     };
-    match documents::register(&state.pool, &actor(user), target.belongs, &[document]).await {
+    match documents::register(&state.ctx, &user.actor(), target.belongs, &[document]).await {
         Ok(registered) => {
             tracing::info!(document = ?registered.iter().map(|r| r.id).collect::<Vec<_>>(), "document registered");
             Ok(Redirect::to(&format!("{}#handlingar", target.back)).into_response())
         }
-        Err(documents::Error::Invalid(errors)) => {
+        Err(app::Error::Invalid(errors)) => {
             let status = if form.too_large {
                 StatusCode::PAYLOAD_TOO_LARGE
             } else {
@@ -356,7 +350,7 @@ async fn register_from_form(
                 &form_page(state, user, &target, input, errors.into()),
             )
         }
-        Err(other) => Err(other.into()),
+        Err(refusal) => Err(refused(refusal, target.back.clone())),
     }
 }
 
@@ -386,11 +380,17 @@ fn show_page(
     errors: FormErrors,
     reason: String,
 ) -> ShowPage {
-    let actor = actor(user);
+    let actor = user.actor();
     let view = DocumentView::new(document, None, &actor);
     let belongs = match document.case_id {
         Some(case) => (
-            format!("Ärende {}", document.numbers_text().rsplit_once('-').map_or("", |(dnr, _)| dnr)),
+            format!(
+                "Ärende {}",
+                document
+                    .numbers_text()
+                    .rsplit_once('-')
+                    .map_or("", |(dnr, _)| dnr)
+            ),
             format!("/arenden/{case}"),
         ),
         None => (
@@ -441,11 +441,17 @@ fn show_page(
 async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let document = documents::show(&state.pool, &actor(&user), id).await?;
-    page(&show_page(&user, &document, FormErrors::none(), String::new()))
+    let document = documents::show(&state.ctx, &user.actor(), id)
+        .await
+        .map_err(|refusal| refused(refusal, "/"))?;
+    page(&show_page(
+        &user,
+        &document,
+        FormErrors::none(),
+        String::new(),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -459,18 +465,19 @@ struct PublicationForm {
 async fn decide_publication(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<PublicationForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let actor = actor(&user);
+    let actor = user.actor();
     let publish = form.publish == "yes";
-    match documents::decide_publication(&state.pool, &actor, id, publish, form.confirmed.is_some())
+    match documents::decide_publication(&state.ctx, &actor, id, publish, form.confirmed.is_some())
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/handlingar/{id}")).into_response()),
-        Err(documents::Error::Invalid(errors)) => {
-            let document = documents::show(&state.pool, &actor, id).await?;
+        Err(app::Error::Invalid(errors)) => {
+            let document = documents::show(&state.ctx, &actor, id)
+                .await
+                .map_err(|refusal| refused_here(refusal, id))?;
             page_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &show_page(&user, &document, errors.into(), String::new()),
@@ -489,15 +496,16 @@ struct AnnulForm {
 async fn annul(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<AnnulForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let actor = actor(&user);
-    match documents::annul(&state.pool, &actor, id, &form.reason).await {
+    let actor = user.actor();
+    match documents::annul(&state.ctx, &actor, id, &form.reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/handlingar/{id}")).into_response()),
-        Err(documents::Error::Invalid(errors)) => {
-            let document = documents::show(&state.pool, &actor, id).await?;
+        Err(app::Error::Invalid(errors)) => {
+            let document = documents::show(&state.ctx, &actor, id)
+                .await
+                .map_err(|refusal| refused_here(refusal, id))?;
             page_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &show_page(&user, &document, errors.into(), form.reason),
@@ -508,27 +516,19 @@ async fn annul(
 }
 
 /// A refusal that sends the user back to the document's page.
-fn refused_here(error: documents::Error, id: Uuid) -> AppError {
-    match AppError::from(error) {
-        AppError::Refused {
-            status, message, ..
-        } => AppError::Refused {
-            status,
-            message,
-            back: format!("/handlingar/{id}"),
-        },
-        other => other,
-    }
+fn refused_here(error: app::Error, id: Uuid) -> AppError {
+    refused(error, format!("/handlingar/{id}"))
 }
 
 async fn download(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let document = documents::open(&state.pool, &actor(&user), id).await?;
+    let document = documents::open(&state.ctx, &user.actor(), id)
+        .await
+        .map_err(|refusal| refused_here(refusal, id))?;
     Ok(file_response(&state, &document, &headers))
 }
 

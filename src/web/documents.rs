@@ -2,15 +2,13 @@
 //! and the yttrande. Laid out like the reference document, A4 print styles.
 
 use askama::Template;
-use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
 use uuid::Uuid;
 
-use super::cases::{case_href, load, works_in_organ};
+use super::ids::{Id, TwoIds};
 use super::session::CurrentUser;
-use super::views::page;
+use super::views::{case_href, page};
 use super::{AppError, AppState};
 use crate::db;
 use crate::db::cases::CaseDetail;
@@ -20,16 +18,6 @@ use crate::domain::dates::{format_stockholm, stockholm_date};
 use crate::domain::meeting::MemberStatement;
 use crate::domain::report::{self, genitive, paragraphs, referral_line};
 use crate::domain::workflow::DecisionOutcome;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/arenden/{id}/tjansteutlatande", get(report_document))
-        .route("/arenden/{id}/yttrande", get(reply_document))
-        .route(
-            "/arenden/{id}/protokollsutdrag/{decision}",
-            get(minutes_extract),
-        )
-}
 
 /// The report's text prepared for the page: headings and paragraphs.
 pub struct ReportView {
@@ -52,7 +40,7 @@ impl ReportView {
         let administration = genitive(&case.administration);
         ReportView {
             title: content.title.clone(),
-            referral_line: referral_line(&case.sender_name, &case.sender_dnr),
+            referral_line: referral_line(&case.sender_name, case.sender_is_organ, &case.sender_dnr),
             proposals_heading: format!("{administration} förslag till beslut"),
             proposals: content.proposals.clone(),
             summary: paragraphs(&content.summary),
@@ -89,14 +77,16 @@ struct ReportDocument {
 
 /// Outsiders read the report once it is decided (the decided version) and only
 /// when the remiss is not secret; the organ's own users read the latest draft too.
-async fn report_document(
+pub async fn report_document(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let case = load(&mut conn, &id).await?;
-    let insider = works_in_organ(&user, case.organ_id);
+    let case = db::cases::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let insider = user.works_in(case.organ_id);
     let decisions = db::decisions::for_case(&mut conn, case.id).await?;
     let (revision, status) = match final_decision(&decisions) {
         Some(decision) => {
@@ -149,14 +139,16 @@ fn decision_lines(decision: &Decision, revision: &Revision) -> Vec<String> {
     }
 }
 
-async fn reply_document(
+pub async fn reply_document(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let case = load(&mut conn, &id).await?;
-    user.require(works_in_organ(&user, case.organ_id) || !case.secret)?;
+    let case = db::cases::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    user.require(user.works_in(case.organ_id) || !case.secret)?;
     let document = reply_view(&mut conn, case.id, case_href(case.id))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -243,21 +235,22 @@ struct ExtractDocument {
     statements: Vec<MemberStatement>,
 }
 
-async fn minutes_extract(
+pub async fn minutes_extract(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((id, decision_id)): Path<(String, String)>,
+    TwoIds(id, decision_id): TwoIds,
 ) -> Result<Response, AppError> {
-    let decision_id = Uuid::parse_str(&decision_id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
-    let case = load(&mut conn, &id).await?;
+    let case = db::cases::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let decisions = db::decisions::for_case(&mut conn, case.id).await?;
     let decision = decisions
         .into_iter()
         .find(|d| d.id == decision_id && d.paragraph.is_some())
         .ok_or(AppError::NotFound)?;
     // Minutes are public once adjusted (and not secret); before that, working material.
-    let insider = works_in_organ(&user, case.organ_id);
+    let insider = user.works_in(case.organ_id);
     user.require(insider || (decision.adjusted_on.is_some() && !case.secret))?;
     let revision = db::reports::get_by_id(&mut conn, decision.revision_id)
         .await?

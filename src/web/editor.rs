@@ -1,35 +1,28 @@
 //! The handläggare's editor of the tjänsteutlåtande, its revisions and their diffs.
 
 use askama::Template;
-use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use chrono::Utc;
 use serde::Deserialize;
-use serde_json::json;
+use uuid::Uuid;
 
-use super::cases::{case_href, event, load, works_in_organ};
 use super::form::CsrfForm;
+use super::ids::Id;
+use super::refusal::refused;
 use super::session::CurrentUser;
-use super::views::{FormErrors, Layout, page, page_with_status};
+use super::views::{FormErrors, Layout, case_href, page, page_with_status};
 use super::{AppError, AppState};
+use crate::app;
+use crate::app::reports::{DraftEdit, DraftSaved, may_edit};
 use crate::db;
 use crate::db::cases::CaseDetail;
-use crate::db::reports::RevisionSummary;
+use crate::db::reports::{Revision, RevisionSummary};
 use crate::db::reviews::ReviewRow;
 use crate::db::users::Colleague;
 use crate::domain::dates::format_stockholm;
 use crate::domain::diff::{Change, Piece, diff_words, has_changes};
 use crate::domain::report::{self, ReportContent, ReportInput, Signatory};
-use crate::domain::{CaseState, Role};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/arenden/{id}/utkast", get(edit_form).post(save))
-        .route("/arenden/{id}/versioner", get(revisions))
-}
 
 /// One section's diff, for review and revision pages.
 pub struct SectionDiff {
@@ -108,6 +101,18 @@ impl EditorForm {
         }
     }
 
+    /// The text as typed with a blank row added, when the form's button asked
+    /// for one rather than a save.
+    fn with_added_row(&self) -> Option<ReportContent> {
+        let mut content = self.as_typed();
+        match self.action.as_str() {
+            "add_proposal" => content.proposals.push(String::new()),
+            "add_signatory" => content.signatories.push(Signatory::default()),
+            _ => return None,
+        }
+        Some(content)
+    }
+
     /// The text as typed, for showing again (nothing dropped or trimmed).
     fn as_typed(&self) -> ReportContent {
         ReportContent {
@@ -154,27 +159,35 @@ struct Conflict {
     sections: Vec<(String, String, String)>,
 }
 
+impl Conflict {
+    /// The newer revision beside this user's text, section by section.
+    fn between(newer: &Revision, yours: &ReportContent, administration: &str) -> Conflict {
+        let theirs = report::sections(&newer.content, administration);
+        let yours = report::sections(yours, administration);
+        Conflict {
+            number: newer.number,
+            author: newer.author_name.clone(),
+            at: format_stockholm(newer.created_at),
+            sections: theirs
+                .into_iter()
+                .zip(yours)
+                .map(|((heading, theirs), (_, yours))| (heading, theirs, yours))
+                .collect(),
+        }
+    }
+}
+
 impl EditorPage {
     fn administration_genitive(&self) -> String {
         report::genitive(&self.case.administration)
     }
 }
 
-/// Only the organ's handläggare edit, and only while the case is being drafted.
-fn may_edit(case: &CaseDetail, user: &CurrentUser) -> Result<(), AppError> {
-    user.require(works_in_organ(user, case.organ_id))?;
-    user.require(user.roles_in(case.organ_id).contains(&Role::Officer))?;
-    if case.state != CaseState::Drafting {
-        return Err(AppError::Refused {
-            status: StatusCode::CONFLICT,
-            message: format!(
-                "Utkastet kan bara ändras medan ärendet är under beredning; nu är det {}.",
-                case.state.label_sv().to_lowercase()
-            ),
-            back: case_href(case.id),
-        });
-    }
-    Ok(())
+async fn load_case(state: &AppState, id: Uuid) -> Result<CaseDetail, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    db::cases::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 async fn editor_page(
@@ -197,9 +210,11 @@ async fn editor_page(
             (r, at)
         });
     drop(conn);
-    let actor = super::document_register::actor(user);
+    let actor = user.actor();
     let documents = super::document_register::views(
-        &crate::documents::of_case(&state.pool, &actor, case.id).await?,
+        &crate::app::documents::of_case(&state.ctx, &actor, case.id)
+            .await
+            .map_err(|refusal| super::refusal::refused(refusal, "/"))?,
         Some(case.id),
         &actor,
     );
@@ -234,15 +249,15 @@ pub struct SavedQuery {
     sparat: Option<String>,
 }
 
-async fn edit_form(
+pub async fn edit_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(query): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
+    let case = load_case(&state, id).await?;
+    may_edit(&case, &user.actor()).map_err(|e| refused(e, case_href(id)))?;
     let mut conn = state.pool.acquire().await?;
-    let case = load(&mut conn, &id).await?;
-    may_edit(&case, &user)?;
     let latest = db::reports::latest(&mut conn, case.id).await?;
     drop(conn);
     let (base, content) = match latest {
@@ -266,105 +281,58 @@ async fn edit_form(
     super::views::page(&page)
 }
 
-async fn save(
+pub async fn save(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<EditorForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = db::begin(&state.pool).await?;
-    let case = load(&mut tx, &id).await?;
-    may_edit(&case, &user)?;
-
-    // Adding a row re-renders the form with what was typed, and saves nothing.
-    match form.action.as_str() {
-        "add_proposal" | "add_signatory" => {
-            drop(tx);
-            let mut content = form.as_typed();
-            if form.action == "add_proposal" {
-                content.proposals.push(String::new());
-            } else {
-                content.signatories.push(Signatory::default());
-            }
-            return page(
-                &editor_page(
-                    &state,
-                    &user,
-                    case,
-                    form.base,
-                    content,
-                    FormErrors::none(),
-                    None,
-                )
-                .await?,
-            );
-        }
-        _ => {}
+    // Adding a row shows the form again with what was typed, and saves nothing.
+    if let Some(content) = form.with_added_row() {
+        let case = load_case(&state, id).await?;
+        may_edit(&case, &user.actor()).map_err(|e| refused(e, case_href(id)))?;
+        let page = editor_page(
+            &state,
+            &user,
+            case,
+            form.base,
+            content,
+            FormErrors::none(),
+            None,
+        );
+        return super::views::page(&page.await?);
     }
-
-    let content = match report::validate(&form.input()) {
-        Ok(content) => content,
-        Err(errors) => {
-            drop(tx);
-            let page = editor_page(
-                &state,
-                &user,
-                case,
-                form.base,
-                form.as_typed(),
-                errors.into(),
-                None,
-            )
-            .await?;
-            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        }
+    let edit = DraftEdit {
+        base: form.base,
+        input: form.input(),
     };
-    let now = Utc::now();
-    match db::reports::save(&mut tx, case.id, form.base, &content, user.id(), now).await? {
-        Some((_, number)) => {
-            event(
-                &mut tx,
-                user.id(),
-                &case,
-                case.state,
-                "report.saved",
-                json!({ "revision": number }),
-                now,
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/arenden/{}/utkast?sparat=1", case.id)).into_response())
+    let saved = app::reports::save_draft(&state.ctx, &user.actor(), id, &edit).await;
+    match saved {
+        Ok(DraftSaved::Saved { .. }) => {
+            Ok(Redirect::to(&format!("/arenden/{id}/utkast?sparat=1")).into_response())
         }
-        None => {
-            // Someone saved since this edit began: keep both, overwrite nothing.
-            let newer = db::reports::latest(&mut tx, case.id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            drop(tx);
-            let theirs = report::sections(&newer.content, &case.administration);
-            let yours = report::sections(&content, &case.administration);
-            let conflict = Conflict {
-                number: newer.number,
-                author: newer.author_name.clone(),
-                at: format_stockholm(newer.created_at),
-                sections: theirs
-                    .into_iter()
-                    .zip(yours)
-                    .map(|((heading, theirs), (_, yours))| (heading, theirs, yours))
-                    .collect(),
-            };
+        Ok(DraftSaved::Stale { newer, yours }) => {
+            let case = load_case(&state, id).await?;
+            let conflict = Conflict::between(&newer, &yours, &case.administration);
+            let content = with_blank_rows(*yours);
             let page = editor_page(
                 &state,
                 &user,
                 case,
                 newer.number,
-                with_blank_rows(content),
+                content,
                 FormErrors::none(),
                 Some(conflict),
-            )
-            .await?;
-            page_with_status(StatusCode::CONFLICT, &page)
+            );
+            page_with_status(StatusCode::CONFLICT, &page.await?)
         }
+        Err(app::Error::Invalid(errors)) => {
+            let case = load_case(&state, id).await?;
+            let typed = form.as_typed();
+            let page = editor_page(&state, &user, case, form.base, typed, errors.into(), None);
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page.await?)
+        }
+        Err(refusal) => Err(refused(refusal, case_href(id))),
     }
 }
 
@@ -387,15 +355,17 @@ struct RevisionsPage {
     sections: Vec<SectionDiff>,
 }
 
-async fn revisions(
+pub async fn revisions(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(query): Query<CompareQuery>,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let case = load(&mut conn, &id).await?;
-    user.require(works_in_organ(&user, case.organ_id))?;
+    let case = db::cases::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    user.require(user.works_in(case.organ_id))?;
     let list = db::reports::list(&mut conn, case.id).await?;
     let newest = list.first().map(|r| r.number).ok_or(AppError::NotFound)?;
     let to = query.till.unwrap_or(newest);

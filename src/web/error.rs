@@ -5,6 +5,10 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use axum::extract::Request;
+use axum::middleware::Next;
+
+use super::session::CurrentUser;
 use super::views::Layout;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +42,7 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
-#[derive(Template)]
+#[derive(Template, Clone)]
 #[template(path = "error.html")]
 struct ErrorPage {
     layout: Layout,
@@ -106,41 +110,34 @@ impl IntoResponse for AppError {
             message,
             back,
         };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, heading).into_response(),
-        }
+        let mut response = render(status, &page);
+        // For `signed_in_layout`, which knows who is signed in.
+        response.extensions_mut().insert(page);
+        response
     }
 }
 
-impl From<crate::documents::Error> for AppError {
-    /// A refusal without a form to show it beside: the error page.
-    fn from(error: crate::documents::Error) -> Self {
-        use crate::documents::Error as E;
-        match error {
-            E::NotFound => AppError::NotFound,
-            E::Forbidden(None) => AppError::Forbidden,
-            E::Forbidden(Some(message)) => AppError::Refused {
-                status: StatusCode::FORBIDDEN,
-                message,
-                back: "/".into(),
-            },
-            E::Conflict(message) => AppError::Refused {
-                status: StatusCode::CONFLICT,
-                message,
-                back: "/".into(),
-            },
-            E::Invalid(errors) => AppError::Refused {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                message: errors
-                    .iter()
-                    .map(|(_, m)| m)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                back: "/".into(),
-            },
-            E::Database(error) => AppError::Database(error),
+fn render(status: StatusCode, page: &ErrorPage) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, page.heading).into_response(),
+    }
+}
+
+/// Shows an error page of a signed-in request in the signed-in layout (their
+/// name, the navigation, the search box), as every other page they see.
+pub async fn signed_in_layout(request: Request, next: Next) -> Response {
+    let user = request.extensions().get::<CurrentUser>().cloned();
+    let response = next.run(request).await;
+    match (user, response.extensions().get::<ErrorPage>()) {
+        (Some(user), Some(page)) => {
+            let page = ErrorPage {
+                layout: Layout::new(page.heading, &user, ""),
+                ..page.clone()
+            };
+            render(response.status(), &page)
         }
+        _ => response,
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
@@ -417,14 +417,13 @@ const ROW_HEIGHT: i64 = 28;
 pub async fn planning(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    super::ids::Id(id): super::ids::Id,
 ) -> Result<Response, AppError> {
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
     let organ = db::organs::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    user.require(super::cases::works_in_organ(&user, organ.id))?;
+    user.require(user.works_in(organ.id))?;
     let today = stockholm_date(Utc::now());
     let open_states: Vec<CaseState> = CaseState::ALL.into_iter().filter(|s| s.is_open()).collect();
     let filter = OpenCaseFilter {

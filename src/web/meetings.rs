@@ -3,31 +3,28 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{Datelike, TimeZone, Utc};
-use chrono_tz::Europe::Stockholm;
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
-use super::cases::{ActionForm, check, load, raced, record_transition, works_in_organ};
 use super::form::CsrfForm;
+use super::ids::Id;
+use super::refusal::refused;
 use super::session::CurrentUser;
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};
+use crate::app;
+use crate::app::meetings::{Adjustment, secretary_organs};
 use crate::db;
-use crate::db::audit::NewEvent;
 use crate::db::meetings::{AgendaItem, Meeting};
 use crate::db::organs::Organ;
+use crate::domain::Role;
 use crate::domain::dates::{format_stockholm, stockholm_date};
-use crate::domain::meeting::{
-    self, DecisionInput, MeetingInput, validate_adjustment, validate_decision, validate_meeting,
-};
-use crate::domain::workflow::{DecisionOutcome, Transition};
-use crate::domain::{FieldErrors, Role};
+use crate::domain::meeting::{DecisionInput, MeetingInput};
+use crate::domain::workflow::DecisionOutcome;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,15 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/sammantraden/{id}/ordning", post(reorder))
         .route("/sammantraden/{id}/beslut", post(decide))
         .route("/sammantraden/{id}/justering", post(adjust))
-}
-
-fn secretary_organs(user: &CurrentUser) -> Vec<Uuid> {
-    user.user
-        .roles
-        .iter()
-        .filter(|r| r.role == Role::Secretary)
-        .map(|r| r.organ_id)
-        .collect()
 }
 
 fn member_organs(user: &CurrentUser) -> Vec<Uuid> {
@@ -75,7 +63,7 @@ async fn list_page(
 ) -> Result<ListPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let meetings = db::meetings::for_organs(&mut conn, &member_organs(user)).await?;
-    let secretary_of = secretary_organs(user);
+    let secretary_of = secretary_organs(&user.actor());
     let organs = state
         .organs
         .list(&mut conn)
@@ -136,43 +124,14 @@ async fn create(
         time: form.time,
         place: form.place,
     };
-    let secretary_of = secretary_organs(&user);
-    user.require(!secretary_of.is_empty())?;
-    let organ_id = Uuid::parse_str(input.organ.trim())
-        .ok()
-        .filter(|id| secretary_of.contains(id));
-    let details = validate_meeting(&input);
-    let (organ_id, details) = match (organ_id, details) {
-        (Some(organ_id), Ok(details)) => (organ_id, details),
-        (organ_id, details) => {
-            let mut errors = details.err().unwrap_or_default();
-            if organ_id.is_none() {
-                errors.add("organ", "Välj en nämnd där du är nämndsekreterare.");
-            }
+    match app::meetings::plan(&state.ctx, &user.actor(), &input).await {
+        Ok(id) => Ok(Redirect::to(&meeting_href(id)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
             let page = list_page(&state, &user, input, errors.into()).await?;
-            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-    };
-    let starts_at = Stockholm
-        .from_local_datetime(&details.date.and_time(details.time))
-        .earliest()
-        .ok_or(AppError::BadRequest("time does not exist in Stockholm"))?
-        .with_timezone(&Utc);
-    let id = Uuid::new_v4();
-    let mut tx = db::begin(&state.pool).await?;
-    db::meetings::create(&mut tx, id, organ_id, starts_at, &details.place).await?;
-    db::audit::record(
-        &mut tx,
-        NewEvent {
-            after: Some(
-                json!({ "organ_id": organ_id, "starts_at": starts_at, "place": details.place }),
-            ),
-            ..NewEvent::new(Some(user.id()), "meeting.planned", "meeting", id)
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&meeting_href(id)).into_response())
+        Err(refusal) => Err(refused(refusal, "/sammantraden")),
+    }
 }
 
 struct ItemView {
@@ -217,17 +176,16 @@ impl MeetingPage {
 async fn meeting_page(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: Uuid,
     decision: DecisionForm,
     errors: FormErrors,
     adjust: (String, String),
 ) -> Result<MeetingPage, AppError> {
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
     let meeting = db::meetings::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    user.require(works_in_organ(user, meeting.organ_id))?;
+    user.require(user.works_in(meeting.organ_id))?;
     let agenda = db::meetings::agenda(&mut conn, id).await?;
     let meeting_date = stockholm_date(meeting.starts_at);
     let count = agenda.len();
@@ -266,7 +224,7 @@ async fn meeting_page(
         decision,
         errors,
         adjust_on: if adjust.0.is_empty() {
-            stockholm_date(Utc::now()).to_string()
+            state.ctx.clock.today().to_string()
         } else {
             adjust.0
         },
@@ -289,72 +247,19 @@ async fn previous_attendance(
 async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
     page(
         &meeting_page(
             &state,
             &user,
-            &id,
+            id,
             DecisionForm::default(),
             FormErrors::none(),
             Default::default(),
         )
         .await?,
     )
-}
-
-/// Only the nämnd's secretary changes its meetings; none after justering.
-async fn secretary_meeting(
-    conn: &mut sqlx::PgConnection,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<Meeting, AppError> {
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    let meeting = db::meetings::get(&mut *conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    user.require(user.roles_in(meeting.organ_id).contains(&Role::Secretary))?;
-    match db::meetings::lock(conn, id).await? {
-        Some(None) => Ok(meeting),
-        _ => Err(AppError::Refused {
-            status: StatusCode::CONFLICT,
-            message: "Protokollet är justerat. Besluten från sammanträdet kan inte längre ändras."
-                .into(),
-            back: meeting_href(id),
-        }),
-    }
-}
-
-/// Places an approved case on a meeting's agenda (from the case page or the
-/// meeting page).
-pub async fn place_on_agenda(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<ActionForm>,
-) -> Result<Response, AppError> {
-    let mut tx = db::begin(&state.pool).await?;
-    let case = load(&mut tx, &id).await?;
-    let to = check(&case, &user, Transition::PlaceOnAgenda)?;
-    let meeting = secretary_meeting(&mut tx, &user, &form.meeting).await?;
-    if meeting.organ_id != case.organ_id {
-        return Err(AppError::BadRequest("meeting of another organ"));
-    }
-    db::meetings::add_item(&mut tx, meeting.id, case.id).await?;
-    let after_deadline = stockholm_date(meeting.starts_at) > case.deadline;
-    record_transition(
-        &mut tx,
-        user.id(),
-        &case,
-        to,
-        "case.placed_on_agenda",
-        json!({ "meeting": format_stockholm(meeting.starts_at), "after_deadline": after_deadline }),
-        Utc::now(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&meeting_href(meeting.id)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -368,53 +273,19 @@ struct ReorderForm {
 async fn reorder(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<ReorderForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = db::begin(&state.pool).await?;
-    let meeting = secretary_meeting(&mut tx, &user, &id).await?;
     let item = Uuid::parse_str(&form.item).map_err(|_| AppError::BadRequest("unknown item"))?;
     let up = match form.direction.as_str() {
         "up" => true,
         "down" => false,
         _ => return Err(AppError::BadRequest("direction is up or down")),
     };
-    // Decided items keep their place: their § follow the agenda order.
-    let agenda = db::meetings::agenda(&mut tx, meeting.id).await?;
-    let position = agenda
-        .iter()
-        .position(|i| i.id == item)
-        .ok_or(AppError::BadRequest("unknown item"))?;
-    let neighbour = if up {
-        position.checked_sub(1)
-    } else {
-        Some(position + 1)
-    };
-    let movable = |i: usize| agenda.get(i).is_some_and(|item| item.outcome.is_none());
-    if !movable(position) || !neighbour.is_some_and(movable) {
-        return Err(AppError::Refused {
-            status: StatusCode::CONFLICT,
-            message: "Ett beslutat ärende behåller sin plats i föredragningslistan.".into(),
-            back: meeting_href(meeting.id),
-        });
-    }
-    if db::meetings::move_item(&mut tx, meeting.id, item, up).await? {
-        db::audit::record(
-            &mut tx,
-            NewEvent {
-                after: Some(json!({ "item": item, "direction": form.direction })),
-                ..NewEvent::new(
-                    Some(user.id()),
-                    "meeting.agenda_reordered",
-                    "meeting",
-                    meeting.id,
-                )
-            },
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&meeting_href(meeting.id)).into_response())
+    app::meetings::reorder(&state.ctx, &user.actor(), id, item, up)
+        .await
+        .map_err(|refusal| refused(refusal, meeting_href(id)))?;
+    Ok(Redirect::to(&meeting_href(id)).into_response())
 }
 
 /// The decision form as posted: one item, its outcome and the minutes' details.
@@ -502,83 +373,20 @@ impl DecisionForm {
 async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = db::begin(&state.pool).await?;
-    let meeting = secretary_meeting(&mut tx, &user, &id).await?;
-    let agenda = db::meetings::agenda(&mut tx, meeting.id).await?;
-    let item_id = Uuid::parse_str(&form.item).map_err(|_| AppError::BadRequest("unknown item"))?;
-    let item = agenda
-        .iter()
-        .find(|i| i.id == item_id)
-        .ok_or(AppError::BadRequest("unknown item"))?;
-    if item.outcome.is_some() {
-        return Err(AppError::Refused {
-            status: StatusCode::CONFLICT,
-            message: "Beslutet i ärendet är redan protokollfört.".into(),
-            back: meeting_href(meeting.id),
-        });
-    }
-    if agenda.iter().find(|i| i.outcome.is_none()).map(|i| i.id) != Some(item_id) {
-        return Err(AppError::Refused {
-            status: StatusCode::CONFLICT,
-            message: "Besluten protokollförs i föredragningslistans ordning, så att paragraferna följer den.".into(),
-            back: meeting_href(meeting.id),
-        });
-    }
-    let decision = match validate_decision(&form.input()) {
-        Ok(decision) => decision,
-        Err(errors) => {
-            drop(tx);
-            let page =
-                meeting_page(&state, &user, &id, form, errors.into(), Default::default()).await?;
-            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    let item = Uuid::parse_str(&form.item).map_err(|_| AppError::BadRequest("unknown item"))?;
+    let decided = app::meetings::decide(&state.ctx, &user.actor(), id, item, &form.input()).await;
+    match decided {
+        Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let adjust = Default::default();
+            let page = meeting_page(&state, &user, id, form, errors.into(), adjust).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-    };
-    let case = db::cases::get(&mut tx, item.case_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let to = check(&case, &user, Transition::Decide(decision.outcome))?;
-    let revision = db::reports::latest(&mut tx, case.id)
-        .await?
-        .ok_or_else(|| raced(case.id))?;
-    let meeting_date = stockholm_date(meeting.starts_at);
-    let paragraph =
-        db::decisions::next_paragraph(&mut tx, meeting.organ_id, meeting_date.year()).await?;
-    let now = Utc::now();
-    db::decisions::insert(
-        &mut tx,
-        &db::decisions::NewDecision {
-            case_id: case.id,
-            agenda_item_id: Some(item_id),
-            paragraph: Some((meeting_date.year(), paragraph)),
-            decided_on: meeting_date,
-            outcome: decision.outcome,
-            decision_text: &decision.decision_text,
-            reason: &decision.reason,
-            attendance: &decision.attendance,
-            reservations: &decision.reservations,
-            statements: &decision.statements,
-            delegation_reference: None,
-            revision_id: revision.id,
-            decided_by: user.id(),
-            at: now,
-        },
-    )
-    .await?;
-    record_transition(
-        &mut tx,
-        user.id(),
-        &case,
-        to,
-        "case.decided",
-        json!({ "outcome": decision.outcome.as_str(), "paragraph": meeting::paragraph_label(paragraph), "reason": decision.reason }),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&meeting_href(meeting.id)).into_response())
+        Err(refusal) => Err(refused(refusal, meeting_href(id))),
+    }
 }
 
 #[derive(Deserialize)]
@@ -592,48 +400,21 @@ struct AdjustForm {
 async fn adjust(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<AdjustForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = db::begin(&state.pool).await?;
-    let meeting = secretary_meeting(&mut tx, &user, &id).await?;
-    let agenda = db::meetings::agenda(&mut tx, meeting.id).await?;
-    let mut errors = match validate_adjustment(
-        &form.adjusted_on,
-        &form.adjusted_by,
-        stockholm_date(meeting.starts_at),
-    ) {
-        Ok((on, by)) if agenda.iter().all(|i| i.outcome.is_some()) && !agenda.is_empty() => {
-            db::meetings::adjust(&mut tx, meeting.id, on, &by).await?;
-            db::audit::record(
-                &mut tx,
-                NewEvent {
-                    after: Some(json!({ "adjusted_on": on, "adjusted_by": by })),
-                    ..NewEvent::new(Some(user.id()), "meeting.adjusted", "meeting", meeting.id)
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(Redirect::to(&meeting_href(meeting.id)).into_response());
-        }
-        Ok(_) => FieldErrors::new(),
-        Err(errors) => errors,
+    let input = Adjustment {
+        adjusted_on: form.adjusted_on,
+        adjusted_by: form.adjusted_by,
     };
-    if agenda.is_empty() || agenda.iter().any(|i| i.outcome.is_none()) {
-        errors.add(
-            "adjusted_on",
-            "Protokollet kan justeras först när alla ärenden på föredragningslistan har beslut.",
-        );
+    match app::meetings::adjust(&state.ctx, &user.actor(), id, &input).await {
+        Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let typed = (input.adjusted_on, input.adjusted_by);
+            let decision = DecisionForm::default();
+            let page = meeting_page(&state, &user, id, decision, errors.into(), typed).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, meeting_href(id))),
     }
-    drop(tx);
-    let page = meeting_page(
-        &state,
-        &user,
-        &id,
-        DecisionForm::default(),
-        errors.into(),
-        (form.adjusted_on, form.adjusted_by),
-    )
-    .await?;
-    page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }

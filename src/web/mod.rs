@@ -10,9 +10,11 @@ mod editor;
 mod error;
 mod form;
 mod home;
+mod ids;
 mod meetings;
 mod organ_cache;
 mod referrals;
+mod refusal;
 mod review;
 mod search;
 mod session;
@@ -27,7 +29,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, Request, StatusCode, Version, header};
+use axum::http::{
+    Extensions, HeaderMap, HeaderName, HeaderValue, Request, StatusCode, Version, header,
+};
 use axum::middleware;
 use axum::routing::{get, post};
 use sqlx::PgPool;
@@ -42,6 +46,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 pub use error::AppError;
 use organ_cache::OrganCache;
 
+use crate::app::Context;
 use crate::config::ServeArgs;
 use crate::files::clamd::Clamd;
 
@@ -83,6 +88,8 @@ impl From<&ServeArgs> for Settings {
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    /// What the use cases run with (the same pool, and the clock).
+    pub ctx: Context,
     pub settings: Arc<Settings>,
     pub organs: Arc<OrganCache>,
 }
@@ -90,6 +97,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(pool: PgPool, settings: Settings) -> Self {
         AppState {
+            ctx: Context::new(pool.clone()),
             pool,
             settings: Arc::new(settings),
             organs: Arc::default(),
@@ -136,11 +144,10 @@ pub fn router(state: AppState) -> Router {
         .route("/sok", get(search::search))
         .route("/organ/{id}/planering", get(home::planning))
         .merge(cases::routes())
-        .merge(editor::routes())
         .merge(meetings::routes())
-        .merge(documents::routes())
         .merge(document_register::routes(&state))
         .merge(admin::routes())
+        .route_layer(middleware::from_fn(error::signed_in_layout))
         .route_layer(middleware::from_fn(session::require_login));
 
     let public = Router::new()
@@ -236,8 +243,11 @@ async fn health(
     }
 }
 
+/// How long in-flight requests get after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
 /// Serves until `shutdown` resolves, then lets requests in flight finish (for at
-/// most [`crate::startup::SHUTDOWN_GRACE`]).
+/// most [`SHUTDOWN_GRACE`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -254,7 +264,7 @@ pub async fn serve(
         result = server => result?,
         () = async {
             let _ = signalled_rx.await;
-            tokio::time::sleep(crate::startup::SHUTDOWN_GRACE).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
         } => tracing::warn!("requests still running after the grace period were cut off"),
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! Remisser: registration, the list, one remiss, corrections.
 
 use askama::Template;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -10,18 +10,22 @@ use uuid::Uuid;
 
 use super::document_register::{self, DocumentView};
 use super::form::CsrfForm;
+use super::ids::Id;
+use super::refusal::refused;
 use super::session::CurrentUser;
 use super::upload;
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};
+use crate::app;
+use crate::app::documents::DocumentIn;
+use crate::app::referrals::Corrected;
 use crate::db::organs::Organ;
 use crate::db::referrals::{CaseRow, Cursor, ListQuery, ListRow, Referral, Sort, StateFilter};
 use crate::db::{self, audit::HistoryEntry};
 use crate::domain::CaseState;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
-use crate::documents::DocumentIn;
 use crate::domain::document::{Direction, DocumentFields, DocumentInput};
-use crate::domain::referral::{self, ReferralInput};
+use crate::domain::referral::ReferralInput;
 
 const PAGE_SIZE: i64 = 25;
 
@@ -196,7 +200,6 @@ pub async fn create(
     user: CurrentUser,
     request: Request,
 ) -> Result<Response, AppError> {
-    user.require(user.is_registrar())?;
     let (form, slots, too_large) = if upload::is_multipart(&request) {
         let mut upload = upload::read(&state, request).await?;
         let form: ReferralForm = upload.decode()?;
@@ -208,18 +211,18 @@ pub async fn create(
     };
     let input = form.input();
     let documents: Vec<DocumentIn> = slots.iter().filter_map(|s| s.document.clone()).collect();
-    let actor = document_register::actor(&user);
-    match crate::documents::register_referral(&state.pool, &actor, &input, &documents).await {
+    match app::documents::register_referral(&state.ctx, &user.actor(), &input, &documents).await {
         Ok(registered) => {
+            let numbers: Vec<String> = registered.cases.iter().map(|c| c.dnr.to_string()).collect();
             tracing::info!(
                 referral = %registered.referral_id,
-                dnr = ?registered.numbers.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                dnr = ?numbers,
                 documents = registered.documents.len(),
                 "remiss registered"
             );
             Ok(Redirect::to(&format!("/remisser/{}", registered.referral_id)).into_response())
         }
-        Err(crate::documents::Error::Invalid(errors)) => {
+        Err(app::Error::Invalid(errors)) => {
             let page = FormPage {
                 layout: Layout::new("Registrera remiss", &user, "ny")
                     .crumb("Remisser", "/remisser"),
@@ -240,7 +243,7 @@ pub async fn create(
             };
             page_with_status(status, &page)
         }
-        Err(other) => Err(other.into()),
+        Err(refusal) => Err(refused(refusal, "/remisser")),
     }
 }
 
@@ -344,22 +347,17 @@ pub fn history_views(entries: Vec<HistoryEntry>) -> Vec<HistoryView> {
         .map(|entry| HistoryView {
             at: format_stockholm(entry.at),
             actor: entry.actor_name.unwrap_or_else(|| "Systemet".to_string()),
-            text: crate::domain::history::describe(&entry.action, entry.after.as_ref()),
+            text: crate::domain::history::describe(entry.action, entry.after.as_ref()),
             changes: crate::domain::history::changes(entry.before.as_ref(), entry.after.as_ref()),
         })
         .collect()
 }
 
-fn parse_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
-}
-
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let mut conn = state.pool.acquire().await?;
     let referral = db::referrals::get(&mut conn, id)
         .await?
@@ -367,9 +365,11 @@ pub async fn show(
     let cases = db::referrals::cases(&mut conn, id).await?;
     let history = history_views(db::audit::referral_history(&mut conn, id).await?);
     drop(conn);
-    let actor = document_register::actor(&user);
+    let actor = user.actor();
     let documents = document_register::views(
-        &crate::documents::of_referral(&state.pool, &actor, id).await?,
+        &app::documents::of_referral(&state.ctx, &actor, id)
+            .await
+            .map_err(|refusal| refused(refusal, "/remisser"))?,
         None,
         &actor,
     );
@@ -417,9 +417,8 @@ async fn edit_page(
 pub async fn edit_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let mut conn = state.pool.acquire().await?;
     let referral = db::referrals::get(&mut conn, id)
         .await?
@@ -433,48 +432,37 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<ReferralForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let mut tx = db::begin(&state.pool).await?;
-    let current = db::referrals::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    user.require(user.is_registrar())?;
-    let organs = db::organs::list(&mut tx).await?;
-    let known: Vec<Uuid> = organs.iter().map(|o| o.id).collect();
-    let input = form.input();
-    let details = match referral::validate_correction(&input, &known) {
-        Ok(details) => details,
-        Err(errors) => {
-            let mut page = edit_page(&state, &user, &current, input, errors.into(), None).await?;
-            page.version = form.version.unwrap_or(current.version);
-            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        }
-    };
-    let based_on = form
+    let version = form
         .version
         .ok_or(AppError::BadRequest("version missing"))?;
-    let saved = based_on == current.version
-        && db::referrals::correct(&mut tx, user.id(), &current, &details).await?;
-    if !saved {
+    let input = form.input();
+    let corrected = app::referrals::correct(&state.ctx, &user.actor(), id, version, &input).await;
+    let back = format!("/remisser/{id}");
+    match corrected {
+        Ok(Corrected::Saved) => Ok(Redirect::to(&back).into_response()),
         // Someone saved in between: nothing is overwritten; both texts are shown and
         // the form, still holding this user's text, now answers the newer version.
-        let conflict = conflict_rows(&current, &input, &organs);
-        let page = edit_page(
-            &state,
-            &user,
-            &current,
-            input,
-            FormErrors::none(),
-            Some(conflict),
-        )
-        .await?;
-        return page_with_status(StatusCode::CONFLICT, &page);
+        Ok(Corrected::Stale { current }) => {
+            let conflict = conflict_rows(&current, &input, &organs(&state).await?);
+            let errors = FormErrors::none();
+            let page = edit_page(&state, &user, &current, input, errors, Some(conflict)).await?;
+            page_with_status(StatusCode::CONFLICT, &page)
+        }
+        Err(app::Error::Invalid(errors)) => {
+            let mut conn = state.pool.acquire().await?;
+            let current = db::referrals::get(&mut conn, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            drop(conn);
+            let mut page = edit_page(&state, &user, &current, input, errors.into(), None).await?;
+            page.version = version;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, back)),
     }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/remisser/{id}")).into_response())
 }
 
 fn conflict_rows(current: &Referral, yours: &ReferralInput, organs: &[Organ]) -> Vec<ConflictRow> {

@@ -2,19 +2,21 @@
 //! approves the draft or returns it with a comment.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
-use serde_json::json;
+use uuid::Uuid;
 
-use super::cases::{case_href, check, load, raced, record_transition, works_in_organ};
 use super::editor::{SectionDiff, section_diffs};
 use super::form::CsrfForm;
+use super::ids::Id;
+use super::refusal::refused;
 use super::session::CurrentUser;
-use super::views::{FormErrors, Layout, page, page_with_status};
+use super::views::{FormErrors, Layout, case_href, page, page_with_status};
 use super::{AppError, AppState};
+use crate::app::reviews::Review;
+use crate::app::{self, step};
 use crate::db;
 use crate::db::cases::CaseDetail;
 use crate::db::reports::Revision;
@@ -22,7 +24,6 @@ use crate::db::reviews::ReviewRow;
 use crate::domain::CaseState;
 use crate::domain::dates::format_stockholm;
 use crate::domain::diff::Change;
-use crate::domain::meeting::validate_required;
 use crate::domain::workflow::Transition;
 
 #[derive(Template)]
@@ -44,13 +45,15 @@ struct ReviewPage {
 async fn review_view(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: Uuid,
     comment: String,
     errors: FormErrors,
 ) -> Result<ReviewPage, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let case = load(&mut conn, id).await?;
-    user.require(works_in_organ(user, case.organ_id))?;
+    let case = db::cases::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    user.require(user.works_in(case.organ_id))?;
     let revision = db::reports::latest(&mut conn, case.id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -70,7 +73,7 @@ async fn review_view(
             .crumb("Remisser", "/remisser")
             .crumb(format!("Ärende {}", case.dnr), case_href(case.id)),
         can_review: case.state == CaseState::InReview
-            && check(&case, user, Transition::Approve).is_ok(),
+            && step::check(&case, &user.actor(), Transition::Approve).is_ok(),
         revision_at: format_stockholm(revision.created_at),
         revision,
         compared_with,
@@ -91,15 +94,14 @@ async fn review_view(
 pub async fn review_page(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    page(&review_view(&state, &user, &id, String::new(), FormErrors::none()).await?)
+    page(&review_view(&state, &user, id, String::new(), FormErrors::none()).await?)
 }
 
 #[derive(Deserialize)]
 pub struct ReviewForm {
-    /// The revision the reviewer looked at: approving another one would approve
-    /// text they have not read.
+    /// The revision the reviewer looked at.
     #[serde(default)]
     revision: i32,
     #[serde(default)]
@@ -109,77 +111,29 @@ pub struct ReviewForm {
 async fn review(
     state: AppState,
     user: CurrentUser,
-    id: String,
+    id: Uuid,
     form: ReviewForm,
     approve: bool,
 ) -> Result<Response, AppError> {
-    let mut tx = db::begin(&state.pool).await?;
-    let case = load(&mut tx, &id).await?;
-    let to = check(
-        &case,
-        &user,
-        if approve {
-            Transition::Approve
-        } else {
-            Transition::Return
-        },
-    )?;
-    let comment = if approve {
-        form.comment.trim().to_string()
-    } else {
-        match validate_required(
-            "comment",
-            &form.comment,
-            "Skriv vad handläggaren behöver ändra.",
-        ) {
-            Ok(comment) => comment,
-            Err(errors) => {
-                drop(tx);
-                let page = review_view(&state, &user, &id, form.comment, errors.into()).await?;
-                return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-            }
-        }
-    };
-    let revision = db::reports::latest(&mut tx, case.id)
-        .await?
-        .ok_or_else(|| raced(case.id))?;
-    if revision.number != form.revision {
-        return Err(raced(case.id));
-    }
-    let now = Utc::now();
-    db::reviews::record(
-        &mut tx,
-        case.id,
-        revision.id,
-        user.id(),
+    let review = Review {
         approve,
-        &comment,
-        now,
-    )
-    .await?;
-    let action = if approve {
-        "case.approved"
-    } else {
-        "case.returned"
+        revision: form.revision,
+        comment: form.comment,
     };
-    record_transition(
-        &mut tx,
-        user.id(),
-        &case,
-        to,
-        action,
-        json!({ "revision": revision.number, "comment": comment }),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&case_href(case.id)).into_response())
+    match app::reviews::review(&state.ctx, &user.actor(), id, &review).await {
+        Ok(()) => Ok(Redirect::to(&case_href(id)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let page = review_view(&state, &user, id, review.comment, errors.into()).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, case_href(id))),
+    }
 }
 
 pub async fn approve(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<ReviewForm>,
 ) -> Result<Response, AppError> {
     review(state, user, id, form, true).await
@@ -188,7 +142,7 @@ pub async fn approve(
 pub async fn return_draft(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(form): CsrfForm<ReviewForm>,
 ) -> Result<Response, AppError> {
     review(state, user, id, form, false).await

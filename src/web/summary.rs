@@ -2,7 +2,9 @@
 //! side, as a page and as CSV for the sender's own report.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use super::ids::Id;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
@@ -13,9 +15,9 @@ use super::{AppError, AppState};
 use crate::db;
 use crate::db::decisions::Answer;
 use crate::db::referrals::Referral;
+use crate::domain::csv;
 use crate::domain::report::paragraphs;
 use crate::domain::workflow::DecisionOutcome;
-use crate::domain::{CaseState, csv};
 
 pub struct AnswerView {
     pub case_id: Uuid,
@@ -34,9 +36,8 @@ pub struct AnswerView {
 async fn answer_views(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: Uuid,
 ) -> Result<(Referral, Vec<AnswerView>), AppError> {
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
     let referral = db::referrals::get(&mut conn, id)
         .await?
@@ -52,7 +53,7 @@ async fn answer_views(
 }
 
 fn view(answer: Answer, may_read: bool) -> AnswerView {
-    let outcome = answer.outcome.as_deref().and_then(DecisionOutcome::parse);
+    let outcome = answer.outcome;
     let has_answer = outcome.is_some() && may_read;
     let proposals = match (outcome, &answer.decision_text) {
         (Some(DecisionOutcome::Amended), Some(text)) => paragraphs(text),
@@ -65,9 +66,7 @@ fn view(answer: Answer, may_read: bool) -> AnswerView {
         case_id: answer.case_id,
         organ_name: answer.organ_name,
         dnr: answer.dnr,
-        state: CaseState::parse(&answer.state)
-            .map(|s| s.label_sv().to_string())
-            .unwrap_or_default(),
+        state: answer.state.label_sv().to_string(),
         outcome: outcome
             .map(|o| o.label_sv().to_string())
             .unwrap_or_default(),
@@ -93,9 +92,9 @@ struct SummaryPage {
 pub async fn summary(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let (referral, answers) = answer_views(&state, &user, &id).await?;
+    let (referral, answers) = answer_views(&state, &user, id).await?;
     page(&SummaryPage {
         layout: Layout::new("Remissammanställning", &user, "remisser")
             .crumb("Remisser", "/remisser")
@@ -108,9 +107,9 @@ pub async fn summary(
 pub async fn summary_csv(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let (referral, answers) = answer_views(&state, &user, &id).await?;
+    let (referral, answers) = answer_views(&state, &user, id).await?;
     // A byte order mark, so that Excel reads the file as UTF-8 (å, ä, ö).
     let mut body = String::from("\u{feff}");
     body.push_str(&csv::row(&[

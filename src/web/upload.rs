@@ -14,7 +14,7 @@ use tower_sessions::Session;
 
 use super::form::constant_time_eq;
 use super::{AppError, AppState, session};
-use crate::documents::{self, FileIn};
+use crate::app::documents::{self, FileIn};
 use crate::domain::file_check::FileRefusal;
 use crate::files::store::Ingest;
 

@@ -110,3 +110,8 @@ impl From<FieldErrors> for FormErrors {
         FormErrors(errors)
     }
 }
+
+/// The address of a case's page.
+pub fn case_href(id: uuid::Uuid) -> String {
+    format!("/arenden/{id}")
+}

@@ -215,3 +215,29 @@ async fn unknown_ids_and_paths_are_404_in_the_layout(pool: PgPool) {
         response.assert_contains("<html lang=\"sv\">");
     }
 }
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_malformed_or_unknown_id_is_not_found_in_the_signed_in_layout(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut officer = app.signed_in("handlaggare").await;
+    for path in [
+        "/arenden/inte-ett-id",
+        "/arenden/00000000-0000-0000-0000-000000000000",
+        "/arenden/inte-ett-id/utkast",
+        "/arenden/00000000-0000-0000-0000-000000000000/protokollsutdrag/inte-ett-id",
+        "/remisser/123/redigera",
+        "/sammantraden/x",
+        "/organ/x/planering",
+    ] {
+        let page = officer.get(path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        page.assert_contains("<h1>Sidan finns inte</h1>");
+        // Their name and the way to log out, as on every page they see.
+        page.assert_contains("Hanna Lindqvist");
+        page.assert_contains(r#"action="/logout""#);
+    }
+    // Someone not signed in sees the same page without them.
+    let page = app.browser().get("/diarium/inte-ett-id").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    page.assert_lacks(r#"action="/logout""#);
+}

@@ -43,7 +43,8 @@ fn start() -> RealClamd {
     let dir = tempfile::tempdir().expect("a folder for clamd");
     let database = dir.path().join("db");
     std::fs::create_dir(&database).unwrap();
-    let signatures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parts/clamav/remiss-test.ndb");
+    let signatures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parts/clamav/remiss-test.ndb");
     std::fs::copy(&signatures, database.join("remiss-test.ndb")).expect("the test signatures");
     let socket = dir.path().join("clamd.sock");
     let config = dir.path().join("clamd.conf");

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
-use remiss::files::clamd::{ClamdAddr, Clamd};
+use remiss::files::clamd::{Clamd, ClamdAddr};
 use remiss::files::pdf::text_document;
 use remiss::web::Settings;
 
@@ -33,7 +33,9 @@ async fn new_referral(app: &TestApp, registrar: &mut Browser, secret: bool) -> S
         fields.push(("secret", "on"));
         fields.push(("secrecy_provision", "OSL 18 kap. 8 §"));
     }
-    let response = registrar.post_from("/remisser/ny", "/remisser", &fields).await;
+    let response = registrar
+        .post_from("/remisser/ny", "/remisser", &fields)
+        .await;
     assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
     response
         .location
@@ -168,7 +170,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &byte in data {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -224,7 +230,10 @@ async fn an_uploaded_file_downloads_byte_for_byte(pool: PgPool) {
         file.headers["content-disposition"],
         "attachment; filename=\"Bet_nkande parkering.pdf\"; filename*=UTF-8''Bet%C3%A4nkande%20parkering.pdf"
     );
-    assert!(file.headers.get("content-encoding").is_none(), "not compressed");
+    assert!(
+        file.headers.get("content-encoding").is_none(),
+        "not compressed"
+    );
 
     // One copy of the file however often it is attached.
     let again = upload_to_referral(
@@ -238,7 +247,11 @@ async fn an_uploaded_file_downloads_byte_for_byte(pool: PgPool) {
     )
     .await;
     assert_ne!(again, document);
-    assert_eq!(app.count("SELECT count(*) FROM blobs").await, 3, "two demo PDFs and this one");
+    assert_eq!(
+        app.count("SELECT count(*) FROM blobs").await,
+        3,
+        "two demo PDFs and this one"
+    );
     let chunks = app
         .count("SELECT count(DISTINCT chunk_sha256) FROM blob_parts WHERE blob_sha256 = (SELECT sha256 FROM documents WHERE file_name = 'kopia.pdf')")
         .await;
@@ -253,7 +266,13 @@ async fn a_range_is_served_from_its_chunks(pool: PgPool) {
     let mut content = pdf("Bilaga.");
     content.extend((0..1_500_000u32).map(|i| (i % 251) as u8));
     let document = upload_to_referral(
-        &app, &mut registrar, &referral, "Bilaga", &[], "bilaga.pdf", &content,
+        &app,
+        &mut registrar,
+        &referral,
+        "Bilaga",
+        &[],
+        "bilaga.pdf",
+        &content,
     )
     .await;
     let path = format!("/handlingar/{document}/fil");
@@ -262,21 +281,45 @@ async fn a_range_is_served_from_its_chunks(pool: PgPool) {
     // Across the boundary of the first chunk.
     let (first, last) = (1_048_000usize, 1_049_999usize);
     let part = registrar
-        .send("GET", &path, &[("range", &format!("bytes={first}-{last}"))], None, Body::empty())
+        .send(
+            "GET",
+            &path,
+            &[("range", &format!("bytes={first}-{last}"))],
+            None,
+            Body::empty(),
+        )
         .await;
     assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(part.bytes, content[first..=last]);
-    assert_eq!(part.headers["content-range"], format!("bytes {first}-{last}/{size}"));
-    assert_eq!(part.headers["content-length"], (last - first + 1).to_string());
+    assert_eq!(
+        part.headers["content-range"],
+        format!("bytes {first}-{last}/{size}")
+    );
+    assert_eq!(
+        part.headers["content-length"],
+        (last - first + 1).to_string()
+    );
 
     let tail = registrar
-        .send("GET", &path, &[("range", "bytes=-100")], None, Body::empty())
+        .send(
+            "GET",
+            &path,
+            &[("range", "bytes=-100")],
+            None,
+            Body::empty(),
+        )
         .await;
     assert_eq!(tail.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(tail.bytes, content[size - 100..]);
 
     let beyond = registrar
-        .send("GET", &path, &[("range", &format!("bytes={size}-"))], None, Body::empty())
+        .send(
+            "GET",
+            &path,
+            &[("range", &format!("bytes={size}-"))],
+            None,
+            Body::empty(),
+        )
         .await;
     assert_eq!(beyond.status, StatusCode::RANGE_NOT_SATISFIABLE);
     assert_eq!(beyond.headers["content-range"], format!("bytes */{size}"));
@@ -319,7 +362,11 @@ async fn a_file_over_the_limit_is_refused_with_413_and_the_form_kept(pool: PgPoo
     response.assert_contains("id=\"file-error\"");
     response.assert_contains("value=\"En alldeles för stor bilaga\"");
     response.assert_contains("Välj filen på nytt");
-    assert_eq!(app.count("SELECT count(*) FROM documents WHERE title LIKE 'En alldeles%'").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM documents WHERE title LIKE 'En alldeles%'")
+            .await,
+        0
+    );
 
     // A body beyond even twice the limit is cut off, and answered the same way.
     let mut huge = pdf("Mycket stor bilaga.");
@@ -350,37 +397,84 @@ async fn files_are_judged_by_their_content(pool: PgPool) {
     let mut encrypted = zip(&[("hemligt.txt", b"abc")]);
     // The entry flags say encrypted, in the local header and the directory.
     encrypted[6] = 1;
-    let directory = encrypted.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    let directory = encrypted
+        .windows(4)
+        .position(|w| w == b"PK\x01\x02")
+        .unwrap();
     encrypted[directory + 8] = 1;
     let refused: [(&str, Vec<u8>, &str); 6] = [
-        ("bild.gif", b"GIF89a\x01\0\x01\0\x80\0\0\xff\xff\xff\0\0\0!".to_vec(), "Filtypen tas inte emot"),
+        (
+            "bild.gif",
+            b"GIF89a\x01\0\x01\0\x80\0\0\xff\xff\xff\0\0\0!".to_vec(),
+            "Filtypen tas inte emot",
+        ),
         // A program, whatever its name claims.
-        ("program.pdf", b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0".to_vec(), "Filtypen tas inte emot"),
+        (
+            "program.pdf",
+            b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0".to_vec(),
+            "Filtypen tas inte emot",
+        ),
         ("makro.docx", docm, "makron"),
         ("arkiv.zip", encrypted, "krypterad"),
-        ("latin1.txt", b"R\xe4ksm\xf6rg\xe5s".to_vec(), "Filtypen tas inte emot"),
+        (
+            "latin1.txt",
+            b"R\xe4ksm\xf6rg\xe5s".to_vec(),
+            "Filtypen tas inte emot",
+        ),
         ("tom.pdf", Vec::new(), "Filen är tom"),
     ];
     for (name, content, message) in refused {
-        let response = upload(&mut registrar, &path, &document_fields("Prov", &[]), name, &content).await;
+        let response = upload(
+            &mut registrar,
+            &path,
+            &document_fields("Prov", &[]),
+            name,
+            &content,
+        )
+        .await;
         assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         response.assert_contains(message);
         response.assert_contains("id=\"file-error\"");
         response.assert_contains("value=\"Prov\"");
     }
-    assert_eq!(app.count("SELECT count(*) FROM documents WHERE title = 'Prov'").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM documents WHERE title = 'Prov'")
+            .await,
+        0
+    );
 
     // Accepted kinds, named by their content: a text file named .html is saved
     // as text, never offered as a page.
     let accepted: [(&str, Vec<u8>, &str, &str); 4] = [
-        ("sida.html", "<p>Hej – åäö</p>\n".as_bytes().to_vec(), "text/plain; charset=utf-8", "sida.html.txt"),
-        ("yttrande.docx", docx("Yttrande"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "yttrande.docx"),
-        ("bild.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01".to_vec(), "image/png", "bild.png"),
-        ("utan namn", pdf("Utan filändelse."), "application/pdf", "utan namn.pdf"),
+        (
+            "sida.html",
+            "<p>Hej – åäö</p>\n".as_bytes().to_vec(),
+            "text/plain; charset=utf-8",
+            "sida.html.txt",
+        ),
+        (
+            "yttrande.docx",
+            docx("Yttrande"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "yttrande.docx",
+        ),
+        (
+            "bild.png",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01".to_vec(),
+            "image/png",
+            "bild.png",
+        ),
+        (
+            "utan namn",
+            pdf("Utan filändelse."),
+            "application/pdf",
+            "utan namn.pdf",
+        ),
     ];
     for (i, (name, content, media_type, stored_name)) in accepted.into_iter().enumerate() {
         let title = format!("Godtagen {i}");
-        let id = upload_to_referral(&app, &mut registrar, &referral, &title, &[], name, &content).await;
+        let id =
+            upload_to_referral(&app, &mut registrar, &referral, &title, &[], name, &content).await;
         let file = registrar.get(&format!("/handlingar/{id}/fil")).await;
         assert_eq!(file.headers["content-type"], media_type, "{name}");
         assert!(
@@ -404,7 +498,10 @@ async fn a_form_with_errors_comes_back_with_its_messages(pool: PgPool) {
     let missing_title = upload(
         &mut registrar,
         &path,
-        &document_fields("  ", &[("counterpart", "Trafikverket, enheten för planering")]),
+        &document_fields(
+            "  ",
+            &[("counterpart", "Trafikverket, enheten för planering")],
+        ),
         "missiv.pdf",
         &pdf("Missiv."),
     )
@@ -425,12 +522,26 @@ async fn a_form_with_errors_comes_back_with_its_messages(pool: PgPool) {
     future.assert_contains("framtiden");
 
     let no_file = registrar
-        .post_multipart(&format!("{path}/ny"), &path, &document_fields("Missiv", &[]), &[("file", "", b"")])
+        .post_multipart(
+            &format!("{path}/ny"),
+            &path,
+            &document_fields("Missiv", &[]),
+            &[("file", "", b"")],
+        )
         .await;
     assert_eq!(no_file.status, StatusCode::UNPROCESSABLE_ENTITY);
     no_file.assert_contains("Välj filen som ska registreras.");
 
-    upload_to_referral(&app, &mut registrar, &referral, "Missiv", &[], "Missiv.pdf", &pdf("Missiv.")).await;
+    upload_to_referral(
+        &app,
+        &mut registrar,
+        &referral,
+        "Missiv",
+        &[],
+        "Missiv.pdf",
+        &pdf("Missiv."),
+    )
+    .await;
     let duplicate = upload(
         &mut registrar,
         &path,
@@ -443,7 +554,10 @@ async fn a_form_with_errors_comes_back_with_its_messages(pool: PgPool) {
     duplicate.assert_contains("Det finns redan en handling med filnamnet");
     duplicate.assert_contains("value=\"Missiv igen\"");
     assert_eq!(
-        app.count(&format!("SELECT count(*) FROM documents WHERE referral_id = '{referral}'")).await,
+        app.count(&format!(
+            "SELECT count(*) FROM documents WHERE referral_id = '{referral}'"
+        ))
+        .await,
         1
     );
 
@@ -457,7 +571,10 @@ async fn a_form_with_errors_comes_back_with_its_messages(pool: PgPool) {
         .send("POST", &path, &[], Some(content_type), Body::from(body))
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.count("SELECT count(*) FROM blob_chunks").await, chunks_before);
+    assert_eq!(
+        app.count("SELECT count(*) FROM blob_chunks").await,
+        chunks_before
+    );
 }
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
@@ -472,11 +589,22 @@ async fn the_eicar_file_is_refused_by_the_real_clamd_and_a_pdf_taken(pool: PgPoo
     let referral = new_referral(&app, &mut registrar, false).await;
     let path = format!("/remisser/{referral}/handlingar");
 
-    let response = upload(&mut registrar, &path, &document_fields("Smittad", &[]), "eicar.txt", &eicar()).await;
+    let response = upload(
+        &mut registrar,
+        &path,
+        &document_fields("Smittad", &[]),
+        "eicar.txt",
+        &eicar(),
+    )
+    .await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     response.assert_contains("Virusskanningen hittade skadlig kod i filen (Remiss.Test.EICAR");
     response.assert_contains("value=\"Smittad\"");
-    assert_eq!(app.count("SELECT count(*) FROM documents WHERE title = 'Smittad'").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM documents WHERE title = 'Smittad'")
+            .await,
+        0
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM audit_events WHERE action = 'document.virus_found' AND after->>'file_name' = 'eicar.txt' AND referral_id IS NOT NULL").await,
         1,
@@ -488,7 +616,16 @@ async fn the_eicar_file_is_refused_by_the_real_clamd_and_a_pdf_taken(pool: PgPoo
         .await
         .assert_contains("som virusskanningen stoppade");
 
-    let id = upload_to_referral(&app, &mut registrar, &referral, "Ren", &[], "ren.pdf", &pdf("Ren fil.")).await;
+    let id = upload_to_referral(
+        &app,
+        &mut registrar,
+        &referral,
+        "Ren",
+        &[],
+        "ren.pdf",
+        &pdf("Ren fil."),
+    )
+    .await;
     let page = registrar.get(&format!("/handlingar/{id}")).await;
     page.assert_contains("Skannad utan anmärkning");
     page.assert_lacks("Ej virusskannad");
@@ -514,7 +651,11 @@ async fn uploads_are_refused_when_the_configured_clamd_does_not_answer(pool: PgP
     .await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     response.assert_contains("Virusskanningen svarar inte just nu");
-    assert_eq!(app.count("SELECT count(*) FROM documents WHERE title = 'Oskannad'").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM documents WHERE title = 'Oskannad'")
+            .await,
+        0
+    );
 }
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
@@ -577,9 +718,19 @@ async fn the_registration_form_registers_the_remiss_with_its_documents(pool: PgP
         rows,
         vec![
             ("AMN".into(), 1, "Missiv".into(), "Region Stockholm".into()),
-            ("AMN".into(), 2, "Cykelplan, förslag".into(), "Region Stockholm".into()),
+            (
+                "AMN".into(),
+                2,
+                "Cykelplan, förslag".into(),
+                "Region Stockholm".into()
+            ),
             ("SN".into(), 1, "Missiv".into(), "Region Stockholm".into()),
-            ("SN".into(), 2, "Cykelplan, förslag".into(), "Region Stockholm".into()),
+            (
+                "SN".into(),
+                2,
+                "Cykelplan, förslag".into(),
+                "Region Stockholm".into()
+            ),
         ]
     );
 
@@ -595,7 +746,10 @@ async fn the_registration_form_registers_the_remiss_with_its_documents(pool: PgP
             "/remisser/ny",
             "/remisser",
             &broken,
-            &[("document_file_1", "missiv.pdf", &missive), ("document_file_2", "plan.pdf", &plan)],
+            &[
+                ("document_file_1", "missiv.pdf", &missive),
+                ("document_file_2", "plan.pdf", &plan),
+            ],
         )
         .await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -643,7 +797,13 @@ async fn secret_documents_show_only_number_date_and_provision_in_the_diarium(poo
     let mut registrar = app.signed_in("registrator").await;
     let referral = new_referral(&app, &mut registrar, false).await;
     let public = upload_to_referral(
-        &app, &mut registrar, &referral, "Remissmissiv om parkering", &[], "missiv.pdf", &pdf("Missiv."),
+        &app,
+        &mut registrar,
+        &referral,
+        "Remissmissiv om parkering",
+        &[],
+        "missiv.pdf",
+        &pdf("Missiv."),
     )
     .await;
     let secret = upload_to_referral(
@@ -710,7 +870,13 @@ async fn a_secret_remiss_shows_none_of_its_documents_titles(pool: PgPool) {
     let mut registrar = app.signed_in("registrator").await;
     let referral = new_referral(&app, &mut registrar, true).await;
     upload_to_referral(
-        &app, &mut registrar, &referral, "Underlag om skyddsobjekt", &[], "underlag.pdf", &pdf("Underlag."),
+        &app,
+        &mut registrar,
+        &referral,
+        "Underlag om skyddsobjekt",
+        &[],
+        "underlag.pdf",
+        &pdf("Underlag."),
     )
     .await;
     let case = case_of(&app, &referral, "SN").await;
@@ -719,11 +885,20 @@ async fn a_secret_remiss_shows_none_of_its_documents_titles(pool: PgPool) {
     entry.assert_lacks("skyddsobjekt");
     entry.assert_contains("Sekretess enligt OSL 18 kap. 8 §");
     assert_eq!(
-        visitor.get(&format!("/diarium/{case}/handlingar/1")).await.status,
+        visitor
+            .get(&format!("/diarium/{case}/handlingar/1"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
-    visitor.get("/diarium?q=skyddsobjekt").await.assert_lacks(&case);
-    visitor.get("/diarium/atom").await.assert_lacks("skyddsobjekt");
+    visitor
+        .get("/diarium?q=skyddsobjekt")
+        .await
+        .assert_lacks(&case);
+    visitor
+        .get("/diarium/atom")
+        .await
+        .assert_lacks("skyddsobjekt");
 }
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
@@ -732,7 +907,13 @@ async fn publication_is_the_registrars_recorded_decision(pool: PgPool) {
     let mut registrar = app.signed_in("registrator").await;
     let referral = new_referral(&app, &mut registrar, false).await;
     let document = upload_to_referral(
-        &app, &mut registrar, &referral, "Missiv", &[], "missiv.pdf", &pdf("Missiv."),
+        &app,
+        &mut registrar,
+        &referral,
+        "Missiv",
+        &[],
+        "missiv.pdf",
+        &pdf("Missiv."),
     )
     .await;
     let case = case_of(&app, &referral, "AMN").await;
@@ -741,7 +922,10 @@ async fn publication_is_the_registrars_recorded_decision(pool: PgPool) {
     entry.assert_contains("Missiv");
     entry.assert_contains("Lämnas ut på begäran");
     assert_eq!(
-        visitor.get(&format!("/diarium/{case}/handlingar/1")).await.status,
+        visitor
+            .get(&format!("/diarium/{case}/handlingar/1"))
+            .await
+            .status,
         StatusCode::NOT_FOUND,
         "not published yet"
     );
@@ -770,7 +954,10 @@ async fn publication_is_the_registrars_recorded_decision(pool: PgPool) {
         .await
         .assert_contains("Får publiceras i det offentliga diariet, beslutat");
     assert_eq!(
-        visitor.get(&format!("/diarium/{case}/handlingar/1")).await.status,
+        visitor
+            .get(&format!("/diarium/{case}/handlingar/1"))
+            .await
+            .status,
         StatusCode::OK
     );
     assert_eq!(
@@ -789,7 +976,10 @@ async fn publication_is_the_registrars_recorded_decision(pool: PgPool) {
         .await;
     assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        visitor.get(&format!("/diarium/{case}/handlingar/1")).await.status,
+        visitor
+            .get(&format!("/diarium/{case}/handlingar/1"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     let no_reason = registrar
@@ -838,7 +1028,10 @@ async fn a_personnummer_in_a_pdfs_text_blocks_publication_until_confirmed(pool: 
         "Synpunkter från en medborgare",
         &[],
         "synpunkter.pdf",
-        &text_document("Synpunkter", &["Inlämnat av Anna Andersson, 19811218-9876, Storgatan 1."]),
+        &text_document(
+            "Synpunkter",
+            &["Inlämnat av Anna Andersson, 19811218-9876, Storgatan 1."],
+        ),
     )
     .await;
     let page = registrar.get(&format!("/handlingar/{document}")).await;
@@ -874,23 +1067,42 @@ async fn a_personnummer_in_a_pdfs_text_blocks_publication_until_confirmed(pool: 
 
     // A DOCX is read too, and so is the title.
     let docx_id = upload_to_referral(
-        &app, &mut registrar, &referral, "Yttrande", &[], "yttrande.docx", &docx("Kontakt: 811218-9876"),
+        &app,
+        &mut registrar,
+        &referral,
+        "Yttrande",
+        &[],
+        "yttrande.docx",
+        &docx("Kontakt: 811218-9876"),
     )
     .await;
     let title_id = upload_to_referral(
-        &app, &mut registrar, &referral, "Ansökan 19811218-9876", &[], "ansokan.pdf", &pdf("Ansökan."),
+        &app,
+        &mut registrar,
+        &referral,
+        "Ansökan 19811218-9876",
+        &[],
+        "ansokan.pdf",
+        &pdf("Ansökan."),
     )
     .await;
     let clean_id = upload_to_referral(
-        &app, &mut registrar, &referral, "Ren", &[], "ren.docx", &docx("Inga nummer här, bara dnr KS 2019/1939."),
+        &app,
+        &mut registrar,
+        &referral,
+        "Ren",
+        &[],
+        "ren.docx",
+        &docx("Inga nummer här, bara dnr KS 2019/1939."),
     )
     .await;
-    let found: Vec<(String, String)> =
-        sqlx::query_as("SELECT id::text, personal_data FROM documents WHERE id = ANY($1::uuid[]) ORDER BY title")
-            .bind(vec![docx_id.clone(), title_id.clone(), clean_id.clone()])
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
+    let found: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id::text, personal_data FROM documents WHERE id = ANY($1::uuid[]) ORDER BY title",
+    )
+    .bind(vec![docx_id.clone(), title_id.clone(), clean_id.clone()])
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(
         found,
         vec![
@@ -917,7 +1129,11 @@ async fn another_organs_user_cannot_open_a_secret_or_a_working_document(pool: Pg
         ("deadline", "2026-05-29"),
         ("respondents", un.as_str()),
     ];
-    let un_referral = registrar.post_from("/remisser/ny", "/remisser", &fields).await.location.unwrap();
+    let un_referral = registrar
+        .post_from("/remisser/ny", "/remisser", &fields)
+        .await
+        .location
+        .unwrap();
     let un_referral = un_referral.trim_start_matches("/remisser/");
     let secret = upload_to_referral(
         &app,
@@ -936,34 +1152,58 @@ async fn another_organs_user_cannot_open_a_secret_or_a_working_document(pool: Pg
     let response = upload(
         &mut amn_officer,
         &format!("/arenden/{amn_case}/handlingar"),
-        &document_fields("PM inför yttrandet", &[("direction", "drawn_up"), ("counterpart", "")]),
+        &document_fields(
+            "PM inför yttrandet",
+            &[("direction", "drawn_up"), ("counterpart", "")],
+        ),
         "pm.txt",
         "Arbetsanteckningar.\n".as_bytes(),
     )
     .await;
     assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
     let working = newest_document(&app).await;
-    assert_eq!(amn_officer.get(&format!("/handlingar/{working}/fil")).await.status, StatusCode::OK);
+    assert_eq!(
+        amn_officer
+            .get(&format!("/handlingar/{working}/fil"))
+            .await
+            .status,
+        StatusCode::OK
+    );
 
     let mut sn_officer = app.signed_in("handlaggare.sn").await;
     assert_eq!(
-        sn_officer.get(&format!("/handlingar/{secret}/fil")).await.status,
+        sn_officer
+            .get(&format!("/handlingar/{secret}/fil"))
+            .await
+            .status,
         StatusCode::FORBIDDEN,
         "a secret document of another organ's remiss"
     );
     assert_eq!(
-        sn_officer.get(&format!("/handlingar/{working}/fil")).await.status,
+        sn_officer
+            .get(&format!("/handlingar/{working}/fil"))
+            .await
+            .status,
         StatusCode::FORBIDDEN,
         "another organ's working document"
     );
-    assert_eq!(sn_officer.get(&format!("/handlingar/{working}")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        sn_officer
+            .get(&format!("/handlingar/{working}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     sn_officer
         .get(&format!("/arenden/{amn_case}"))
         .await
         .assert_lacks("PM inför yttrandet");
     // Nor may they register in AMN's case.
     assert_eq!(
-        sn_officer.get(&format!("/arenden/{amn_case}/handlingar/ny")).await.status,
+        sn_officer
+            .get(&format!("/arenden/{amn_case}/handlingar/ny"))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
     let refused = sn_officer
@@ -989,7 +1229,8 @@ async fn another_organs_user_cannot_open_a_secret_or_a_working_document(pool: Pg
         1
     );
     assert_eq!(
-        app.count("SELECT count(*) FROM audit_events WHERE action = 'document.secret_read'").await,
+        app.count("SELECT count(*) FROM audit_events WHERE action = 'document.secret_read'")
+            .await,
         1,
         "refused attempts open nothing"
     );
@@ -1009,7 +1250,9 @@ async fn the_officer_sees_the_remiss_documents_beside_the_editor(pool: PgPool) {
     let editor = officer.get(&format!("/arenden/{case}/utkast")).await;
     assert_eq!(editor.status, StatusCode::OK, "{}", editor.body);
     editor.assert_contains("Handlingar i ärendet");
-    editor.assert_contains("Missiv – remiss av förslag till Stockholms stads trygghetsprogram 2020–2023");
+    editor.assert_contains(
+        "Missiv – remiss av förslag till Stockholms stads trygghetsprogram 2020–2023",
+    );
     let href = editor
         .body
         .split("href=\"/handlingar/")
@@ -1040,7 +1283,9 @@ async fn the_demo_reference_case_offers_its_published_pdfs_to_the_public(pool: P
     let entry = visitor.get(&format!("/diarium/{case}")).await;
     entry.assert_contains("Förslag till Stockholms stads trygghetsprogram 2020–2023");
     for number in [1, 2] {
-        let file = visitor.get(&format!("/diarium/{case}/handlingar/{number}")).await;
+        let file = visitor
+            .get(&format!("/diarium/{case}/handlingar/{number}"))
+            .await;
         assert_eq!(file.status, StatusCode::OK);
         assert_eq!(file.headers["content-type"], "application/pdf");
     }
@@ -1059,7 +1304,9 @@ async fn a_registered_document_is_never_changed_nor_deleted(pool: PgPool) {
         .execute(&app.pool)
         .await;
     assert!(update.unwrap_err().to_string().contains("immutable"));
-    let delete = sqlx::query("DELETE FROM documents WHERE true").execute(&app.pool).await;
+    let delete = sqlx::query("DELETE FROM documents WHERE true")
+        .execute(&app.pool)
+        .await;
     assert!(delete.unwrap_err().to_string().contains("never deleted"));
 }
 
@@ -1067,9 +1314,13 @@ async fn a_registered_document_is_never_changed_nor_deleted(pool: PgPool) {
 async fn housekeeping_removes_only_chunks_no_file_uses(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let mut conn = app.pool.acquire().await.unwrap();
-    remiss::db::blobs::put_chunk(&mut conn, &[7u8; 32], b"left behind by an interrupted upload")
-        .await
-        .unwrap();
+    remiss::db::blobs::put_chunk(
+        &mut conn,
+        &[7u8; 32],
+        b"left behind by an interrupted upload",
+    )
+    .await
+    .unwrap();
     sqlx::query("UPDATE blob_chunks SET touched_at = now() - interval '2 days'")
         .execute(&mut *conn)
         .await

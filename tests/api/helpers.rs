@@ -134,7 +134,10 @@ impl Browser {
         form: Option<String>,
     ) -> TestResponse {
         let (content_type, body) = match form {
-            Some(form) => (Some("application/x-www-form-urlencoded".to_string()), Body::from(form)),
+            Some(form) => (
+                Some("application/x-www-form-urlencoded".to_string()),
+                Body::from(form),
+            ),
             None => (None, Body::empty()),
         };
         self.send(method, path, &[], content_type, body).await
@@ -265,9 +268,10 @@ pub fn streamed(body: Vec<u8>) -> Body {
             tokio::task::yield_now().await;
         }
     });
-    Body::from_stream(futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|piece| (piece, receiver))
-    }))
+    Body::from_stream(futures_util::stream::unfold(
+        receiver,
+        |mut receiver| async move { receiver.recv().await.map(|piece| (piece, receiver)) },
+    ))
 }
 
 /// A `multipart/form-data` body: its content type (with the boundary) and bytes.
@@ -276,8 +280,10 @@ pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (Str
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
     }
     for (name, file_name, content) in files {

@@ -11,4 +11,6 @@ mod helpers;
 mod overview;
 mod pool;
 mod referrals;
+mod senders;
+mod text_input;
 mod workflow;

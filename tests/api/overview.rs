@@ -134,11 +134,16 @@ async fn step(browser: &mut Browser, path: &str, fields: &[(&str, &str)]) {
 /// The reviewer assigns an AMN case to `handlaggare` (which opens the first draft).
 async fn assign_to_officer(app: &TestApp, case_id: &str) {
     let officer = user_id(app, "handlaggare").await;
+    let version: i32 = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1::uuid")
+        .bind(case_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let mut reviewer = app.signed_in("granskare").await;
     step(
         &mut reviewer,
         &format!("/arenden/{case_id}/tilldela"),
-        &[("officer", &officer)],
+        &[("officer", &officer), ("version", &version.to_string())],
     )
     .await;
 }
@@ -177,13 +182,19 @@ async fn save_draft(app: &TestApp, officer: &mut Browser, case_id: &str, conside
 
 /// Takes a drafted AMN case through review, a delegation decision and dispatch.
 async fn decide_and_dispatch(app: &TestApp, officer: &mut Browser, case_id: &str) {
-    step(officer, &format!("/arenden/{case_id}/skicka"), &[]).await;
     let revision: i32 =
         sqlx::query_scalar("SELECT max(number) FROM report_revisions WHERE case_id = $1::uuid")
             .bind(case_id)
             .fetch_one(&app.pool)
             .await
             .unwrap();
+    let named = revision.to_string();
+    step(
+        officer,
+        &format!("/arenden/{case_id}/skicka"),
+        &[("revision", &named)],
+    )
+    .await;
     let mut reviewer = app.signed_in("granskare").await;
     step(
         &mut reviewer,

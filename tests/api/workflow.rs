@@ -235,10 +235,11 @@ impl Crew {
 
     async fn assign(&mut self, app: &TestApp, case: Uuid) -> TestResponse {
         let officer = user_id(app, "handlaggare").await;
+        let version = case_version(app, case).await.to_string();
         self.reviewer
             .post(
                 &format!("/arenden/{case}/tilldela"),
-                &[("officer", &officer)],
+                &[("officer", &officer), ("version", &version)],
             )
             .await
     }
@@ -251,9 +252,13 @@ impl Crew {
             .await
     }
 
-    async fn submit(&mut self, case: Uuid) -> TestResponse {
+    async fn submit(&mut self, app: &TestApp, case: Uuid) -> TestResponse {
+        let revision = latest_revision(app, case).await.to_string();
         self.officer
-            .post(&format!("/arenden/{case}/skicka"), &[])
+            .post(
+                &format!("/arenden/{case}/skicka"),
+                &[("revision", &revision)],
+            )
             .await
     }
 
@@ -347,7 +352,7 @@ async fn flow(app: &TestApp, crew: &mut Crew, case: Uuid, target: &str) {
             "drafting" => {
                 let base = latest_revision(app, case).await;
                 redirected(&crew.save(case, base, CONSIDERATIONS).await, "save");
-                crew.submit(case).await
+                crew.submit(app, case).await
             }
             "in_review" => crew.approve(app, case).await,
             other => panic!("flow does not go from {other} to {target}"),
@@ -476,7 +481,7 @@ async fn a_remiss_is_answered_with_every_role_taking_its_step(pool: PgPool) {
     );
 
     // The first frame lacks what a draft needs before review.
-    let early = crew.submit(case).await;
+    let early = crew.submit(&app, case).await;
     refused(
         &early,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -502,7 +507,7 @@ async fn a_remiss_is_answered_with_every_role_taking_its_step(pool: PgPool) {
         .await
         .assert_contains("Utkastet är sparat som version 2.");
 
-    redirected(&crew.submit(case).await, "submit");
+    redirected(&crew.submit(&app, case).await, "submit");
     seen = assert_step(&app, case, "in_review", "case.submitted", seen).await;
 
     // The reviewer returns it with a comment (which is required), and the
@@ -535,7 +540,7 @@ async fn a_remiss_is_answered_with_every_role_taking_its_step(pool: PgPool) {
     let revised = format!("{CONSIDERATIONS}\n\n{added}");
     redirected(&crew.save(case, 2, &revised).await, "second save");
     seen = assert_step(&app, case, "drafting", "report.saved", seen).await;
-    redirected(&crew.submit(case).await, "second submit");
+    redirected(&crew.submit(&app, case).await, "second submit");
     seen = assert_step(&app, case, "in_review", "case.submitted", seen).await;
 
     // The review page shows what changed since the returned revision.
@@ -984,14 +989,26 @@ async fn race(
     path: &str,
     fields: &[(&str, &str)],
 ) -> Vec<StatusCode> {
+    let posts = browsers
+        .into_iter()
+        .map(|browser| (browser, path.to_string(), fields.to_vec()))
+        .collect();
+    race_each(app, posts).await
+}
+
+/// A browser, the path it posts to and its form's fields.
+type Post<'a> = (Browser, String, Vec<(&'a str, &'a str)>);
+
+/// Posts each browser's own form at the same time; the statuses, sorted.
+async fn race_each(app: &TestApp, posts: Vec<Post<'_>>) -> Vec<StatusCode> {
     // Every token first: no request may start before the others are ready.
     let mut ready = Vec::new();
-    for mut browser in browsers {
+    for (mut browser, path, fields) in posts {
         let token = browser.get("/").await.csrf_token();
         let mut all = vec![("csrf_token", token.as_str())];
-        all.extend_from_slice(fields);
+        all.extend_from_slice(&fields);
         let body = encode(&all);
-        ready.push((browser, path.to_string(), body));
+        ready.push((browser, path, body));
     }
     // Open connections for every request, so that none starts late for lack of one.
     let mut connections = Vec::new();
@@ -1087,6 +1104,191 @@ async fn two_secretaries_recording_one_decision_at_once_make_exactly_one(pool: P
     );
 }
 
+/// The case's version: a form that changes who handles the case names it.
+async fn case_version(app: &TestApp, case: Uuid) -> i32 {
+    sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+        .bind(case)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// The revision each submission of the case named, in order.
+async fn submitted_revisions(app: &TestApp, case: Uuid) -> Vec<i64> {
+    sqlx::query_scalar(
+        "SELECT (after->>'revision')::bigint FROM audit_events
+         WHERE case_id = $1 AND action = 'case.submitted' ORDER BY id",
+    )
+    .bind(case)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+/// More rounds for the races whose loser used to win: each must overlap at least once.
+const RACE_ROUNDS: usize = 5;
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_save_racing_the_submission_never_changes_the_submitted_draft(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut crew = Crew::new(&app).await;
+    for round in 0..RACE_ROUNDS {
+        let case = register(&app, &format!("{TITLE} {round}"), &["AMN"]).await;
+        redirected(&crew.assign(&app, case).await, "assign");
+        redirected(&crew.save(case, 1, CONSIDERATIONS).await, "save");
+        let seen = latest_revision(&app, case).await;
+        let (base, revision) = (seen.to_string(), seen.to_string());
+        let editor = format!("/arenden/{case}/utkast");
+        let save = draft(&base, "Synpunkter skrivna medan utkastet skickades.");
+        let submit = vec![("revision", revision.as_str())];
+        let statuses = race_each(
+            &app,
+            vec![
+                (app.signed_in("handlaggare").await, editor, save),
+                (
+                    app.signed_in("handlaggare").await,
+                    format!("/arenden/{case}/skicka"),
+                    submit,
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(
+            statuses,
+            [StatusCode::SEE_OTHER, StatusCode::CONFLICT],
+            "round {round}: exactly one of the save and the submission"
+        );
+        let latest = i64::from(latest_revision(&app, case).await);
+        match state(&app, case).await.as_str() {
+            // The submission won: the draft under review is the one it named.
+            "in_review" => assert_eq!(
+                submitted_revisions(&app, case).await,
+                [latest],
+                "round {round}: a revision saved after the submission"
+            ),
+            // The save won: nothing was submitted.
+            "drafting" => {
+                assert_eq!(latest, i64::from(seen) + 1, "round {round}");
+                assert!(submitted_revisions(&app, case).await.is_empty());
+            }
+            other => panic!("round {round}: the case is {other}"),
+        }
+    }
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_submission_naming_an_older_revision_is_refused(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut crew = Crew::new(&app).await;
+    let case = register(&app, TITLE, &["AMN"]).await;
+    redirected(&crew.assign(&app, case).await, "assign");
+    redirected(&crew.save(case, 1, CONSIDERATIONS).await, "save");
+    let events = case_events(&app, case).await;
+    let refused = crew
+        .officer
+        .post(&format!("/arenden/{case}/skicka"), &[("revision", "1")])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    refused.assert_contains("Någon annan ändrade ärendet samtidigt");
+    assert_eq!(state(&app, case).await, "drafting");
+    assert_eq!(case_events(&app, case).await, events);
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn two_secretaries_dispatching_at_once_make_exactly_one_reply(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut crew = Crew::new(&app).await;
+    for round in 0..RACE_ROUNDS {
+        let case = register(&app, &format!("{TITLE} {round}"), &["AMN"]).await;
+        flow(&app, &mut crew, case, "approved").await;
+        let decided = crew
+            .reviewer
+            .post(
+                &format!("/arenden/{case}/delegationsbeslut"),
+                &[("reference", "Delegationsordning punkt 1.4")],
+            )
+            .await;
+        redirected(&decided, "delegation decision");
+        let secretaries = vec![
+            app.signed_in("sekreterare").await,
+            app.signed_in("sekreterare").await,
+        ];
+        let fields = [
+            ("dispatched_on", "2027-03-20"),
+            ("recipient", "Kulturdepartementet"),
+        ];
+        assert_eq!(
+            race(
+                &app,
+                secretaries,
+                &format!("/arenden/{case}/expediera"),
+                &fields
+            )
+            .await,
+            [StatusCode::SEE_OTHER, StatusCode::CONFLICT],
+            "round {round}: the second dispatch is a conflict, not an error"
+        );
+        assert_eq!(state(&app, case).await, "answered");
+        let replies = "SELECT count(*) FROM replies WHERE case_id = $1";
+        assert_eq!(count_for(&app, replies, case).await, 1, "round {round}");
+        let events =
+            "SELECT count(*) FROM audit_events WHERE case_id = $1 AND action = 'case.dispatched'";
+        assert_eq!(count_for(&app, events, case).await, 1, "round {round}");
+    }
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn two_reassignments_at_once_make_exactly_one(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut crew = Crew::new(&app).await;
+    let officer = user_id(&app, "handlaggare").await;
+    for round in 0..RACE_ROUNDS {
+        let case = register(&app, &format!("{TITLE} {round}"), &["AMN"]).await;
+        redirected(&crew.assign(&app, case).await, "assign");
+        let seen = case_version(&app, case).await.to_string();
+        let reviewers = vec![
+            app.signed_in("granskare").await,
+            app.signed_in("granskare").await,
+        ];
+        let fields = [("officer", officer.as_str()), ("version", seen.as_str())];
+        assert_eq!(
+            race(
+                &app,
+                reviewers,
+                &format!("/arenden/{case}/tilldela"),
+                &fields
+            )
+            .await,
+            [StatusCode::SEE_OTHER, StatusCode::CONFLICT],
+            "round {round}: the second reassignment did not see the first"
+        );
+        let assignments =
+            "SELECT count(*) FROM audit_events WHERE case_id = $1 AND action = 'case.assigned'";
+        assert_eq!(count_for(&app, assignments, case).await, 2, "round {round}");
+    }
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn an_assignment_made_on_an_old_page_is_refused(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut crew = Crew::new(&app).await;
+    let officer = user_id(&app, "handlaggare").await;
+    let case = register(&app, TITLE, &["AMN"]).await;
+    let seen = case_version(&app, case).await.to_string();
+    redirected(&crew.assign(&app, case).await, "assign");
+    let events = case_events(&app, case).await;
+    let mut registrar = app.signed_in("granskare").await;
+    let stale = registrar
+        .post(
+            &format!("/arenden/{case}/tilldela"),
+            &[("officer", officer.as_str()), ("version", seen.as_str())],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    stale.assert_contains("Någon annan ändrade ärendet samtidigt");
+    assert_eq!(case_events(&app, case).await, events);
+}
+
 // ---------------------------------------------------------------------------
 // 6. Role refusals on every transition route.
 // ---------------------------------------------------------------------------
@@ -1145,7 +1347,9 @@ async fn every_transition_refuses_users_without_its_role(pool: PgPool) {
         "handlaggare.sn",
         "registrator",
     ] {
-        assert_forbidden(&app, who, case, &path("tilldela"), &[("officer", &officer)]).await;
+        let version = case_version(&app, case).await.to_string();
+        let fields = [("officer", officer.as_str()), ("version", version.as_str())];
+        assert_forbidden(&app, who, case, &path("tilldela"), &fields).await;
     }
     for who in ["handlaggare", "handlaggare.sn", "registrator"] {
         assert_forbidden(
@@ -1172,17 +1376,19 @@ async fn every_transition_refuses_users_without_its_role(pool: PgPool) {
     }
     redirected(&crew.save(case, 1, CONSIDERATIONS).await, "save");
     for who in ["sekreterare", "granskare", "handlaggare2", "handlaggare.sn"] {
-        assert_forbidden(&app, who, case, &path("skicka"), &[]).await;
+        assert_forbidden(&app, who, case, &path("skicka"), &[("revision", "2")]).await;
     }
     let mut other_officer = app.signed_in("handlaggare2").await;
     refused(
-        &other_officer.post(&path("skicka"), &[]).await,
+        &other_officer
+            .post(&path("skicka"), &[("revision", "2")])
+            .await,
         StatusCode::FORBIDDEN,
         "Bara den handläggare som ärendet är tilldelat kan skicka det till granskning.",
     );
 
     // In review: approving and returning.
-    redirected(&crew.submit(case).await, "submit");
+    redirected(&crew.submit(&app, case).await, "submit");
     for who in [
         "handlaggare",
         "sekreterare",
@@ -1385,7 +1591,7 @@ async fn other_organs_see_the_decision_but_not_the_drafts(pool: PgPool) {
     }
 
     // Decided at a meeting: the decision and the yttrande are for everyone.
-    redirected(&crew.submit(case).await, "submit");
+    redirected(&crew.submit(&app, case).await, "submit");
     let meeting = crew.plan_meeting(&app, MEETING_DAY).await;
     let item = on_agenda(&app, &mut crew, case, meeting).await;
     redirected(
@@ -1656,7 +1862,7 @@ async fn a_draft_resubmitted_unchanged_is_compared_with_the_returned_revision(po
         .await;
     redirected(&returned, "return");
     // The officer disagrees and sends the same text back.
-    redirected(&crew.submit(case).await, "resubmit");
+    redirected(&crew.submit(&app, case).await, "resubmit");
     assert_eq!(latest_revision(&app, case).await, 2);
     let review = crew
         .reviewer

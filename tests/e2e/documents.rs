@@ -30,9 +30,13 @@ async fn a_remiss_is_registered_with_its_pdf_by_keyboard(pool: PgPool) {
     let mut steps_taken = 0;
     while tab(&b).await.name != "a \"Registrera remiss\"" {
         steps_taken += 1;
-        assert!(steps_taken < 30, "Tab never reached the menu's Registrera remiss");
+        assert!(
+            steps_taken < 30,
+            "Tab never reached the menu's Registrera remiss"
+        );
     }
-    b.key_and_wait(Key::Enter, "Enter on Registrera remiss").await;
+    b.key_and_wait(Key::Enter, "Enter on Registrera remiss")
+        .await;
     assert_eq!(b.heading().await, "Registrera remiss");
     let expected: Vec<String> =
         serde_json::from_value(b.script(FORM_CONTROLS).await).expect("the form's controls");
@@ -76,7 +80,8 @@ async fn a_remiss_is_registered_with_its_pdf_by_keyboard(pool: PgPool) {
 
     press(&b, &format!("{}{}", Key::Shift, Key::Tab)).await;
     press(&b, &format!("{}{}", Key::Shift, Key::Tab)).await;
-    b.key_and_wait(Key::Enter, "Enter on Registrera remissen").await;
+    b.key_and_wait(Key::Enter, "Enter on Registrera remissen")
+        .await;
     assert_eq!(b.heading().await, steps::TITLE, "registered");
     b.sees("missiv.pdf").await;
     let amn = b.dnr_of("Arbetsmarknadsnämnden").await;
@@ -89,7 +94,10 @@ async fn a_remiss_is_registered_with_its_pdf_by_keyboard(pool: PgPool) {
     .fetch_one(&database)
     .await
     .expect("the document is registered");
-    let sent: String = Sha256::digest(&pdf).iter().map(|b| format!("{b:02x}")).collect();
+    let sent: String = Sha256::digest(&pdf)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(stored, sent, "the file arrived byte for byte");
     e2e.finish().await;
 }

@@ -1,62 +1,41 @@
-//! The document use cases: registering documents (with their files), the
-//! registrar's decisions about them (publication, annulment), and opening a file,
-//! each one function that owns its transaction and records its audit event.
+//! Documents (handlingar): registering them with their files, the registrar's
+//! decisions about them (publication, annulment), and opening a file.
 //!
-//! The web layer takes the upload in first (`files`: streamed into chunks, scanned,
-//! looked inside) and hands the result here; nothing is registered until the
-//! transaction of the use case commits.
+//! An upload is taken in before its use case runs (`files`: streamed into chunks,
+//! scanned, looked inside) and handed here; nothing of it is registered until the
+//! use case's transaction commits, and its chunks are left to housekeeping when
+//! it does not. A document held in memory (a rendered tjänsteutlåtande,
+//! protokollsutdrag or yttrande) is registered in the caller's transaction by
+//! [`register_bytes_in`].
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use super::referrals::{self, Registered as ReferralRegistered};
+use super::{Actor, Context, Error, Result, commit, transaction};
 use crate::db;
-use crate::db::audit::NewEvent;
+use crate::db::audit::{NewEvent, details};
 use crate::db::documents::{Belongs, Document, NewDocument};
+use crate::domain::FieldErrors;
+use crate::domain::audit::{self, AuditAction};
 use crate::domain::dates::stockholm_date;
 use crate::domain::document::{
     self, DocumentDetails, DocumentFacts, DocumentFields, DocumentInput, Owner, PersonalData,
     PublicationFacts, Reader,
 };
 use crate::domain::file_check::{FileRefusal, MediaType, safe_file_name};
-use crate::domain::referral::{self, ReferralInput};
-use crate::domain::{Dnr, FieldErrors, Role};
+use crate::domain::referral::ReferralInput;
 use crate::files::inspect::{InspectError, inspect};
 use crate::files::store::{Ingested, ScanResult, hex, store_bytes};
 
-/// Who acts: the signed-in user as the use cases need them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub user_id: Uuid,
-    pub is_admin: bool,
-    pub roles: Vec<(Uuid, Role)>,
-}
-
-impl Actor {
-    fn reader(&self) -> Reader<'_> {
-        Reader {
-            is_admin: self.is_admin,
-            roles: &self.roles,
-        }
+/// The actor as the document rules see them.
+fn reader(actor: &Actor) -> Reader<'_> {
+    Reader {
+        is_admin: actor.is_admin,
+        roles: &actor.roles,
     }
 }
-
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("not found")]
-    NotFound,
-    #[error("forbidden: {0:?}")]
-    Forbidden(Option<String>),
-    #[error("conflict: {0}")]
-    Conflict(String),
-    #[error("invalid input")]
-    Invalid(FieldErrors),
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-}
-
-pub type Result<T> = std::result::Result<T, Error>;
 
 /// A file taken in and looked at.
 #[derive(Debug, Clone)]
@@ -175,77 +154,86 @@ pub struct Registered {
 /// Registers documents in a remiss (the registrar) or a case (its organ, or the
 /// registrar).
 pub async fn register(
-    pool: &PgPool,
+    ctx: &Context,
     actor: &Actor,
     belongs: Belongs,
     documents: &[DocumentIn],
 ) -> Result<Vec<Registered>> {
-    record_refusals(pool, actor, Some(belongs), documents).await?;
-    let mut tx = db::begin(pool).await?;
-    let now = Utc::now();
-    let owner = owner(&mut tx, belongs).await?;
-    if !document::may_register(&owner, &actor.reader()) {
+    record_refusals(ctx, actor, Some(belongs), documents).await?;
+    let (mut tx, now) = ctx.begin().await?;
+    let registered = register_in(&mut tx, now, actor, belongs, documents).await?;
+    commit(tx, registered).await
+}
+
+pub async fn register_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    belongs: Belongs,
+    documents: &[DocumentIn],
+) -> Result<Vec<Registered>> {
+    let owner = owner(&mut *conn, belongs).await?;
+    if !document::may_register(&owner, &reader(actor)) {
         return Err(Error::Forbidden(None));
     }
     let mut errors = FieldErrors::new();
-    let ready = prepare(&mut errors, documents, stockholm_date(now));
+    let ready = prepare(&mut errors, documents, stockholm_date(at));
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    let registered = register_ready(&mut tx, now, actor, belongs, &ready).await?;
-    tx.commit().await?;
-    Ok(registered)
+    register_ready(conn, at, actor, belongs, &ready).await
 }
 
 /// A registered remiss with its documents.
 #[derive(Debug, Clone)]
-pub struct ReferralRegistered {
+pub struct RegisteredWithDocuments {
     pub referral_id: Uuid,
-    pub numbers: Vec<Dnr>,
+    pub cases: Vec<db::referrals::OpenedCase>,
     pub documents: Vec<Registered>,
 }
 
 /// Registers a remiss, its cases and its incoming documents in one transaction:
-/// nothing of it stands unless all of it does.
+/// nothing of it stands unless all of it does. The form's problems come back
+/// together, the remiss's and its documents'.
 pub async fn register_referral(
-    pool: &PgPool,
+    ctx: &Context,
     actor: &Actor,
     input: &ReferralInput,
     documents: &[DocumentIn],
-) -> Result<ReferralRegistered> {
-    if !actor.reader().is_registrar() {
-        return Err(Error::Forbidden(None));
-    }
-    record_refusals(pool, actor, None, documents).await?;
-    let mut tx = db::begin(pool).await?;
-    let now = Utc::now();
-    let known: Vec<Uuid> = db::organs::list(&mut tx)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
+) -> Result<RegisteredWithDocuments> {
+    actor.require(actor.is_registrar())?;
+    record_refusals(ctx, actor, None, documents).await?;
+    let (mut tx, now) = ctx.begin().await?;
+    let registered = register_referral_in(&mut tx, now, actor, input, documents).await?;
+    commit(tx, registered).await
+}
+
+pub async fn register_referral_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    input: &ReferralInput,
+    documents: &[DocumentIn],
+) -> Result<RegisteredWithDocuments> {
     let mut errors = FieldErrors::new();
-    let new = match referral::validate_new(input, &known) {
-        Ok(new) => Some(new),
-        Err(found) => {
-            for (field, message) in found.iter() {
-                errors.add(field, message);
+    let ready = prepare(&mut errors, documents, stockholm_date(at));
+    let ReferralRegistered { referral_id, cases } =
+        match referrals::register_in(&mut *conn, at, actor, input).await {
+            Ok(registered) if errors.is_empty() => registered,
+            Ok(_) => return Err(Error::Invalid(errors)),
+            Err(Error::Invalid(found)) => {
+                let mut all = found;
+                for (field, message) in errors.iter() {
+                    all.add(field, message);
+                }
+                return Err(Error::Invalid(all));
             }
-            None
-        }
-    };
-    let ready = prepare(&mut errors, documents, stockholm_date(now));
-    let Some(new) = new.filter(|_| errors.is_empty()) else {
-        return Err(Error::Invalid(errors));
-    };
-    let (referral_id, numbers) =
-        db::referrals::register(&mut tx, actor.user_id, &new, now).await?;
-    let documents =
-        register_ready(&mut tx, now, actor, Belongs::Referral(referral_id), &ready).await?;
-    tx.commit().await?;
-    Ok(ReferralRegistered {
+            Err(other) => return Err(other),
+        };
+    let documents = register_ready(conn, at, actor, Belongs::Referral(referral_id), &ready).await?;
+    Ok(RegisteredWithDocuments {
         referral_id,
-        numbers,
+        cases,
         documents,
     })
 }
@@ -333,26 +321,26 @@ async fn insert(
         .await?
         .ok_or(Error::NotFound)?;
     let numbers: Vec<String> = document.numbers.iter().map(|(_, n)| n.clone()).collect();
+    let event = audit::DocumentRegistered {
+        title: new.details.title.clone(),
+        numbers: numbers.join(", "),
+        direction: new.details.direction.as_str(),
+        dated_on: new.details.dated_on,
+        file_name: new.file_name.to_string(),
+        media_type: new.media_type,
+        size: new.size,
+        sha256: hex(new.sha256),
+        secrecy: new.details.secrecy_provision.clone(),
+        virus_scan: new.virus_scan,
+        personal_data: new.personal_data.as_str(),
+        published: new.published,
+    };
     record(
         conn,
         actor_id,
-        "document.registered",
+        AuditAction::DocumentRegistered,
         &document,
-        None,
-        json!({
-            "title": new.details.title,
-            "numbers": numbers.join(", "),
-            "direction": new.details.direction.as_str(),
-            "dated_on": new.details.dated_on,
-            "file_name": new.file_name,
-            "media_type": new.media_type,
-            "size": new.size,
-            "sha256": hex(new.sha256),
-            "secrecy": new.details.secrecy_provision,
-            "virus_scan": new.virus_scan,
-            "personal_data": new.personal_data.as_str(),
-            "published": new.published,
-        }),
+        &event,
         new.registered_at,
     )
     .await?;
@@ -441,13 +429,16 @@ const DEMO_REFERENCE_DOCUMENTS: [(&str, &str, &[&str]); 2] = [
 ];
 
 /// The demo city's reference remiss (KS 2019/1939) gets its missive and
-/// betänkande as PDFs, received with it and published.
-pub async fn load_demo_documents(conn: &mut PgConnection) -> Result<()> {
-    let Some((referral_id, registrar, received_on, registered_at)) =
-        db::documents::demo_reference(&mut *conn).await?
-    else {
-        return Ok(());
-    };
+/// betänkande as PDFs, received with it and published: generated here (see
+/// `files::pdf`), registered as the registrar did.
+pub async fn load_demo_documents_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    registrar: &Actor,
+    referral_id: Uuid,
+    received_on: NaiveDate,
+    sender: &str,
+) -> Result<()> {
     for (title, file_name, paragraphs) in DEMO_REFERENCE_DOCUMENTS {
         let bytes = crate::files::pdf::text_document(title, paragraphs);
         let text = paragraphs.join("\n");
@@ -455,13 +446,13 @@ pub async fn load_demo_documents(conn: &mut PgConnection) -> Result<()> {
             title: title.to_string(),
             direction: document::Direction::Incoming,
             dated_on: received_on,
-            counterpart: "Kommunstyrelsen".into(),
+            counterpart: sender.into(),
             secrecy_provision: None,
         };
         register_bytes_in(
             &mut *conn,
-            registered_at,
-            registrar,
+            at,
+            registrar.user_id,
             Belongs::Referral(referral_id),
             InMemory {
                 details: &details,
@@ -480,7 +471,7 @@ pub async fn load_demo_documents(conn: &mut PgConnection) -> Result<()> {
 /// Records, in a transaction of its own, every file of a form that the virus scan
 /// refused: the event stands even though nothing is registered.
 async fn record_refusals(
-    pool: &PgPool,
+    ctx: &Context,
     actor: &Actor,
     belongs: Option<Belongs>,
     documents: &[DocumentIn],
@@ -498,7 +489,7 @@ async fn record_refusals(
     if infected.is_empty() {
         return Ok(());
     }
-    let mut tx = db::begin(pool).await?;
+    let (mut tx, now) = ctx.begin().await?;
     let (referral_id, case_id) = match belongs {
         Some(Belongs::Referral(id)) => (Some(id), None),
         Some(Belongs::Case(id)) => (
@@ -509,34 +500,36 @@ async fn record_refusals(
     };
     for (file_name, signature) in infected {
         tracing::warn!(file = file_name, signature, "upload refused: malware found");
+        let event = audit::VirusFound {
+            file_name: file_name.to_string(),
+            signature: signature.to_string(),
+        };
         db::audit::record(
             &mut tx,
             NewEvent {
                 referral_id,
                 case_id,
-                after: Some(json!({ "file_name": file_name, "signature": signature })),
+                after: Some(details(&event)),
+                at: Some(now),
+                // The refused upload's own id: it never became a document.
                 ..NewEvent::new(
                     Some(actor.user_id),
-                    "document.virus_found",
-                    "upload",
+                    AuditAction::DocumentVirusFound,
                     Uuid::new_v4(),
                 )
             },
         )
         .await?;
     }
-    tx.commit().await?;
-    Ok(())
+    commit(tx, ()).await
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn record(
     conn: &mut PgConnection,
     actor_id: Uuid,
-    action: &str,
+    action: AuditAction,
     document: &Document,
-    before: Option<serde_json::Value>,
-    after: serde_json::Value,
+    event: &impl serde::Serialize,
     at: DateTime<Utc>,
 ) -> Result<()> {
     db::audit::record(
@@ -544,14 +537,24 @@ async fn record(
         NewEvent {
             referral_id: Some(document.referral_id),
             case_id: document.case_id,
-            before,
-            after: Some(after),
+            after: Some(details(event)),
             at: Some(at),
-            ..NewEvent::new(Some(actor_id), action, "document", document.id)
+            ..NewEvent::new(Some(actor_id), action, document.id)
         },
     )
     .await?;
     Ok(())
+}
+
+/// The event of a decision about `document`.
+fn decision(document: &Document) -> audit::DocumentDecision {
+    audit::DocumentDecision {
+        title: document.title.clone(),
+        numbers: document.numbers_text(),
+        personal_data: None,
+        personal_data_checked: None,
+        reason: None,
+    }
 }
 
 /// What decides who may read a document.
@@ -583,51 +586,54 @@ pub fn provision(document: &Document) -> Option<&str> {
 }
 
 /// A document for its page: found, and listed for this reader.
-pub async fn show(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<Document> {
-    let mut conn = pool.acquire().await?;
+pub async fn show(ctx: &Context, actor: &Actor, id: Uuid) -> Result<Document> {
+    let mut conn = ctx.pool.acquire().await?;
     let document = db::documents::get(&mut conn, id)
         .await?
         .ok_or(Error::NotFound)?;
-    if !facts(&document).may_list(&actor.reader()) {
-        return Err(Error::Forbidden(None));
-    }
+    actor.require(facts(&document).may_list(&reader(actor)))?;
     Ok(document)
 }
 
-/// Whether the reader may open the document's file.
+/// Whether the actor may open the document's file.
 pub fn may_read(actor: &Actor, document: &Document) -> bool {
-    facts(document).may_read(&actor.reader())
+    facts(document).may_read(&reader(actor))
 }
 
 /// Opens a document's file for `actor`: refused unless they may read it; a secret
 /// document's opening is recorded (who read it, when) before a byte is sent.
-pub async fn open(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<Document> {
-    let mut tx = db::begin(pool).await?;
-    let document = db::documents::get(&mut tx, id)
+pub async fn open(ctx: &Context, actor: &Actor, id: Uuid) -> Result<Document> {
+    transaction!(ctx, open_in, actor, id)
+}
+
+pub async fn open_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<Document> {
+    let document = db::documents::get(&mut *conn, id)
         .await?
         .ok_or(Error::NotFound)?;
-    if !may_read(actor, &document) {
-        return Err(Error::Forbidden(None));
-    }
+    actor.require(may_read(actor, &document))?;
     if is_secret(&document) {
+        let event = decision(&document);
         record(
-            &mut tx,
+            conn,
             actor.user_id,
-            "document.secret_read",
+            AuditAction::DocumentSecretRead,
             &document,
-            None,
-            json!({ "title": document.title, "numbers": document.numbers_text() }),
-            Utc::now(),
+            &event,
+            at,
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(document)
 }
 
 /// The document numbered `number` in a case, if the public may download it.
-pub async fn open_published(pool: &PgPool, case_id: Uuid, number: i32) -> Result<Document> {
-    let mut conn = pool.acquire().await?;
+pub async fn open_published(ctx: &Context, case_id: Uuid, number: i32) -> Result<Document> {
+    let mut conn = ctx.pool.acquire().await?;
     let id = db::documents::published_in_case(&mut conn, case_id, number)
         .await?
         .ok_or(Error::NotFound)?;
@@ -640,98 +646,103 @@ pub async fn open_published(pool: &PgPool, case_id: Uuid, number: i32) -> Result
 /// Publishing a document whose personal data needs a look requires `confirmed`
 /// (the registrar has looked), which is recorded.
 pub async fn decide_publication(
-    pool: &PgPool,
+    ctx: &Context,
     actor: &Actor,
     id: Uuid,
     publish: bool,
     confirmed: bool,
 ) -> Result<()> {
-    let mut tx = db::begin(pool).await?;
-    let now = Utc::now();
-    let document = db::documents::lock(&mut tx, id)
+    transaction!(ctx, decide_publication_in, actor, id, publish, confirmed)
+}
+
+pub async fn decide_publication_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    id: Uuid,
+    publish: bool,
+    confirmed: bool,
+) -> Result<()> {
+    let document = db::documents::lock(&mut *conn, id)
         .await?
         .ok_or(Error::NotFound)?;
-    let reader = actor.reader();
-    if !facts(&document).may_list(&reader) {
-        return Err(Error::Forbidden(None));
-    }
+    let reader = reader(actor);
+    actor.require(facts(&document).may_list(&reader))?;
     let published = document.published_at.is_some();
-    if publish {
-        let standing = PublicationFacts {
-            facts: facts(&document),
-            annulled: document.annulled_at.is_some(),
-            personal_data: document.personal_data,
-            checked: document.checked_at.is_some(),
-        };
-        document::may_publish(&standing, &reader, confirmed).map_err(|refusal| match refusal {
-            document::PublicationRefusal::NotRegistrar => {
-                Error::Forbidden(Some(refusal.message_sv()))
-            }
-            document::PublicationRefusal::NeedsCheck(_) => {
-                let mut errors = FieldErrors::new();
-                errors.add("confirmed", refusal.message_sv());
-                Error::Invalid(errors)
-            }
-            _ => Error::Conflict(refusal.message_sv()),
-        })?;
-        if published {
-            return Ok(());
-        }
-        let checked_now = confirmed && document.personal_data.needs_check();
-        db::documents::publish(&mut tx, id, actor.user_id, now, checked_now).await?;
-        record(
-            &mut tx,
-            actor.user_id,
-            "document.published",
-            &document,
-            None,
-            json!({
-                "title": document.title,
-                "numbers": document.numbers_text(),
-                "personal_data": document.personal_data.as_str(),
-                "personal_data_checked": checked_now,
-            }),
-            now,
-        )
-        .await?;
-    } else {
+    if !publish {
         if !reader.is_registrar() {
             return Err(Error::Forbidden(Some(
                 document::PublicationRefusal::NotRegistrar.message_sv(),
             )));
         }
-        if !published {
-            return Ok(());
+        if published {
+            db::documents::unpublish(&mut *conn, id).await?;
+            let event = decision(&document);
+            record(
+                conn,
+                actor.user_id,
+                AuditAction::DocumentUnpublished,
+                &document,
+                &event,
+                at,
+            )
+            .await?;
         }
-        db::documents::unpublish(&mut tx, id).await?;
-        record(
-            &mut tx,
-            actor.user_id,
-            "document.unpublished",
-            &document,
-            None,
-            json!({ "title": document.title, "numbers": document.numbers_text() }),
-            now,
-        )
-        .await?;
+        return Ok(());
     }
-    tx.commit().await?;
-    Ok(())
+    let standing = PublicationFacts {
+        facts: facts(&document),
+        annulled: document.annulled_at.is_some(),
+        personal_data: document.personal_data,
+        checked: document.checked_at.is_some(),
+    };
+    document::may_publish(&standing, &reader, confirmed).map_err(|refusal| match refusal {
+        document::PublicationRefusal::NotRegistrar => Error::Forbidden(Some(refusal.message_sv())),
+        document::PublicationRefusal::NeedsCheck(_) => {
+            Error::invalid("confirmed", refusal.message_sv())
+        }
+        _ => Error::Conflict(refusal.message_sv()),
+    })?;
+    if published {
+        return Ok(());
+    }
+    let checked_now =
+        confirmed && document.personal_data.needs_check() && document.checked_at.is_none();
+    db::documents::publish(&mut *conn, id, actor.user_id, at, checked_now).await?;
+    let event = audit::DocumentDecision {
+        personal_data: Some(document.personal_data.as_str()),
+        personal_data_checked: Some(checked_now),
+        ..decision(&document)
+    };
+    record(
+        conn,
+        actor.user_id,
+        AuditAction::DocumentPublished,
+        &document,
+        &event,
+        at,
+    )
+    .await
 }
 
 /// Annuls a document (makulering) with its reason: it stays, marked, with its
 /// numbers; it is no longer published.
-pub async fn annul(pool: &PgPool, actor: &Actor, id: Uuid, reason: &str) -> Result<()> {
-    let mut tx = db::begin(pool).await?;
-    let now = Utc::now();
-    let document = db::documents::lock(&mut tx, id)
+pub async fn annul(ctx: &Context, actor: &Actor, id: Uuid, reason: &str) -> Result<()> {
+    transaction!(ctx, annul_in, actor, id, reason)
+}
+
+pub async fn annul_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    id: Uuid,
+    reason: &str,
+) -> Result<()> {
+    let document = db::documents::lock(&mut *conn, id)
         .await?
         .ok_or(Error::NotFound)?;
-    let reader = actor.reader();
-    if !facts(&document).may_list(&reader) {
-        return Err(Error::Forbidden(None));
-    }
-    if !reader.is_registrar() {
+    actor.require(facts(&document).may_list(&reader(actor)))?;
+    if !actor.is_registrar() {
         return Err(Error::Forbidden(Some(
             "Bara en registrator kan makulera en handling.".into(),
         )));
@@ -744,37 +755,38 @@ pub async fn annul(pool: &PgPool, actor: &Actor, id: Uuid, reason: &str) -> Resu
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    db::documents::annul(&mut tx, id, actor.user_id, now, &reason).await?;
+    db::documents::annul(&mut *conn, id, actor.user_id, at, &reason).await?;
+    let event = audit::DocumentDecision {
+        reason: Some(reason),
+        ..decision(&document)
+    };
     record(
-        &mut tx,
+        conn,
         actor.user_id,
-        "document.annulled",
+        AuditAction::DocumentAnnulled,
         &document,
-        None,
-        json!({ "title": document.title, "numbers": document.numbers_text(), "reason": reason }),
-        now,
+        &event,
+        at,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Documents of a remiss, as `actor` may see them listed.
-pub async fn of_referral(pool: &PgPool, actor: &Actor, referral_id: Uuid) -> Result<Vec<Document>> {
-    let mut conn = pool.acquire().await?;
+pub async fn of_referral(ctx: &Context, actor: &Actor, referral_id: Uuid) -> Result<Vec<Document>> {
+    let mut conn = ctx.pool.acquire().await?;
     let documents = db::documents::of_referral(&mut conn, referral_id).await?;
     Ok(listed(actor, documents))
 }
 
 /// Documents numbered in a case, as `actor` may see them listed.
-pub async fn of_case(pool: &PgPool, actor: &Actor, case_id: Uuid) -> Result<Vec<Document>> {
-    let mut conn = pool.acquire().await?;
+pub async fn of_case(ctx: &Context, actor: &Actor, case_id: Uuid) -> Result<Vec<Document>> {
+    let mut conn = ctx.pool.acquire().await?;
     let documents = db::documents::of_case(&mut conn, case_id).await?;
     Ok(listed(actor, documents))
 }
 
 fn listed(actor: &Actor, documents: Vec<Document>) -> Vec<Document> {
-    let reader = actor.reader();
+    let reader = reader(actor);
     documents
         .into_iter()
         .filter(|d| facts(d).may_list(&reader))

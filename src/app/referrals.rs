@@ -1,0 +1,89 @@
+//! Registration of a remiss (one case per respondent, each with its gapless
+//! diarienummer) and corrections of its details.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::{Actor, Context, Error, Result, transaction};
+use crate::db;
+use crate::db::referrals::{OpenedCase, Referral};
+use crate::domain::referral::{self, ReferralInput};
+
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub referral_id: Uuid,
+    /// One per respondent, each with its diarienummer, in organ order.
+    pub cases: Vec<OpenedCase>,
+}
+
+pub async fn register(ctx: &Context, actor: &Actor, input: &ReferralInput) -> Result<Registered> {
+    transaction!(ctx, register_in, actor, input)
+}
+
+pub async fn register_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    input: &ReferralInput,
+) -> Result<Registered> {
+    actor.require(actor.is_registrar())?;
+    let known = known_organs(conn).await?;
+    let new = referral::validate_new(input, &known)?;
+    let (referral_id, cases) = db::referrals::register(conn, actor.user_id, &new, at).await?;
+    Ok(Registered { referral_id, cases })
+}
+
+async fn known_organs(conn: &mut PgConnection) -> Result<Vec<Uuid>> {
+    Ok(db::organs::list(conn)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect())
+}
+
+#[derive(Debug, Clone)]
+pub enum Corrected {
+    Saved,
+    /// Someone saved in between: nothing was overwritten. The remiss as it
+    /// stands, to show beside this user's text.
+    Stale {
+        current: Box<Referral>,
+    },
+}
+
+/// Corrects a remiss's details, made on `version` of it.
+pub async fn correct(
+    ctx: &Context,
+    actor: &Actor,
+    referral_id: Uuid,
+    version: i32,
+    input: &ReferralInput,
+) -> Result<Corrected> {
+    transaction!(ctx, correct_in, actor, referral_id, version, input)
+}
+
+pub async fn correct_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    referral_id: Uuid,
+    version: i32,
+    input: &ReferralInput,
+) -> Result<Corrected> {
+    let current = db::referrals::get(conn, referral_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    actor.require(actor.is_registrar())?;
+    let known = known_organs(conn).await?;
+    let details = referral::validate_correction(input, &known)?;
+    let saved = version == current.version
+        && db::referrals::correct(conn, actor.user_id, &current, &details, at).await?;
+    Ok(if saved {
+        Corrected::Saved
+    } else {
+        Corrected::Stale {
+            current: Box::new(current),
+        }
+    })
+}

@@ -1,0 +1,6 @@
+//! The use cases called directly, each test on its own fresh database
+//! (`#[sqlx::test]`), and the shape of the code: no import circle in `src/`.
+
+mod architecture;
+mod cases;
+mod setup;
