@@ -136,7 +136,7 @@ impl fmt::Display for FileRefusal {
             ),
             FileRefusal::ScannerUnavailable => write!(
                 f,
-                "Virusskanningen svarar inte just nu, så filen kunde inte tas emot. Försök igen om en stund. {AGAIN}"
+                "Virusskanningen kunde inte granska filen just nu, så den har inte tagits emot. Försök igen om en stund; kontakta IT-supporten om felet kvarstår. {AGAIN}"
             ),
         }
     }

@@ -650,7 +650,7 @@ async fn uploads_are_refused_when_the_configured_clamd_does_not_answer(pool: PgP
     )
     .await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
-    response.assert_contains("Virusskanningen svarar inte just nu");
+    response.assert_contains("Virusskanningen kunde inte granska filen just nu");
     assert_eq!(
         app.count("SELECT count(*) FROM documents WHERE title = 'Oskannad'")
             .await,

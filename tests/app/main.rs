@@ -3,4 +3,5 @@
 
 mod architecture;
 mod cases;
+mod documents;
 mod setup;
