@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -71,6 +72,14 @@ pub struct DatabaseArgs {
     /// Most database connections this process opens.
     #[arg(long, env = "REMISS_DB_POOL_SIZE", default_value_t = 10)]
     pub pool_size: u32,
+    /// Longest a request's SQL statement may run before PostgreSQL cancels it
+    /// (`500ms`, `5s`, `1m`). Migrations and housekeeping are not bound by it.
+    #[arg(long, env = "REMISS_STATEMENT_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    pub statement_timeout: Duration,
+    /// Longest a request waits for a free database connection; then it is answered
+    /// 503 with Retry-After.
+    #[arg(long, env = "REMISS_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
+    pub acquire_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -91,6 +100,24 @@ pub struct ServeArgs {
     /// load balancer that sets it).
     #[arg(long, env = "REMISS_BEHIND_PROXY")]
     pub behind_proxy: bool,
+    /// Longest wait for a request's line and headers, counted from the end of the
+    /// previous request on a kept-alive connection (so also its idle timeout).
+    #[arg(long, env = "REMISS_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+    /// Longest a form's body may take to arrive; then it is answered 408.
+    #[arg(long, env = "REMISS_BODY_TIMEOUT", default_value = "20s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+    /// Longest a request may take in all, body included; then it is answered 503.
+    #[arg(long, env = "REMISS_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+    /// Most client connections served at once; further ones wait to be accepted.
+    /// Keep it below the open-file limit (`ulimit -n`) less the pool size.
+    #[arg(long, env = "REMISS_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+    /// Memory, in MiB, for checking passwords at once: each check holds 19 MiB
+    /// (argon2id), so 128 lets 6 run together; logins beyond wait, then get 503.
+    #[arg(long, env = "REMISS_HASHING_MEMORY_MIB", default_value_t = 128)]
+    pub hashing_memory_mib: usize,
     /// The largest upload of documents, in MB (10^6 bytes); a larger one is
     /// refused with 413.
     #[arg(long, env = "REMISS_MAX_UPLOAD_MB", default_value_t = 50,
@@ -101,4 +128,40 @@ pub struct ServeArgs {
     /// and marked so; with it, a file is refused when clamd cannot be reached.
     #[arg(long, env = "REMISS_CLAMD")]
     pub clamd: Option<crate::files::clamd::ClamdAddr>,
+}
+
+/// A duration on the command line: `500ms`, `5s`, `2m`, or whole seconds (`5`).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 500ms, 5s or 2m"))?;
+    match unit.trim() {
+        "ms" => Ok(Duration::from_millis(number)),
+        "" | "s" => Ok(Duration::from_secs(number)),
+        "m" | "min" => Ok(Duration::from_secs(number * 60)),
+        _ => Err(format!(
+            "{text:?} is not a duration such as 500ms, 5s or 2m"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_with_their_unit() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("5h").is_err());
+        assert!(parse_duration("s").is_err());
+        assert!(parse_duration("-5s").is_err());
+    }
 }

@@ -72,13 +72,12 @@ impl Database {
                 (embedded_options(&cluster), Some(cluster))
             }
         };
-        let pool = db::connect(options, args.pool_size)
-            .await
-            .context("could not connect to PostgreSQL")?;
-        db::MIGRATOR
-            .run(&pool)
+        db::migrate(&options)
             .await
             .context("could not apply the database migrations")?;
+        let pool = db::connect(options, &pool_settings(args))
+            .await
+            .context("could not connect to PostgreSQL")?;
         Ok(Database { pool, embedded })
     }
 
@@ -100,6 +99,14 @@ impl Database {
             cluster.stop().await?;
         }
         Ok(())
+    }
+}
+
+pub fn pool_settings(args: &DatabaseArgs) -> db::PoolSettings {
+    db::PoolSettings {
+        max_connections: args.pool_size,
+        acquire_timeout: args.acquire_timeout,
+        statement_timeout: args.statement_timeout,
     }
 }
 
@@ -254,4 +261,20 @@ async fn with_db(args: &DatabaseArgs, command: &[String]) -> anyhow::Result<Exit
     Ok(ExitCode::from(
         status.code().unwrap_or(1).clamp(0, 255) as u8
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::config::Cli;
+
+    #[test]
+    fn the_default_pool_settings_are_the_command_lines() {
+        let cli = Cli::try_parse_from(["remiss"]).unwrap();
+        assert_eq!(
+            super::pool_settings(&cli.serve.database),
+            crate::db::PoolSettings::default()
+        );
+    }
 }

@@ -126,9 +126,15 @@ async fn main() -> anyhow::Result<()> {
         Err(_) => 10,
     };
     // The product's own pool settings.
-    let pool = remiss::db::connect(options, pool_size)
-        .await
-        .context("could not connect to PostgreSQL")?;
+    let pool = remiss::db::connect(
+        options,
+        &remiss::db::PoolSettings {
+            max_connections: pool_size,
+            ..Default::default()
+        },
+    )
+    .await
+    .context("could not connect to PostgreSQL")?;
     ensure_table(&pool).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await

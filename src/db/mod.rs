@@ -19,20 +19,50 @@ mod types;
 pub mod users;
 pub mod work;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
+use tokio::sync::Semaphore;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// A connection idle for longer than this is pinged before it is handed out.
 const TEST_IF_IDLE_FOR: Duration = Duration::from_secs(30);
 
-pub async fn connect(options: PgConnectOptions, max_connections: u32) -> sqlx::Result<PgPool> {
+/// How the pool serves requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// How long a request waits for a free connection before it gives up (and is
+    /// answered 503): a stalled or overloaded database is told at once.
+    pub acquire_timeout: Duration,
+    /// Every statement on the pool's connections is cancelled by PostgreSQL past
+    /// this; jobs that need longer say so in their transaction ([`allow_long_statements`]).
+    pub statement_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(3),
+            statement_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+pub async fn connect(options: PgConnectOptions, settings: &PoolSettings) -> sqlx::Result<PgPool> {
+    let options = options.options([(
+        "statement_timeout",
+        format!("{}ms", settings.statement_timeout.as_millis()),
+    )]);
     PgPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
         // sqlx pings every connection it hands out: a round trip per acquire, and a
         // request acquires two or three times (BENCHMARKS.md). Only a connection
         // that sat idle is tested; a busy one that broke fails its next statement
@@ -50,6 +80,47 @@ pub async fn connect(options: PgConnectOptions, max_connections: u32) -> sqlx::R
         .await
 }
 
+/// Applies the migrations on a connection of their own, outside the requests'
+/// statement timeout: building an index on a large table takes longer.
+pub async fn migrate(options: &PgConnectOptions) -> anyhow::Result<()> {
+    let mut conn = PgConnection::connect_with(options).await?;
+    MIGRATOR.run(&mut conn).await?;
+    conn.close().await?;
+    Ok(())
+}
+
+/// Lifts the statement timeout for the rest of this transaction, for a job (not a
+/// request) that may take longer: housekeeping, loading the demo city.
+pub async fn allow_long_statements(tx: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query_scalar!("SELECT set_config('statement_timeout', '10min', true)")
+        .fetch_one(tx)
+        .await?;
+    Ok(())
+}
+
+/// Whether an error means the database cannot serve now (down, restarting,
+/// overloaded, a statement past its timeout), so that trying again later may
+/// work: answered 503 with Retry-After, not 500.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // Class 08: connection exceptions; 53: insufficient resources;
+            // 57014: cancelled (the statement timeout); 57P01-57P03: shutting down,
+            // crashed, starting up; 40001/40P01: serialisation failure, deadlock.
+            code.starts_with("08")
+                || code.starts_with("53")
+                || code.starts_with("57")
+                || code == "40001"
+                || code == "40P01"
+        }),
+        _ => false,
+    }
+}
+
 /// Starts a transaction that a cancelled request cannot leave half-begun.
 ///
 /// In sqlx 0.8.6 a future dropped while its `BEGIN` is in flight (a client that
@@ -65,6 +136,104 @@ pub async fn begin(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>
         Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
         // The runtime is shutting down.
         Err(_) => Err(sqlx::Error::PoolClosed),
+    }
+}
+
+/// A transaction whose running statement PostgreSQL is told to cancel when the
+/// request that holds it is dropped, as axum does when the client goes away.
+/// Dropping the future is all sqlx does: the backend would run the statement on
+/// to its end (or its timeout), and the connection would stay out of the pool
+/// until then. For the statements a visitor can make expensive: searches.
+pub struct CancellableTransaction {
+    tx: Transaction<'static, Postgres>,
+    guard: CancelOnDrop,
+}
+
+pub async fn begin_cancellable(pool: &PgPool) -> sqlx::Result<CancellableTransaction> {
+    let mut tx = begin(pool).await?;
+    let backend = sqlx::query!(r#"SELECT pg_backend_pid() AS "pid!", now() AS "began!""#)
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(CancellableTransaction {
+        tx,
+        guard: CancelOnDrop {
+            pool: pool.clone(),
+            backend: Some((backend.pid, backend.began)),
+        },
+    })
+}
+
+impl CancellableTransaction {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        let CancellableTransaction { tx, mut guard } = self;
+        guard.backend = None;
+        tx.commit().await
+    }
+}
+
+impl Deref for CancellableTransaction {
+    type Target = Transaction<'static, Postgres>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl DerefMut for CancellableTransaction {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+/// At most this many cancellations are sent at once, each from a connection of its
+/// own (the pool may be exhausted, which is when it matters); beyond, the
+/// statement timeout ends the statement.
+static CANCELLERS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(2)));
+
+struct CancelOnDrop {
+    pool: PgPool,
+    /// The backend's process id and its transaction's start, which together name
+    /// this transaction and no later one on the same connection.
+    backend: Option<(i32, DateTime<Utc>)>,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        let Some((pid, began)) = self.backend.take() else {
+            return;
+        };
+        let Ok(permit) = CANCELLERS.clone().try_acquire_owned() else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let options = self.pool.connect_options();
+        runtime.spawn(async move {
+            let _permit = permit;
+            let cancel = async {
+                let mut conn = PgConnection::connect_with(&options).await?;
+                // Only while that transaction still runs a statement.
+                let cancelled = sqlx::query_scalar!(
+                    r#"SELECT pg_cancel_backend(pid) AS "cancelled!" FROM pg_stat_activity
+                       WHERE pid = $1 AND xact_start = $2 AND state = 'active'"#,
+                    pid,
+                    began
+                )
+                .fetch_optional(&mut conn)
+                .await?;
+                conn.close().await?;
+                Ok::<bool, sqlx::Error>(cancelled.unwrap_or(false))
+            };
+            match cancel.await {
+                Ok(true) => tracing::info!(pid, "cancelled the statement of a dropped request"),
+                Ok(false) => {}
+                Err(error) => tracing::warn!(
+                    pid,
+                    "could not cancel a dropped request's statement: {error}"
+                ),
+            }
+        });
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Hit {
     pub received_on: NaiveDate,
     pub state: Option<String>,
     pub organ_name: Option<String>,
+    /// The organ whose case it is (None for a remiss).
+    pub organ_id: Option<Uuid>,
     /// With ⟦ ⟧ around the matched words.
     pub snippet: String,
     pub rank: f32,
@@ -170,7 +172,7 @@ pub async fn search(
         )
         SELECT p.kind AS "kind!", p.id AS "id!", r.id AS "referral_id!", r.title AS "title!",
                c.dnr_text AS "dnr?", r.sender_name AS "sender_name!", r.sender_dnr AS "sender_dnr!",
-               r.received_on AS "received_on!", c.state AS "state?", o.name AS "organ_name?",
+               r.received_on AS "received_on!", c.state AS "state?", o.name AS "organ_name?", o.id AS "organ_id?",
                ts_headline('swedish',
                    CASE WHEN p.kind = 'case' THEN coalesce(rev.summary || ' ' || rev.considerations, r.title)
                         WHEN NOT r.secret OR $4 OR EXISTS (SELECT 1 FROM cases x WHERE x.referral_id = r.id AND x.organ_id = ANY($5))
@@ -223,6 +225,7 @@ pub async fn search(
             received_on: r.received_on,
             state: r.state,
             organ_name: r.organ_name,
+            organ_id: r.organ_id,
             snippet: r.snippet,
             rank: r.rank,
         })

@@ -40,11 +40,22 @@ pub fn parse_time(input: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(input, "%H:%M").ok()
 }
 
+/// The years a meeting can be held in: anything else is a typo (`0026`, `2206`),
+/// and year 0 is not even a year in the database's calendar.
+const MEETING_YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
+
 pub fn validate_meeting(input: &MeetingInput) -> Result<MeetingDetails, FieldErrors> {
+    use chrono::Datelike;
+
     let mut errors = FieldErrors::new();
     let date = parse_date(&input.date);
-    if date.is_none() {
-        errors.add("date", "Ange datum som ÅÅÅÅ-MM-DD.");
+    match date {
+        None => errors.add("date", "Ange datum som ÅÅÅÅ-MM-DD."),
+        Some(date) if !MEETING_YEARS.contains(&date.year()) => errors.add(
+            "date",
+            "Ange ett datum mellan år 2000 och 2099 (kontrollera årtalet).",
+        ),
+        Some(_) => {}
     }
     let time = parse_time(&input.time);
     if time.is_none() {
@@ -306,6 +317,42 @@ mod tests {
             outcome: "adopted".into(),
             attendance: "Ordförande Anna Andersson (S), Bertil Berg (M)".into(),
             ..DecisionInput::default()
+        }
+    }
+
+    #[test]
+    fn a_meeting_dated_outside_this_century_is_refused_in_swedish() {
+        for date in [
+            "0000-04-21",
+            "0026-04-21",
+            "1999-12-31",
+            "2100-01-01",
+            "2206-04-21",
+        ] {
+            let errors = validate_meeting(&MeetingInput {
+                organ: String::new(),
+                date: date.into(),
+                time: "13:00".into(),
+                place: "Stadshuset".into(),
+            })
+            .unwrap_err();
+            assert_eq!(
+                errors.get("date"),
+                Some("Ange ett datum mellan år 2000 och 2099 (kontrollera årtalet)."),
+                "{date}"
+            );
+        }
+        for date in ["2000-01-01", "2026-04-21", "2099-12-31"] {
+            assert!(
+                validate_meeting(&MeetingInput {
+                    organ: String::new(),
+                    date: date.into(),
+                    time: "13:00".into(),
+                    place: "Stadshuset".into(),
+                })
+                .is_ok(),
+                "{date}"
+            );
         }
     }
 

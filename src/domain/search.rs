@@ -100,17 +100,60 @@ pub fn dnr_query(query: &str) -> Option<DnrQuery> {
     }
 }
 
+/// At most this many words of a query are searched for, the first ones: each word
+/// adds to the work of matching and ranking every candidate, and an anonymous
+/// query of a thousand common words held the database for half a minute. The
+/// page says when words were left out.
+pub const MAX_SEARCH_WORDS: usize = 8;
+
+/// Only this many characters of a query (or a filter's text) are read.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// The first [`MAX_QUERY_CHARS`] characters of a visitor's text.
+pub fn bounded(text: &str) -> &str {
+    match text.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+/// The distinct words searched for, in order, and whether any were left out.
+fn search_words(query: &str) -> (Vec<String>, bool) {
+    let mut words: Vec<String> = Vec::new();
+    let mut left_out = bounded(query).len() < query.len();
+    for word in bounded(query)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_lowercase();
+        if words.contains(&word) {
+            continue;
+        }
+        if words.len() == MAX_SEARCH_WORDS {
+            left_out = true;
+            break;
+        }
+        words.push(word);
+    }
+    (words, left_out)
+}
+
+/// Whether [`tsquery`] leaves out some of the query (too long, too many words).
+pub fn words_left_out(query: &str) -> bool {
+    search_words(query).1
+}
+
 /// The words of a query as a PostgreSQL `tsquery` (for `to_tsquery('swedish', …)`):
 /// every word must occur, and words of four letters or more also match as the
 /// start of a longer word, since Swedish builds compounds (`trygghet` finds
 /// `trygghetsprogram`). Only letters and digits pass, so the query cannot be
-/// malformed; an empty string means no words.
-pub fn tsquery(words: &str) -> String {
-    words
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+/// malformed; a word given twice counts once, and only the first
+/// [`MAX_SEARCH_WORDS`] are kept. An empty string means no words.
+pub fn tsquery(query: &str) -> String {
+    search_words(query)
+        .0
+        .into_iter()
         .map(|w| {
-            let w = w.to_lowercase();
             if w.chars().count() >= 4 {
                 format!("{w}:*")
             } else {
@@ -121,13 +164,13 @@ pub fn tsquery(words: &str) -> String {
         .join(" & ")
 }
 
-/// Marks the database puts around matched words in a snippet.
 /// How many of the newest matches of each kind a search ranks (`/sok` and the
 /// diarium). Ranking every match of a common word reads hundreds of thousands of
 /// rows; below 500 the planner walks the whole index for a rare word (see
 /// BENCHMARKS.md).
 pub const RANKED_MATCHES: i64 = 500;
 
+/// Marks the database puts around matched words in a snippet.
 pub const HIGHLIGHT_START: char = '⟦';
 pub const HIGHLIGHT_END: char = '⟧';
 
@@ -256,6 +299,33 @@ mod tests {
         assert_eq!(tsquery("a'b|c & !(d)"), "a & b & c & d");
         assert_eq!(tsquery("Östermalm"), "östermalm:*");
         assert_eq!(tsquery(" '&|! "), "");
+    }
+
+    #[test]
+    fn a_query_keeps_its_first_eight_distinct_words() {
+        let thousand = vec!["stad"; 1000].join(" ");
+        assert_eq!(tsquery(&thousand), "stad:*");
+        assert!(words_left_out(&thousand), "cut at 200 characters");
+        assert!(
+            !words_left_out("stad stad stad"),
+            "repeats are not left out"
+        );
+
+        let many = "ett två tre fyra fem sex sju åtta nio tio";
+        assert_eq!(
+            tsquery(many),
+            "ett & två & tre & fyra:* & fem & sex & sju & åtta:*"
+        );
+        assert!(words_left_out(many));
+        assert!(!words_left_out("ett två tre fyra fem sex sju åtta"));
+    }
+
+    #[test]
+    fn only_the_first_200_characters_are_read() {
+        let long = "å".repeat(300);
+        assert_eq!(bounded(&long).chars().count(), MAX_QUERY_CHARS);
+        assert_eq!(bounded("kort"), "kort");
+        assert_eq!(tsquery(&long), format!("{}:*", "å".repeat(200)));
     }
 
     #[test]

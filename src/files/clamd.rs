@@ -85,7 +85,7 @@ pub enum ScanError {
 }
 
 /// A configured clamd.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clamd {
     addr: ClamdAddr,
 }

@@ -3,26 +3,28 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{TimeDelta, Utc};
 use serde::Deserialize;
 use tower_sessions::Session;
+use tower_sessions::cookie::{Cookie, SameSite};
 
-use super::form::CsrfForm;
+use super::form::{CsrfForm, LoginCsrfForm};
+use super::query::Query;
 use super::session::{self, CurrentUser, Login, safe_next};
 use super::views::{FormErrors, Layout, page, page_with_status};
-use super::{AppError, AppState};
+use super::{AppError, AppState, Settings, cookie_name};
 use crate::db;
 use crate::domain::FieldErrors;
 use crate::domain::user::{normalize_username, password_problem};
 
-/// Failed logins are counted over this window...
+/// Login attempts not followed by a successful one are counted over this window...
 const FAILURE_WINDOW: TimeDelta = TimeDelta::minutes(15);
 /// ...and past this many for one account name, or this many from one address,
-/// further attempts are refused until the window has moved on.
+/// further attempts are refused (and counted) until the window has moved on.
 const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 
@@ -76,37 +78,99 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-async fn login_page(
-    state: &AppState,
-    session: &Session,
+/// The login form's CSRF token lives in a cookie of its own and comes back in the
+/// form (double submit), so that showing the form stores nothing: a session is
+/// written only at login, and anonymous visitors cost no rows. Another site can
+/// neither read this cookie nor set it (and with `--secure-cookies` it is
+/// `__Host-`, so neither can a neighbouring subdomain); signing it would add
+/// nothing, since anyone may fetch a valid pair by loading the form.
+const LOGIN_CSRF_COOKIE: &str = "remiss_login";
+
+/// The token of the login cookie this request carries, if any.
+pub fn login_csrf_cookie(headers: &HeaderMap, settings: &Settings) -> Option<String> {
+    let name = cookie_name(LOGIN_CSRF_COOKIE, settings.secure_cookies);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name && cookie.value().len() == 64)
+        .map(|cookie| cookie.value().to_string())
+}
+
+/// Sets (or, with an empty token, removes) the login cookie on a response.
+fn with_login_cookie(mut response: Response, settings: &Settings, token: &str) -> Response {
+    let mut cookie = Cookie::build((
+        cookie_name(LOGIN_CSRF_COOKIE, settings.secure_cookies),
+        token.to_string(),
+    ))
+    .path("/")
+    .http_only(true)
+    .secure(settings.secure_cookies)
+    .same_site(SameSite::Strict)
+    .build();
+    if token.is_empty() {
+        cookie.make_removal();
+    }
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// The login page with its form; `token` is the form's CSRF token.
+fn login_page(
+    settings: &Settings,
+    status: StatusCode,
+    token: &str,
     username: String,
     next: &str,
     error: &'static str,
-) -> Result<LoginPage, AppError> {
-    let mut conn = state.pool.acquire().await?;
-    let show_demo = db::users::demo_accounts_present(&mut conn).await?;
+    show_demo: bool,
+) -> Result<Response, AppError> {
     let mut layout = Layout::anonymous("Logga in");
-    layout.csrf_token = session::csrf_token(session).await?;
-    Ok(LoginPage {
+    layout.csrf_token = token.to_string();
+    let page = LoginPage {
         layout,
         username,
-        next: safe_next(Some(next)).to_string(),
+        next: safe_next(Some(next)),
         error,
         show_demo,
-    })
+    };
+    Ok(with_login_cookie(
+        page_with_status(status, &page)?,
+        settings,
+        token,
+    ))
 }
 
 pub async fn login_form(
     State(state): State<AppState>,
-    session: Session,
+    headers: HeaderMap,
     Query(query): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let next = query.next.unwrap_or_default();
-    page(&login_page(&state, &session, String::new(), &next, "").await?)
+    // The token of a form already open in another tab stays valid.
+    let token = login_csrf_cookie(&headers, &state.settings).unwrap_or_else(session::new_token);
+    let mut conn = state.pool.acquire().await?;
+    let show_demo = db::users::demo_accounts_present(&mut conn).await?;
+    drop(conn);
+    login_page(
+        &state.settings,
+        StatusCode::OK,
+        &token,
+        String::new(),
+        &next,
+        "",
+        show_demo,
+    )
 }
 
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
+    csrf_token: String,
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -115,47 +179,59 @@ pub struct LoginForm {
     next: String,
 }
 
+/// Holds no database connection while it waits for or runs the password's
+/// hashing: a burst of logins must not take the pool from every other page.
 pub async fn login(
     State(state): State<AppState>,
     session: Session,
     ClientAddr(address): ClientAddr,
-    CsrfForm(form): CsrfForm<LoginForm>,
+    LoginCsrfForm(form): LoginCsrfForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let username = normalize_username(&form.username);
     let mut conn = state.pool.acquire().await?;
-    let failures = db::login_failures::count_since(
+    let attempts = db::login_failures::record_attempt(
         &mut conn,
         &username,
         &address,
         Utc::now() - FAILURE_WINDOW,
     )
     .await?;
-    if failures.for_username >= MAX_FAILURES_PER_ACCOUNT
-        || failures.for_address >= MAX_FAILURES_PER_ADDRESS
+    let candidate = db::users::find_for_login(&mut conn, &username).await?;
+    let show_demo = db::users::demo_accounts_present(&mut conn).await?;
+    drop(conn);
+    let answer = |status, error| {
+        login_page(
+            &state.settings,
+            status,
+            &form.csrf_token,
+            form.username.clone(),
+            &form.next,
+            error,
+            show_demo,
+        )
+    };
+    // The attempt itself is counted: the sixth within the window is refused.
+    if attempts.for_username > MAX_FAILURES_PER_ACCOUNT
+        || attempts.for_address > MAX_FAILURES_PER_ADDRESS
     {
         tracing::warn!(%address, "login throttled");
-        let page = login_page(&state, &session, form.username, &form.next, THROTTLED).await?;
-        return page_with_status(StatusCode::TOO_MANY_REQUESTS, &page);
+        return answer(StatusCode::TOO_MANY_REQUESTS, THROTTLED);
     }
 
-    let candidate = db::users::find_for_login(&mut conn, &username).await?;
+    let slot = state
+        .hashing
+        .take()
+        .await
+        .map_err(|_| AppError::Unavailable("every password hashing slot is taken"))?;
     let stored_hash = candidate.as_ref().map(|c| c.password_hash.clone());
-    let password_ok = crate::password::verify(form.password, stored_hash).await?;
-    let user = candidate.filter(|c| password_ok && c.active);
-    let Some(user) = user else {
-        db::login_failures::record(&mut conn, &username, &address).await?;
-        let page = login_page(
-            &state,
-            &session,
-            form.username,
-            &form.next,
-            WRONG_CREDENTIALS,
-        )
-        .await?;
-        return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    let password_ok = slot.verify(form.password.clone(), stored_hash).await?;
+    let Some(user) = candidate.filter(|c| password_ok && c.active) else {
+        return answer(StatusCode::UNPROCESSABLE_ENTITY, WRONG_CREDENTIALS);
     };
 
+    let mut conn = state.pool.acquire().await?;
     db::login_failures::clear_for_username(&mut conn, &username).await?;
+    drop(conn);
     // A new session id at login, so that an id planted before login is worthless.
     session.cycle_id().await?;
     session::set_login(
@@ -168,11 +244,26 @@ pub async fn login(
     )
     .await?;
     session::renew_csrf_token(&session).await?;
-    Ok(Redirect::to(safe_next(Some(&form.next))).into_response())
+    let redirect = Redirect::to(&safe_next(Some(&form.next))).into_response();
+    Ok(with_login_cookie(redirect, &state.settings, ""))
 }
 
 #[derive(Deserialize)]
 pub struct EmptyForm {}
+
+#[derive(Template)]
+#[template(path = "auth/logout.html")]
+struct LogoutPage {
+    layout: Layout,
+}
+
+/// `GET /logout` (a typed or bookmarked address): a button that logs out, since
+/// no GET changes anything.
+pub async fn logout_form(user: CurrentUser) -> Result<Response, AppError> {
+    page(&LogoutPage {
+        layout: Layout::new("Logga ut", &user, "").crumb("Start", "/"),
+    })
+}
 
 pub async fn logout(
     session: Session,
@@ -219,7 +310,11 @@ pub async fn change_password(
     let mut errors = FieldErrors::new();
     let mut conn = state.pool.acquire().await?;
     let stored = db::users::password_hash(&mut conn, user.id()).await?;
-    if !crate::password::verify(form.current, stored).await? {
+    // No connection held while hashing.
+    drop(conn);
+    let busy = |_| AppError::Unavailable("every password hashing slot is taken");
+    let slot = state.hashing.take().await.map_err(busy)?;
+    if !slot.verify(form.current, stored).await? {
         errors.add("current", "Det nuvarande lösenordet stämmer inte.");
     }
     if let Some(problem) = password_problem(&form.new_password) {
@@ -235,8 +330,8 @@ pub async fn change_password(
         };
         return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    drop(conn);
-    let hash = crate::password::hash(form.new_password).await?;
+    let slot = state.hashing.take().await.map_err(busy)?;
+    let hash = slot.hash(form.new_password).await?;
     let mut tx = db::begin(&state.pool).await?;
     let epoch = db::users::set_password(&mut tx, user.id(), &hash)
         .await?

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::query::Query;
 use super::views::{Layout, page};
 use super::{AppError, AppState};
 use crate::db;
@@ -21,7 +22,9 @@ use crate::db::documents::DiariumDocument;
 use crate::domain::CaseState;
 use crate::domain::dates::format_stockholm;
 use crate::domain::personal_data::mask;
-use crate::domain::search::{RANKED_MATCHES, dnr_query, tsquery};
+use crate::domain::search::{
+    MAX_QUERY_CHARS, MAX_SEARCH_WORDS, RANKED_MATCHES, bounded, dnr_query, tsquery, words_left_out,
+};
 use crate::domain::workflow::DecisionOutcome;
 
 pub fn routes() -> Router<AppState> {
@@ -200,6 +203,10 @@ struct ListPage {
     /// Only the newest matches were ranked.
     capped: bool,
     ranked_matches: i64,
+    /// Only the first words were searched for.
+    words_left_out: bool,
+    max_search_words: usize,
+    max_query_chars: usize,
     next_href: Option<String>,
     first_href: Option<String>,
 }
@@ -239,12 +246,14 @@ async fn list(
             .after
             .split_once('_')
             .and_then(|(rank, id)| Some((rank.parse().ok()?, Uuid::parse_str(id).ok()?)));
-        // The search's planner settings hold for its own transaction only.
-        let mut tx = db::begin(&state.pool).await?;
+        // The search's planner settings hold for its own transaction only; a
+        // visitor who leaves has its statement cancelled.
+        let mut tx = db::begin_cancellable(&state.pool).await?;
+        let q = bounded(&q);
         let found = db::diarium::search(
             &mut tx,
-            &tsquery(&q),
-            dnr_query(&q).as_ref(),
+            &tsquery(q),
+            dnr_query(q).as_ref(),
             q.chars().any(|c| c.is_ascii_digit()),
             after,
             PAGE_SIZE + 1,
@@ -271,6 +280,9 @@ async fn list(
         entries: rows_to_public(entries),
         capped,
         ranked_matches: RANKED_MATCHES,
+        words_left_out: words_left_out(&q),
+        max_search_words: MAX_SEARCH_WORDS,
+        max_query_chars: MAX_QUERY_CHARS,
         q,
     })
 }

@@ -54,6 +54,52 @@ impl ReportView {
     }
 }
 
+impl ReportView {
+    /// What looks like a personnummer masked in every text a person wrote.
+    fn masked(mut self) -> Self {
+        self.title = masked(&self.title);
+        self.referral_line = masked(&self.referral_line);
+        self.proposals = masked_all(&self.proposals);
+        self.summary = masked_all(&self.summary);
+        self.preparation = masked_all(&self.preparation);
+        self.background = masked_all(&self.background);
+        self.considerations = masked_all(&self.considerations);
+        for signatory in self.signatories.iter_mut() {
+            signatory.name = masked(&signatory.name);
+            signatory.title = masked(&signatory.title);
+        }
+        self
+    }
+}
+
+/// A decision is public once the minutes that hold it are adjusted (justering),
+/// or at once when taken by delegation, outside a meeting. Until then outsiders
+/// read it neither in the yttrande, nor in the protokollsutdrag, nor as the
+/// decided version of the report.
+fn is_public(decision: &Decision) -> bool {
+    decision.meeting_id.is_none() || decision.adjusted_on.is_some()
+}
+
+fn mask_decision(decision: &mut Decision) {
+    decision.decision_text = masked(&decision.decision_text);
+    decision.reason = masked(&decision.reason);
+    decision.attendance = masked(&decision.attendance);
+    for statement in decision
+        .reservations
+        .iter_mut()
+        .chain(decision.statements.iter_mut())
+    {
+        statement.member = masked(&statement.member);
+        statement.party = masked(&statement.party);
+        statement.text = masked(&statement.text);
+    }
+}
+
+fn mask_case(case: &mut CaseDetail) {
+    case.referral_title = masked(&case.referral_title);
+    case.sender_name = masked(&case.sender_name);
+}
+
 /// The decision that stands: adopted, amended or by delegation.
 fn final_decision(decisions: &[Decision]) -> Option<&Decision> {
     decisions.iter().rfind(|d| {
@@ -75,22 +121,23 @@ struct ReportDocument {
     status: &'static str,
 }
 
-/// Outsiders read the report once it is decided (the decided version) and only
-/// when the remiss is not secret; the organ's own users read the latest draft too.
+/// Outsiders read the report once its decision is public (the decided version),
+/// only when the remiss is not secret, and with personnummer masked as in the
+/// diarium; the organ's own users read the latest draft too.
 pub async fn report_document(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let case = db::cases::get(&mut conn, id)
+    let mut case = db::cases::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let insider = user.works_in(case.organ_id);
     let decisions = db::decisions::for_case(&mut conn, case.id).await?;
     let (revision, status) = match final_decision(&decisions) {
         Some(decision) => {
-            user.require(insider || !case.secret)?;
+            user.require(insider || (!case.secret && is_public(decision)))?;
             (
                 db::reports::get_by_id(&mut conn, decision.revision_id)
                     .await?
@@ -108,10 +155,15 @@ pub async fn report_document(
             )
         }
     };
+    let mut report = ReportView::new(&case, &revision);
+    if !insider {
+        report = report.masked();
+        mask_case(&mut case);
+    }
     page(&ReportDocument {
         title: format!("Tjänsteutlåtande {}", case.dnr),
         back: case_href(case.id),
-        report: ReportView::new(&case, &revision),
+        report,
         status,
         case,
     })
@@ -148,10 +200,15 @@ pub async fn reply_document(
     let case = db::cases::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    user.require(user.works_in(case.organ_id) || !case.secret)?;
-    let document = reply_view(&mut conn, case.id, case_href(case.id))
+    let insider = user.works_in(case.organ_id);
+    user.require(insider || !case.secret)?;
+    let mut document = reply_view(&mut conn, case.id, case_href(case.id))
         .await?
         .ok_or(AppError::NotFound)?;
+    if !insider {
+        user.require(is_public(&document.decision))?;
+        document = document.masked();
+    }
     page(&document)
 }
 
@@ -204,19 +261,9 @@ impl ReplyDocument {
     /// masked in every text a person wrote.
     pub fn masked(mut self) -> Self {
         self.decision_lines = masked_all(&self.decision_lines);
-        for statement in self.decision.reservations.iter_mut() {
-            statement.member = masked(&statement.member);
-            statement.text = masked(&statement.text);
-        }
-        let r = &mut self.report;
-        r.title = masked(&r.title);
-        r.referral_line = masked(&r.referral_line);
-        r.proposals = masked_all(&r.proposals);
-        r.summary = masked_all(&r.summary);
-        r.preparation = masked_all(&r.preparation);
-        r.background = masked_all(&r.background);
-        r.considerations = masked_all(&r.considerations);
-        self.case.referral_title = masked(&self.case.referral_title);
+        mask_decision(&mut self.decision);
+        self.report = self.report.masked();
+        mask_case(&mut self.case);
         self
     }
 }
@@ -241,24 +288,30 @@ pub async fn minutes_extract(
     TwoIds(id, decision_id): TwoIds,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let case = db::cases::get(&mut conn, id)
+    let mut case = db::cases::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let decisions = db::decisions::for_case(&mut conn, case.id).await?;
-    let decision = decisions
+    let mut decision = decisions
         .into_iter()
         .find(|d| d.id == decision_id && d.paragraph.is_some())
         .ok_or(AppError::NotFound)?;
     // Minutes are public once adjusted (and not secret); before that, working material.
     let insider = user.works_in(case.organ_id);
-    user.require(insider || (decision.adjusted_on.is_some() && !case.secret))?;
+    user.require(insider || (is_public(&decision) && !case.secret))?;
     let revision = db::reports::get_by_id(&mut conn, decision.revision_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let mut lines = decision_lines(&decision, &revision);
+    if !insider {
+        lines = masked_all(&lines);
+        mask_decision(&mut decision);
+        mask_case(&mut case);
+    }
     page(&ExtractDocument {
         title: format!("Protokollsutdrag {}", case.dnr),
         back: case_href(case.id),
-        decision_lines: decision_lines(&decision, &revision),
+        decision_lines: lines,
         paragraph: decision
             .paragraph
             .map(crate::domain::meeting::paragraph_label)

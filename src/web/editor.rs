@@ -1,7 +1,7 @@
 //! The handläggare's editor of the tjänsteutlåtande, its revisions and their diffs.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::form::CsrfForm;
 use super::ids::Id;
+use super::query::Query;
 use super::refusal::refused;
 use super::session::CurrentUser;
 use super::views::{FormErrors, Layout, case_href, page, page_with_status};

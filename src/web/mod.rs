@@ -13,29 +13,32 @@ mod home;
 mod ids;
 mod meetings;
 mod organ_cache;
+mod query;
 mod referrals;
 mod refusal;
 mod review;
 mod search;
+mod server;
 mod session;
 mod static_files;
 mod summary;
 mod upload;
 mod views;
 
-use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::State;
 use axum::http::{
     Extensions, HeaderMap, HeaderName, HeaderValue, Request, StatusCode, Version, header,
 };
-use axum::middleware;
-use axum::routing::{get, post};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use sqlx::PgPool;
 use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -45,18 +48,32 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use error::AppError;
 use organ_cache::OrganCache;
+pub use server::serve;
 
 use crate::app::Context;
 use crate::config::ServeArgs;
 use crate::files::clamd::Clamd;
+use crate::password::HashingSlots;
 
-/// How the server is reached, from the configuration.
-#[derive(Debug, Clone)]
+/// How the server is reached and what it bears, from the configuration (the
+/// defaults are the command line's).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    /// Mark the session cookie Secure (served over HTTPS).
+    /// Mark the session cookie Secure (served over HTTPS), with the `__Host-`
+    /// prefix, and send Strict-Transport-Security.
     pub secure_cookies: bool,
     /// Trust the last X-Forwarded-For entry as the client address.
     pub behind_proxy: bool,
+    /// The wait for a request's head, and between requests on a connection.
+    pub header_timeout: Duration,
+    /// The wait for a form's body.
+    pub body_timeout: Duration,
+    /// The longest a request may take in all.
+    pub request_timeout: Duration,
+    /// Client connections served at once.
+    pub max_connections: usize,
+    /// Memory for password hashing, which decides how many run at once.
+    pub hashing_memory_mib: usize,
     /// The largest upload of documents, in bytes.
     pub max_upload_bytes: u64,
     /// The virus scanner, when one is configured.
@@ -68,6 +85,11 @@ impl Default for Settings {
         Settings {
             secure_cookies: false,
             behind_proxy: false,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(20),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 512,
+            hashing_memory_mib: 128,
             max_upload_bytes: 50 * 1_000_000,
             clamd: None,
         }
@@ -79,6 +101,11 @@ impl From<&ServeArgs> for Settings {
         Settings {
             secure_cookies: args.secure_cookies,
             behind_proxy: args.behind_proxy,
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            request_timeout: args.request_timeout,
+            max_connections: args.max_connections,
+            hashing_memory_mib: args.hashing_memory_mib,
             max_upload_bytes: args.max_upload_mb * 1_000_000,
             clamd: args.clamd.clone().map(Clamd::new),
         }
@@ -92,6 +119,7 @@ pub struct AppState {
     pub ctx: Context,
     pub settings: Arc<Settings>,
     pub organs: Arc<OrganCache>,
+    pub hashing: HashingSlots,
 }
 
 impl AppState {
@@ -99,6 +127,7 @@ impl AppState {
         AppState {
             ctx: Context::new(pool.clone()),
             pool,
+            hashing: HashingSlots::for_memory(settings.hashing_memory_mib),
             settings: Arc::new(settings),
             organs: Arc::default(),
         }
@@ -110,21 +139,37 @@ pub const IDLE_TIMEOUT: time::Duration = time::Duration::hours(1);
 /// ...and in any case this long after login.
 pub const ABSOLUTE_TIMEOUT: chrono::TimeDelta = chrono::TimeDelta::hours(10);
 
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The name of a cookie: with `__Host-` in front when it is Secure, so that the
+/// browser takes it only from this host over HTTPS, with path `/` and no domain
+/// (a neighbouring subdomain cannot plant one).
+pub fn cookie_name(name: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{name}")
+    } else {
+        name.to_string()
+    }
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    let secure = state.settings.secure_cookies;
     let store = crate::db::sessions::PgSessionStore::new(state.pool.clone());
     let sessions = SessionManagerLayer::new(store)
-        .with_name("remiss_session")
+        .with_name(cookie_name("remiss_session", secure))
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
-        .with_secure(state.settings.secure_cookies)
+        .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(IDLE_TIMEOUT));
 
     // Everything here needs a signed-in user; the layer is added after the routes,
     // so it covers all of them.
     let protected = Router::new()
         .route("/", get(home::start_page))
-        .route("/logout", post(auth::logout))
+        .route("/logout", get(auth::logout_form).post(auth::logout))
         .route(
             "/konto/losenord",
             get(auth::password_form).post(auth::change_password),
@@ -152,16 +197,36 @@ pub fn router(state: AppState) -> Router {
 
     let public = Router::new()
         .route("/login", get(auth::login_form).post(auth::login))
-        .route("/healthz", get(health))
         .route("/tillganglighet", get(accessibility))
         .route("/static/{file}", get(static_files::serve))
+        .route("/favicon.ico", get(static_files::favicon))
         .merge(diarium::routes());
 
-    Router::new()
+    // Every page, and every error, in Swedish: `/healthz` alone answers machines.
+    let pages = Router::new()
         .merge(protected)
         .merge(public)
         .fallback(error::not_found)
         .layer(sessions)
+        .layer(CatchPanicLayer::custom(error::panicked))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            whole_request_timeout,
+        ))
+        .layer(middleware::from_fn(refuse_long_targets))
+        .layer(middleware::from_fn(error::pages_for_bare_errors));
+
+    let hsts = secure.then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        )
+    });
+
+    Router::new()
+        .merge(pages)
+        .route("/healthz", get(health))
+        .layer(tower::util::option_layer(hsts))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -181,8 +246,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(security_header(header::REFERRER_POLICY, "same-origin"))
                 .layer(security_header(
                     header::CONTENT_SECURITY_POLICY,
-                    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
-                     form-action 'self'; frame-ancestors 'none'",
+                    CONTENT_SECURITY_POLICY,
                 ))
                 // Pages carry personal and working data: not kept in shared caches or
                 // shown again from the back button after logout. Static files set their own.
@@ -205,6 +269,45 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .with_state(state)
+}
+
+/// The longest request target (path and query) taken: no page has a use for
+/// more, and a search reads only its first 200 characters anyway.
+const MAX_TARGET_BYTES: usize = 8 * 1024;
+
+async fn refuse_long_targets(request: axum::extract::Request, next: Next) -> Response {
+    let length = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    if length > MAX_TARGET_BYTES {
+        return AppError::Status(axum::http::StatusCode::URI_TOO_LONG).into_response();
+    }
+    next.run(request).await
+}
+
+/// A request past `--request-timeout` is dropped and answered 503: a stalled
+/// database is told within a bound, never by a request that hangs. (A search's
+/// statement is then cancelled, see `db::begin_cancellable`; any other ends at
+/// the statement timeout.)
+async fn whole_request_timeout(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    // An upload may take longer, by its size: its pieces are each bounded by
+    // `--body-timeout` instead (see `upload`).
+    let limit = if upload::is_multipart(&request) {
+        upload::time_limit(&state.settings)
+    } else {
+        state.settings.request_timeout
+    };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            AppError::Unavailable("the request took longer than --request-timeout").into_response()
+        }
+    }
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
@@ -246,30 +349,6 @@ async fn health(
 /// How long in-flight requests get after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
-/// Serves until `shutdown` resolves, then lets requests in flight finish (for at
-/// most [`SHUTDOWN_GRACE`]).
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown.await;
-        let _ = signalled_tx.send(());
-    });
-    let server = std::pin::pin!(server.into_future());
-    tokio::select! {
-        result = server => result?,
-        () = async {
-            let _ = signalled_rx.await;
-            tokio::time::sleep(SHUTDOWN_GRACE).await;
-        } => tracing::warn!("requests still running after the grace period were cut off"),
-    }
-    Ok(())
-}
-
 /// Periodic clean-up: expired sessions, old login failures, and the chunks of
 /// uploads that never became a document (interrupted or refused), a day on.
 pub async fn housekeeping(pool: PgPool) {
@@ -277,23 +356,38 @@ pub async fn housekeeping(pool: PgPool) {
     loop {
         tick.tick().await;
         let done = async {
-            let mut conn = pool.acquire().await?;
-            crate::db::delete_expired_sessions(&mut conn).await?;
+            let mut tx = pool.begin().await?;
+            crate::db::allow_long_statements(&mut tx).await?;
+            crate::db::delete_expired_sessions(&mut tx).await?;
             crate::db::login_failures::delete_before(
-                &mut conn,
+                &mut tx,
                 chrono::Utc::now() - chrono::TimeDelta::days(1),
             )
             .await?;
             crate::db::blobs::delete_orphan_chunks(
-                &mut conn,
+                &mut tx,
                 chrono::Utc::now() - chrono::TimeDelta::days(1),
             )
-            .await
-            .map(|_| ())
+            .await?;
+            tx.commit().await
         }
         .await;
         if let Err(error) = done {
             tracing::warn!("housekeeping failed: {error}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Settings;
+    use crate::config::Cli;
+
+    #[test]
+    fn the_default_settings_are_the_command_lines() {
+        let cli = Cli::try_parse_from(["remiss"]).unwrap();
+        assert_eq!(Settings::from(&cli.serve), Settings::default());
     }
 }

@@ -1,7 +1,7 @@
 //! Remisser: registration, the list, one remiss, corrections.
 
 use askama::Template;
-use axum::extract::{FromRequest, Query, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::document_register::{self, DocumentView};
 use super::form::CsrfForm;
 use super::ids::Id;
+use super::query::Query;
 use super::refusal::refused;
 use super::session::CurrentUser;
 use super::upload;

@@ -2,12 +2,13 @@
 //! highlighted snippets, filters and keyset paging.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::query::Query;
 use super::session::CurrentUser;
 use super::views::{Layout, page};
 use super::{AppError, AppState};
@@ -16,7 +17,11 @@ use crate::db::organs::Organ;
 use crate::db::search::{Filters, Hit, Viewer};
 use crate::domain::CaseState;
 use crate::domain::dates::parse_date;
-use crate::domain::search::{RANKED_MATCHES, dnr_query, snippet_segments, tsquery};
+use crate::domain::personal_data::mask;
+use crate::domain::search::{
+    HIGHLIGHT_END, HIGHLIGHT_START, MAX_QUERY_CHARS, MAX_SEARCH_WORDS, RANKED_MATCHES, bounded,
+    dnr_query, snippet_segments, tsquery, words_left_out,
+};
 
 const PAGE_SIZE: i64 = 20;
 
@@ -57,6 +62,10 @@ struct SearchPage {
     /// Only the newest matches were ranked.
     capped: bool,
     ranked_matches: i64,
+    /// Only the first words were searched for.
+    words_left_out: bool,
+    max_search_words: usize,
+    max_query_chars: usize,
     next_href: Option<String>,
     first_href: Option<String>,
 }
@@ -88,20 +97,45 @@ fn query_string(params: &SearchParams) -> String {
     )
 }
 
+/// A case's snippet as this user may read it: outside the case's organ (as in
+/// its print views), what looks like a personnummer is masked, and then the
+/// matches are no longer marked, since a mark could split a number.
+fn snippet_for(user: &CurrentUser, hit: &Hit) -> String {
+    let insider = hit
+        .organ_id
+        .is_none_or(|organ| user.is_admin() || !user.roles_in(organ).is_empty());
+    if insider {
+        return hit.snippet.clone();
+    }
+    let plain: String = hit
+        .snippet
+        .chars()
+        .filter(|&c| c != HIGHLIGHT_START && c != HIGHLIGHT_END)
+        .collect();
+    let (masked, found) = mask(&plain);
+    if found.is_empty() {
+        hit.snippet.clone()
+    } else {
+        masked
+    }
+}
+
 pub async fn search(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, AppError> {
-    // The search's planner settings hold for its own transaction only.
-    let mut tx = db::begin(&state.pool).await?;
+    // The search's planner settings hold for its own transaction only; a user
+    // who leaves has its statement cancelled.
+    let mut tx = db::begin_cancellable(&state.pool).await?;
     let organs = state.organs.list(&mut tx).await?;
-    let words = params.q.trim();
+    let words = bounded(params.q.trim());
+    let words_left_out = words_left_out(params.q.trim());
     let dnr = dnr_query(words);
     let filters = Filters {
         organ: Uuid::parse_str(&params.organ).ok(),
         state: CaseState::parse(&params.state),
-        sender: Some(params.sender.trim().to_string()).filter(|s| !s.is_empty()),
+        sender: Some(bounded(params.sender.trim()).to_string()).filter(|s| !s.is_empty()),
         received_from: parse_date(&params.from).map(|d: NaiveDate| d),
         received_to: parse_date(&params.to),
     };
@@ -149,7 +183,7 @@ pub async fn search(
                 .and_then(CaseState::parse)
                 .map(|s| s.label_sv().to_string())
                 .unwrap_or_default(),
-            segments: snippet_segments(&hit.snippet),
+            segments: snippet_segments(&snippet_for(&user, &hit)),
             hit,
         })
         .collect();
@@ -170,6 +204,9 @@ pub async fn search(
         searched,
         capped,
         ranked_matches: RANKED_MATCHES,
+        words_left_out,
+        max_search_words: MAX_SEARCH_WORDS,
+        max_query_chars: MAX_QUERY_CHARS,
         next_href,
         first_href,
     })

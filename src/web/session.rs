@@ -54,7 +54,7 @@ pub async fn renew_csrf_token(session: &Session) -> Result<String, AppError> {
     Ok(token)
 }
 
-fn new_token() -> String {
+pub(super) fn new_token() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -211,14 +211,37 @@ pub fn encode_query_value(value: &str) -> String {
     out
 }
 
-/// Where to go after login: only a path on this site, never another host.
-pub fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
-        }
-        _ => "/",
+/// Where to go after login: only a clean path on this site, never another host.
+///
+/// Browsers drop tabs and line breaks from a URL and read `\` as `/`, so
+/// `/\t/evil.example` would become `//evil.example`, another host: a path with
+/// any control character, a backslash or a leading `//` is refused (the start
+/// page instead). What remains is printable ASCII, with anything else
+/// (spaces, letters such as å) percent-encoded, so that it is also a valid
+/// `Location` header.
+pub fn safe_next(next: Option<&str>) -> String {
+    let Some(path) = next else {
+        return "/".to_string();
+    };
+    let clean = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control);
+    if !clean {
+        return "/".to_string();
     }
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut buffer = [0u8; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -235,6 +258,35 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn next_with_characters_a_browser_drops_or_a_header_cannot_hold_is_refused() {
+        for hostile in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/\x0b/evil.example",
+            "/\x0c/evil.example",
+            "/\0/evil.example",
+            "/\x7f/evil.example",
+            "/\u{85}/evil.example",
+            "/remisser\r\nSet-Cookie: a=b",
+            "\t//evil.example",
+            " /evil",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
+        }
+    }
+
+    #[test]
+    fn next_keeps_a_search_with_spaces_and_swedish_letters_encoded() {
+        assert_eq!(
+            safe_next(Some("/sok?q=trygghet för unga")),
+            "/sok?q=trygghet%20f%C3%B6r%20unga"
+        );
+        assert_eq!(safe_next(Some("/a\u{2028}b")), "/a%E2%80%A8b");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The stylesheet and scripts, built into the binary so that it runs from anywhere.
+//! The stylesheet and the icons, built into the binary so that it runs from anywhere.
 
 use axum::extract::Path;
 use axum::http::header;
@@ -6,11 +6,23 @@ use axum::response::IntoResponse;
 
 use super::AppError;
 
-const FILES: &[(&str, &str, &str)] = &[(
-    "remiss.css",
-    "text/css; charset=utf-8",
-    include_str!("../../static/remiss.css"),
-)];
+const FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "remiss.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/remiss.css"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/favicon.svg"),
+    ),
+    (
+        "favicon.ico",
+        "image/vnd.microsoft.icon",
+        include_bytes!("../../static/favicon.ico"),
+    ),
+];
 
 pub async fn serve(Path(file): Path<String>) -> Result<impl IntoResponse, AppError> {
     let (_, content_type, body) = FILES
@@ -24,4 +36,9 @@ pub async fn serve(Path(file): Path<String>) -> Result<impl IntoResponse, AppErr
         ],
         *body,
     ))
+}
+
+/// `/favicon.ico`, where browsers and feed readers look without being told.
+pub async fn favicon() -> Result<impl IntoResponse, AppError> {
+    serve(Path("favicon.ico".to_string())).await
 }

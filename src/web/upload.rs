@@ -9,6 +9,8 @@
 //! still read and the form can be shown again with its message.
 
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request};
+use std::time::Duration;
+
 use axum::http::StatusCode;
 use tower_sessions::Session;
 
@@ -20,6 +22,16 @@ use crate::files::store::Ingest;
 
 /// The most text a form's fields may hold together.
 const MAX_TEXT_BYTES: usize = 512 * 1024;
+
+/// The slowest an upload may arrive on average (bytes per second): 50 MB may
+/// take 200 s beyond `--request-timeout`. Each piece must also come within
+/// `--body-timeout` of the last, so a stalled client is let go long before.
+const SLOWEST_UPLOAD: u64 = 250_000;
+
+/// How long an upload may take in all.
+pub fn time_limit(settings: &super::Settings) -> Duration {
+    settings.request_timeout + Duration::from_secs(settings.max_upload_bytes / SLOWEST_UPLOAD)
+}
 
 /// The body limit of the upload routes: twice the upload limit (a file over it is
 /// read to its end and dropped, so the form can come back whole) and room for the
@@ -60,7 +72,7 @@ impl UploadForm {
 
 fn multipart_failed(error: axum::extract::multipart::MultipartError) -> AppError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge
+        AppError::PayloadTooLarge
     } else {
         AppError::BadRequest("malformed multipart form")
     }
@@ -92,7 +104,7 @@ pub async fn read(state: &AppState, request: Request) -> Result<UploadForm, AppE
     let mut text_bytes = 0usize;
     let mut stored = 0u64;
     loop {
-        let field = match multipart.next_field().await {
+        let field = match in_time(state, multipart.next_field()).await? {
             Ok(Some(field)) => field,
             Ok(None) => break,
             // Over even the body limit: what was read so far is all there is.
@@ -108,11 +120,11 @@ pub async fn read(state: &AppState, request: Request) -> Result<UploadForm, AppE
         let Some(file_name) = file_name else {
             let mut value = Vec::new();
             loop {
-                match field.chunk().await {
+                match in_time(state, field.chunk()).await? {
                     Ok(Some(bytes)) => {
                         text_bytes += bytes.len();
                         if text_bytes > MAX_TEXT_BYTES {
-                            return Err(AppError::TooLarge);
+                            return Err(AppError::PayloadTooLarge);
                         }
                         value.extend_from_slice(&bytes);
                     }
@@ -140,18 +152,18 @@ pub async fn read(state: &AppState, request: Request) -> Result<UploadForm, AppE
             return Err(AppError::Csrf);
         }
         if form.too_large {
-            drain(&mut field).await?;
+            drain(state, &mut field).await?;
             form.files.push((name, too_large(file_name, limit)));
             continue;
         }
         let mut ingest = Ingest::begin(state.pool.clone(), state.settings.clamd.as_ref()).await;
         let mut over = false;
         loop {
-            match field.chunk().await {
+            match in_time(state, field.chunk()).await? {
                 Ok(Some(bytes)) => {
                     if stored + ingest.size() + bytes.len() as u64 > limit {
                         over = true;
-                        drain(&mut field).await?;
+                        drain(state, &mut field).await?;
                         break;
                     }
                     ingest.write(&bytes).await?;
@@ -191,6 +203,13 @@ pub async fn read(state: &AppState, request: Request) -> Result<UploadForm, AppE
     Ok(form)
 }
 
+/// The next piece of the body, if it comes within `--body-timeout` (408).
+async fn in_time<T>(state: &AppState, next: impl Future<Output = T>) -> Result<T, AppError> {
+    tokio::time::timeout(state.settings.body_timeout, next)
+        .await
+        .map_err(|_| AppError::BodyTimeout)
+}
+
 fn too_large(claimed_name: String, limit: u64) -> FileIn {
     FileIn {
         claimed_name,
@@ -201,9 +220,12 @@ fn too_large(claimed_name: String, limit: u64) -> FileIn {
 }
 
 /// Reads the rest of a file part and drops it.
-async fn drain(field: &mut axum::extract::multipart::Field<'_>) -> Result<(), AppError> {
+async fn drain(
+    state: &AppState,
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<(), AppError> {
     loop {
-        match field.chunk().await {
+        match in_time(state, field.chunk()).await? {
             Ok(Some(_)) => {}
             Ok(None) => return Ok(()),
             Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(()),

@@ -263,7 +263,7 @@ async fn an_admin_creates_and_edits_organs(pool: PgPool) {
 /// `tests/app/setup.rs`).
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn the_first_admin_from_the_command_line_logs_in(pool: PgPool) {
-    let app = TestApp::empty(pool);
+    let app = TestApp::empty(pool).await;
     let username = remiss::startup::create_user(
         &app.pool,
         " Forsta.Admin ",

@@ -9,9 +9,12 @@ use http_body_util::BodyExt;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
+use remiss::db::PoolSettings;
 use remiss::web::{AppState, Settings, router};
 
 pub struct TestApp {
+    /// The application's own pool (on the test's database), made as the server
+    /// makes it: its size, acquire timeout and statement timeout are the product's.
     pub pool: PgPool,
     router: Router,
 }
@@ -19,25 +22,34 @@ pub struct TestApp {
 impl TestApp {
     /// The application with the demo city loaded.
     pub async fn with_demo(pool: PgPool) -> TestApp {
-        remiss::startup::load_demo_if_empty(&pool)
-            .await
-            .expect("demo data loads");
-        TestApp::empty(pool)
-    }
-
-    pub fn empty(pool: PgPool) -> TestApp {
-        TestApp::with_settings(pool, Settings::default())
+        TestApp::configured(pool, Settings::default(), PoolSettings::default(), true).await
     }
 
     /// The application with the demo city, configured otherwise.
     pub async fn with_demo_and(pool: PgPool, settings: Settings) -> TestApp {
-        remiss::startup::load_demo_if_empty(&pool)
-            .await
-            .expect("demo data loads");
-        TestApp::with_settings(pool, settings)
+        TestApp::configured(pool, settings, PoolSettings::default(), true).await
     }
 
-    pub fn with_settings(pool: PgPool, settings: Settings) -> TestApp {
+    pub async fn empty(pool: PgPool) -> TestApp {
+        TestApp::configured(pool, Settings::default(), PoolSettings::default(), false).await
+    }
+
+    /// The application with these settings, on the database of `test_pool`.
+    pub async fn configured(
+        test_pool: PgPool,
+        settings: Settings,
+        pool_settings: PoolSettings,
+        demo: bool,
+    ) -> TestApp {
+        let pool =
+            remiss::db::connect(test_pool.connect_options().as_ref().clone(), &pool_settings)
+                .await
+                .expect("the application's pool connects");
+        if demo {
+            remiss::startup::load_demo_if_empty(&pool)
+                .await
+                .expect("demo data loads");
+        }
         let router = router(AppState::new(pool.clone(), settings));
         TestApp { pool, router }
     }
@@ -70,6 +82,15 @@ impl TestApp {
             .await
             .expect("organ exists");
         id.to_string()
+    }
+
+    /// The version of a case, which its assignment form carries.
+    pub async fn case_version(&self, case: uuid::Uuid) -> i32 {
+        sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+            .bind(case)
+            .fetch_one(&self.pool)
+            .await
+            .expect("the case exists")
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
@@ -127,6 +148,14 @@ pub struct Browser {
 }
 
 impl Browser {
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_string(), value.to_string());
+    }
+
     pub async fn request(
         &mut self,
         method: &str,
@@ -134,22 +163,30 @@ impl Browser {
         form: Option<String>,
     ) -> TestResponse {
         let (content_type, body) = match form {
-            Some(form) => (
-                Some("application/x-www-form-urlencoded".to_string()),
-                Body::from(form),
-            ),
+            Some(form) => (Some("application/x-www-form-urlencoded"), Body::from(form)),
             None => (None, Body::empty()),
         };
-        self.send(method, path, &[], content_type, body).await
+        self.send(method, path, content_type, body).await
     }
 
-    /// A request with these headers and body, sent with the browser's cookies.
+    /// Any request, with this browser's cookies.
     pub async fn send(
         &mut self,
         method: &str,
         path: &str,
+        content_type: Option<&str>,
+        body: Body,
+    ) -> TestResponse {
+        self.send_with(method, path, &[], content_type, body).await
+    }
+
+    /// Any request with these headers, with this browser's cookies.
+    pub async fn send_with(
+        &mut self,
+        method: &str,
+        path: &str,
         headers: &[(&str, &str)],
-        content_type: Option<String>,
+        content_type: Option<&str>,
         body: Body,
     ) -> TestResponse {
         let mut request = Request::builder().method(method).uri(path);
@@ -213,7 +250,7 @@ impl Browser {
         let mut all = vec![("csrf_token", token.as_str())];
         all.extend_from_slice(fields);
         let (content_type, body) = multipart(&all, files);
-        self.send("POST", path, &[], Some(content_type), streamed(body))
+        self.send("POST", path, Some(&content_type), streamed(body))
             .await
     }
 

@@ -134,11 +134,7 @@ async fn step(browser: &mut Browser, path: &str, fields: &[(&str, &str)]) {
 /// The reviewer assigns an AMN case to `handlaggare` (which opens the first draft).
 async fn assign_to_officer(app: &TestApp, case_id: &str) {
     let officer = user_id(app, "handlaggare").await;
-    let version: i32 = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1::uuid")
-        .bind(case_id)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let version = app.case_version(case_id.parse().expect("a case id")).await;
     let mut reviewer = app.signed_in("granskare").await;
     step(
         &mut reviewer,

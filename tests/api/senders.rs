@@ -170,7 +170,10 @@ async fn an_outside_senders_name_keeps_its_capital_in_the_documents(pool: PgPool
     let assigned = reviewer
         .post(
             &format!("/arenden/{case}/tilldela"),
-            &[("officer", &officer.to_string())],
+            &[
+                ("officer", &officer.to_string()),
+                ("version", &app.case_version(case).await.to_string()),
+            ],
         )
         .await;
     assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.body);

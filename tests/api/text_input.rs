@@ -125,7 +125,10 @@ async fn the_editor_saves_text_with_control_characters_removed(pool: PgPool) {
     let assigned = reviewer
         .post(
             &format!("/arenden/{case}/tilldela"),
-            &[("officer", &officer_id.to_string())],
+            &[
+                ("officer", &officer_id.to_string()),
+                ("version", &app.case_version(case).await.to_string()),
+            ],
         )
         .await;
     assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.body);

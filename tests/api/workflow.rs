@@ -235,7 +235,7 @@ impl Crew {
 
     async fn assign(&mut self, app: &TestApp, case: Uuid) -> TestResponse {
         let officer = user_id(app, "handlaggare").await;
-        let version = case_version(app, case).await.to_string();
+        let version = app.case_version(case).await.to_string();
         self.reviewer
             .post(
                 &format!("/arenden/{case}/tilldela"),
@@ -1105,14 +1105,6 @@ async fn two_secretaries_recording_one_decision_at_once_make_exactly_one(pool: P
 }
 
 /// The case's version: a form that changes who handles the case names it.
-async fn case_version(app: &TestApp, case: Uuid) -> i32 {
-    sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
-        .bind(case)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 /// The revision each submission of the case named, in order.
 async fn submitted_revisions(app: &TestApp, case: Uuid) -> Vec<i64> {
     sqlx::query_scalar(
@@ -1245,7 +1237,7 @@ async fn two_reassignments_at_once_make_exactly_one(pool: PgPool) {
     for round in 0..RACE_ROUNDS {
         let case = register(&app, &format!("{TITLE} {round}"), &["AMN"]).await;
         redirected(&crew.assign(&app, case).await, "assign");
-        let seen = case_version(&app, case).await.to_string();
+        let seen = app.case_version(case).await.to_string();
         let reviewers = vec![
             app.signed_in("granskare").await,
             app.signed_in("granskare").await,
@@ -1274,7 +1266,7 @@ async fn an_assignment_made_on_an_old_page_is_refused(pool: PgPool) {
     let mut crew = Crew::new(&app).await;
     let officer = user_id(&app, "handlaggare").await;
     let case = register(&app, TITLE, &["AMN"]).await;
-    let seen = case_version(&app, case).await.to_string();
+    let seen = app.case_version(case).await.to_string();
     redirected(&crew.assign(&app, case).await, "assign");
     let events = case_events(&app, case).await;
     let mut registrar = app.signed_in("granskare").await;
@@ -1347,7 +1339,7 @@ async fn every_transition_refuses_users_without_its_role(pool: PgPool) {
         "handlaggare.sn",
         "registrator",
     ] {
-        let version = case_version(&app, case).await.to_string();
+        let version = app.case_version(case).await.to_string();
         let fields = [("officer", officer.as_str()), ("version", version.as_str())];
         assert_forbidden(&app, who, case, &path("tilldela"), &fields).await;
     }
@@ -1590,7 +1582,8 @@ async fn other_organs_see_the_decision_but_not_the_drafts(pool: PgPool) {
         page.assert_lacks("/versioner\"");
     }
 
-    // Decided at a meeting: the decision and the yttrande are for everyone.
+    // Decided at a meeting: the decision, the yttrande and the decided report are
+    // for everyone once the minutes are adjusted; before, they are working material.
     redirected(&crew.submit(&app, case).await, "submit");
     let meeting = crew.plan_meeting(&app, MEETING_DAY).await;
     let item = on_agenda(&app, &mut crew, case, meeting).await;
@@ -1604,11 +1597,31 @@ async fn other_organs_see_the_decision_but_not_the_drafts(pool: PgPool) {
         .await
         .unwrap();
     let extract = format!("/arenden/{case}/protokollsutdrag/{decision_id}");
+    let decided = [
+        extract.clone(),
+        format!("/arenden/{case}/yttrande"),
+        format!("/arenden/{case}/tjansteutlatande"),
+    ];
+    for outsider in &mut outsiders {
+        for path in decided.iter().chain(&working[..3]) {
+            let response = outsider.get(path).await;
+            assert_eq!(
+                response.status,
+                StatusCode::FORBIDDEN,
+                "{path} before justering"
+            );
+            response.assert_lacks(CONSIDERATIONS);
+        }
+    }
+    redirected(&crew.adjust(meeting).await, "justering");
     for outsider in &mut outsiders {
         let page = outsider.get(&format!("/arenden/{case}")).await;
         page.assert_contains("<strong>Bifall till förslaget</strong>");
         page.assert_contains("· § 1");
         page.assert_lacks("id=\"report-title\"");
+        let page = outsider.get(&extract).await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.assert_contains(ATTENDANCE);
         let reply = outsider.get(&format!("/arenden/{case}/yttrande")).await;
         assert_eq!(reply.status, StatusCode::OK);
         reply.assert_contains(PROPOSAL);
@@ -1618,8 +1631,6 @@ async fn other_organs_see_the_decision_but_not_the_drafts(pool: PgPool) {
             .await;
         assert_eq!(report.status, StatusCode::OK);
         report.assert_contains("Beslutad version");
-        // Minutes are working material until adjusted.
-        assert_eq!(outsider.get(&extract).await.status, StatusCode::FORBIDDEN);
         for path in &working[..3] {
             assert_eq!(
                 outsider.get(path).await.status,
@@ -1627,12 +1638,6 @@ async fn other_organs_see_the_decision_but_not_the_drafts(pool: PgPool) {
                 "{path}"
             );
         }
-    }
-    redirected(&crew.adjust(meeting).await, "justering");
-    for outsider in &mut outsiders {
-        let page = outsider.get(&extract).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains(ATTENDANCE);
     }
 }
 

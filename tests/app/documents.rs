@@ -58,10 +58,16 @@ async fn a_rendering_is_registered_in_the_callers_transaction(pool: PgPool) {
     let secretary = actor(&pool, "sekreterare").await;
     let case = reference_case(&pool, "AMN").await;
     let at = Utc.with_ymd_and_hms(2020, 3, 20, 10, 0, 0).unwrap();
-    let bytes = remiss::files::pdf::text_document("Yttrande", &["Arbetsmarknadsnämnden hänvisar till tjänsteutlåtandet."]);
+    let bytes = remiss::files::pdf::text_document(
+        "Yttrande",
+        &["Arbetsmarknadsnämnden hänvisar till tjänsteutlåtandet."],
+    );
 
     // Rolled back: nothing of it stays, not even its file.
-    let blobs_before: i64 = sqlx::query_scalar("SELECT count(*) FROM blobs").fetch_one(&pool).await.unwrap();
+    let blobs_before: i64 = sqlx::query_scalar("SELECT count(*) FROM blobs")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     let mut tx = pool.begin().await.unwrap();
     documents::register_bytes_in(
         &mut tx,
@@ -80,7 +86,10 @@ async fn a_rendering_is_registered_in_the_callers_transaction(pool: PgPool) {
     .await
     .unwrap();
     tx.rollback().await.unwrap();
-    let blobs: i64 = sqlx::query_scalar("SELECT count(*) FROM blobs").fetch_one(&pool).await.unwrap();
+    let blobs: i64 = sqlx::query_scalar("SELECT count(*) FROM blobs")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(blobs, blobs_before);
 
     let mut tx = pool.begin().await.unwrap();
@@ -142,7 +151,10 @@ async fn a_rendering_is_registered_in_the_callers_transaction(pool: PgPool) {
         ]
     );
     // One copy of the bytes, however often registered.
-    let blobs: i64 = sqlx::query_scalar("SELECT count(*) FROM blobs").fetch_one(&pool).await.unwrap();
+    let blobs: i64 = sqlx::query_scalar("SELECT count(*) FROM blobs")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(blobs, blobs_before + 1);
 
     // Anyone on the staff reads an outgoing document; the public downloads the

@@ -41,7 +41,11 @@ async fn the_command_line_creates_the_first_admin_of_an_empty_database(pool: PgP
             .unwrap();
     assert!(is_admin);
     assert!(
-        remiss::password::verify("ett långt lösenord".into(), Some(hash))
+        remiss::password::HashingSlots::for_memory(19)
+            .take()
+            .await
+            .expect("a free slot")
+            .verify("ett långt lösenord".into(), Some(hash))
             .await
             .unwrap()
     );

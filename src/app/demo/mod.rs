@@ -42,6 +42,8 @@ pub async fn load_if_empty(ctx: &Context) -> Result<bool> {
     // Hashed before the transaction: no connection is held through it.
     let hash = crate::password::hash(DEMO_PASSWORD.to_string()).await?;
     let (mut tx, now) = ctx.begin().await?;
+    // A city's worth of rows in one transaction: more than a request may take.
+    db::allow_long_statements(&mut tx).await?;
     db::lock_demo_loader(&mut tx).await?;
     if !db::is_empty(&mut tx).await? {
         return Ok(false);
