@@ -18,6 +18,8 @@ const CLAMD: &str = "/usr/sbin/clamd";
 pub struct RealClamd {
     pub socket: PathBuf,
     _dir: tempfile::TempDir,
+    /// Kept, never waited for: it ends with this process.
+    _watchdog: std::process::Child,
 }
 
 /// The shared clamd; the first caller starts it and waits until it answers.
@@ -61,16 +63,16 @@ fn start() -> RealClamd {
     )
     .unwrap();
     // clamd in the foreground under a watchdog that ends it with this process.
-    let watchdog = format!(
+    let script = format!(
         "{CLAMD} -c '{}' & child=$!; \
          while kill -0 {parent} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; \
          kill $child 2>/dev/null",
         config.display(),
         parent = std::process::id(),
     );
-    Command::new("sh")
+    let watchdog = Command::new("sh")
         .arg("-c")
-        .arg(watchdog)
+        .arg(script)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -88,7 +90,11 @@ fn start() -> RealClamd {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    RealClamd { socket, _dir: dir }
+    RealClamd {
+        socket,
+        _dir: dir,
+        _watchdog: watchdog,
+    }
 }
 
 fn ping(socket: &Path) -> bool {
