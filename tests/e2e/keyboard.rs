@@ -98,14 +98,27 @@ pub(crate) async fn focused(b: &Browser) -> Focus {
     }
 }
 
-/// Presses keys on whatever has the focus, as a keyboard does.
+/// Presses keys on whatever has the focus, as a keyboard does: WebDriver's key
+/// actions, which go where the focus is (sending keys to the focused element
+/// would instead choose a file when that element is a file input). A modifier
+/// (Shift) is held until the other keys are pressed.
 pub(crate) async fn press(b: &Browser, keys: &str) {
-    let target = b
-        .client
-        .active_element()
-        .await
-        .expect("the focused element");
-    target.send_keys(keys).await.expect("keys");
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let modifiers = [Key::Shift, Key::Control, Key::Alt, Key::Meta].map(char::from);
+    let mut actions = KeyActions::new("keyboard".to_string());
+    let mut held = Vec::new();
+    for key in keys.chars() {
+        actions = actions.then(KeyAction::Down { value: key });
+        if modifiers.contains(&key) {
+            held.push(key);
+        } else {
+            actions = actions.then(KeyAction::Up { value: key });
+        }
+    }
+    for key in held.into_iter().rev() {
+        actions = actions.then(KeyAction::Up { value: key });
+    }
+    b.client.perform_actions(actions).await.expect("keys");
 }
 
 pub(crate) async fn tab(b: &Browser) -> Focus {
