@@ -536,6 +536,9 @@ pub fn safe_file_name(claimed: &str, kind: MediaType) -> String {
             c if c.is_control() => ' ',
             c => c,
         })
+        // A right-to-left override would show `rapport\u{202e}fdp.exe` as
+        // `rapportexe.pdf`.
+        .filter(|c| !super::text::is_direction_control(*c))
         .collect::<String>();
     let base = base
         .split_whitespace()
