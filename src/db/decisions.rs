@@ -182,6 +182,7 @@ pub async fn reply(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Optio
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub case_id: Uuid,
+    pub organ_id: Uuid,
     pub organ_name: String,
     pub dnr: String,
     pub state: CaseState,
@@ -191,6 +192,8 @@ pub struct Answer {
     pub decision_text: Option<String>,
     pub proposals: Option<serde_json::Value>,
     pub considerations: Option<String>,
+    /// Whether the decision is public: taken by delegation, or its minutes adjusted.
+    pub public: Option<bool>,
 }
 
 /// Every respondent of a remiss with its standing decision (adopted, amended or by
@@ -198,9 +201,10 @@ pub struct Answer {
 pub async fn answers(conn: &mut PgConnection, referral_id: Uuid) -> sqlx::Result<Vec<Answer>> {
     sqlx::query_as!(
         Answer,
-        r#"SELECT c.id AS case_id, o.name AS organ_name, c.dnr_text AS "dnr!",
+        r#"SELECT c.id AS case_id, c.organ_id, o.name AS organ_name, c.dnr_text AS "dnr!",
                   c.state AS "state: CaseState", r.secret, d.outcome AS "outcome?: DecisionOutcome", d.decided_on AS "decided_on?", d.decision_text AS "decision_text?",
-                  rev.proposals AS "proposals?", rev.considerations AS "considerations?"
+                  rev.proposals AS "proposals?", rev.considerations AS "considerations?",
+                  (d.agenda_item_id IS NULL OR m.adjusted_on IS NOT NULL) AS "public?"
            FROM cases c
            JOIN organs o ON o.id = c.organ_id
            JOIN referrals r ON r.id = c.referral_id
@@ -209,6 +213,8 @@ pub async fn answers(conn: &mut PgConnection, referral_id: Uuid) -> sqlx::Result
                ORDER BY d.created_at DESC LIMIT 1
            ) d ON c.state IN ('decided', 'answered')
            LEFT JOIN report_revisions rev ON rev.id = d.revision_id
+           LEFT JOIN agenda_items a ON a.id = d.agenda_item_id
+           LEFT JOIN meetings m ON m.id = a.meeting_id
            WHERE c.referral_id = $1
            ORDER BY o.name"#,
         referral_id

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use tower_sessions::cookie::{Cookie, SameSite};
 
-use super::form::{CsrfForm, LoginCsrfForm};
+use super::form::{CsrfForm, LOGIN_CSRF_COOKIE, LoginCsrfForm, login_csrf_cookie};
 use super::query::Query;
 use super::session::{self, CurrentUser, Login, safe_next};
 use super::views::{FormErrors, Layout, page, page_with_status};
@@ -76,27 +76,6 @@ struct LoginPage {
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
-}
-
-/// The login form's CSRF token lives in a cookie of its own and comes back in the
-/// form (double submit), so that showing the form stores nothing: a session is
-/// written only at login, and anonymous visitors cost no rows. Another site can
-/// neither read this cookie nor set it (and with `--secure-cookies` it is
-/// `__Host-`, so neither can a neighbouring subdomain); signing it would add
-/// nothing, since anyone may fetch a valid pair by loading the form.
-const LOGIN_CSRF_COOKIE: &str = "remiss_login";
-
-/// The token of the login cookie this request carries, if any.
-pub fn login_csrf_cookie(headers: &HeaderMap, settings: &Settings) -> Option<String> {
-    let name = cookie_name(LOGIN_CSRF_COOKIE, settings.secure_cookies);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == name && cookie.value().len() == 64)
-        .map(|cookie| cookie.value().to_string())
 }
 
 /// Sets (or, with an empty token, removes) the login cookie on a response.

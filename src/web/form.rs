@@ -3,11 +3,12 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use serde::de::DeserializeOwned;
 use tower_sessions::Session;
+use tower_sessions::cookie::Cookie;
 
-use super::{AppError, AppState, session};
+use super::{AppError, AppState, Settings, cookie_name, session};
 
 /// Largest form body accepted (a report with long sections fits easily).
 const MAX_FORM_BYTES: usize = 512 * 1024;
@@ -59,14 +60,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
 }
 
 /// The login form, whose token is the one in its own cookie (see
-/// `auth::LOGIN_CSRF_COOKIE`): before login there is no session to hold one.
+/// [`LOGIN_CSRF_COOKIE`]): before login there is no session to hold one.
 pub struct LoginCsrfForm<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for LoginCsrfForm<T> {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let expected = super::auth::login_csrf_cookie(request.headers(), &state.settings);
+        let expected = login_csrf_cookie(request.headers(), &state.settings);
         let bytes = read_body(request, state).await?;
         parse_checked(&bytes, expected.as_deref()).map(LoginCsrfForm)
     }
@@ -90,6 +91,27 @@ fn parse_checked<T: DeserializeOwned>(bytes: &[u8], expected: Option<&str>) -> R
 /// Compares without stopping at the first difference, so timing tells nothing.
 pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The login form's CSRF token lives in a cookie of its own and comes back in the
+/// form (double submit), so that showing the form stores nothing: a session is
+/// written only at login, and anonymous visitors cost no rows. Another site can
+/// neither read this cookie nor set it (and with `--secure-cookies` it is
+/// `__Host-`, so neither can a neighbouring subdomain); signing it would add
+/// nothing, since anyone may fetch a valid pair by loading the form.
+pub const LOGIN_CSRF_COOKIE: &str = "remiss_login";
+
+/// The token of the login cookie this request carries, if any.
+pub fn login_csrf_cookie(headers: &HeaderMap, settings: &Settings) -> Option<String> {
+    let name = cookie_name(LOGIN_CSRF_COOKIE, settings.secure_cookies);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name && cookie.value().len() == 64)
+        .map(|cookie| cookie.value().to_string())
 }
 
 #[cfg(test)]

@@ -225,7 +225,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(pages)
-        .route("/healthz", get(health))
+        .route("/healthz", get(health).fallback(health_other_methods))
         .layer(tower::util::option_layer(hsts))
         .layer(
             ServiceBuilder::new()
@@ -327,6 +327,15 @@ async fn accessibility() -> Result<axum::response::Response, AppError> {
         layout: views::Layout::anonymous("Tillgänglighetsredogörelse"),
         updated: "2026-11-25",
     })
+}
+
+/// `/healthz` is outside the pages, so its 405 gets the Swedish page here.
+async fn health_other_methods() -> Response {
+    let mut response = AppError::Status(axum::http::StatusCode::METHOD_NOT_ALLOWED).into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET,HEAD"));
+    response
 }
 
 /// 200 when the database answers, 503 when it does not.

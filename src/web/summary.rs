@@ -15,9 +15,9 @@ use super::{AppError, AppState};
 use crate::db;
 use crate::db::decisions::Answer;
 use crate::db::referrals::Referral;
-use crate::domain::csv;
 use crate::domain::report::paragraphs;
 use crate::domain::workflow::DecisionOutcome;
+use crate::domain::{csv, personal_data};
 
 pub struct AnswerView {
     pub case_id: Uuid,
@@ -48,13 +48,30 @@ async fn answer_views(
         || user.is_admin()
         || cases.iter().any(|c| !user.roles_in(c.organ_id).is_empty());
     let answers = db::decisions::answers(&mut conn, id).await?;
-    let views = answers.into_iter().map(|a| view(a, may_read)).collect();
+    let views = answers
+        .into_iter()
+        .map(|a| {
+            let insider = user.works_in(a.organ_id);
+            view(a, may_read, insider)
+        })
+        .collect();
     Ok((referral, views))
 }
 
-fn view(answer: Answer, may_read: bool) -> AnswerView {
+/// An answer as `may_read` allows. Outside the answering organ (`insider`) it is
+/// read only once the decision is public, and with personnummer masked, as the
+/// print views and the diarium show it.
+fn view(answer: Answer, may_read: bool, insider: bool) -> AnswerView {
     let outcome = answer.outcome;
-    let has_answer = outcome.is_some() && may_read;
+    let public = answer.public.unwrap_or(false);
+    let has_answer = outcome.is_some() && may_read && (insider || public);
+    let mask = |texts: Vec<String>| -> Vec<String> {
+        if insider {
+            texts
+        } else {
+            texts.iter().map(|t| personal_data::mask(t).0).collect()
+        }
+    };
     let proposals = match (outcome, &answer.decision_text) {
         (Some(DecisionOutcome::Amended), Some(text)) => paragraphs(text),
         _ => answer
@@ -71,9 +88,15 @@ fn view(answer: Answer, may_read: bool) -> AnswerView {
             .map(|o| o.label_sv().to_string())
             .unwrap_or_default(),
         decided_on: answer.decided_on.map(|d| d.to_string()).unwrap_or_default(),
-        proposals: if has_answer { proposals } else { Vec::new() },
+        proposals: if has_answer {
+            mask(proposals)
+        } else {
+            Vec::new()
+        },
         considerations: if has_answer {
-            paragraphs(answer.considerations.as_deref().unwrap_or_default())
+            mask(paragraphs(
+                answer.considerations.as_deref().unwrap_or_default(),
+            ))
         } else {
             Vec::new()
         },
