@@ -125,6 +125,16 @@ pub struct ServeArgs {
     /// (argon2id), so 128 lets 6 run together; logins beyond wait, then get 503.
     #[arg(long, env = "REMISS_HASHING_MEMORY_MIB", default_value_t = 128)]
     pub hashing_memory_mib: usize,
+    /// The largest upload of documents, in MB (10^6 bytes); a larger one is
+    /// refused with 413.
+    #[arg(long, env = "REMISS_MAX_UPLOAD_MB", default_value_t = 50,
+          value_parser = clap::value_parser!(u64).range(1..=2000))]
+    pub max_upload_mb: u64,
+    /// ClamAV's daemon, to scan every uploaded file: a Unix socket path
+    /// (/run/clamav/clamd.ctl) or host:port. Without it files are taken unscanned
+    /// and marked so; with it, a file is refused when clamd cannot be reached.
+    #[arg(long, env = "REMISS_CLAMD")]
+    pub clamd: Option<crate::files::clamd::ClamdAddr>,
     #[command(flatten)]
     pub sign_in: SignInArgs,
 }

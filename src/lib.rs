@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod embedded_pg;
+pub mod files;
 pub mod oidc;
 pub mod password;
 pub mod render;

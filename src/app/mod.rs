@@ -35,6 +35,7 @@
 pub mod admin;
 pub mod cases;
 pub mod demo;
+pub mod documents;
 pub mod meetings;
 pub mod referrals;
 pub mod reports;

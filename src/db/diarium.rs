@@ -96,7 +96,8 @@ pub struct Found {
 }
 
 /// Search in what the diarium shows: a remiss's title, sender and numbers (a
-/// secret one only by its numbers), and the text of dispatched, non-secret answers.
+/// secret one only by its numbers), the text of dispatched, non-secret answers,
+/// and the titles of public documents.
 /// Each kind of match ranks only its newest `cap` matches. It runs in a
 /// transaction (from `db::begin`) because its planner settings are local to one.
 #[allow(clippy::too_many_arguments)]
@@ -151,10 +152,30 @@ pub async fn search(
                   ORDER BY c.created_at DESC, c.id DESC
                   LIMIT $8::bigint + 1) m
         ),
+        document_hits AS (
+            -- Documents by their title: those that are public (not secret, of a
+            -- remiss that is not secret, and not a case's working material).
+            SELECT n.case_id AS id, m.rank, m.n
+            FROM (SELECT d.id, ts_rank_cd(d.search, to_tsquery('swedish', $1)) AS rank,
+                         row_number() OVER (ORDER BY d.registered_at DESC, d.id DESC) AS n
+                  FROM documents d
+                  LEFT JOIN cases oc ON oc.id = d.case_id
+                  JOIN referrals r ON r.id = coalesce(d.referral_id, oc.referral_id)
+                  WHERE $1 <> '' AND d.search @@ to_tsquery('swedish', $1)
+                    AND d.secrecy_provision IS NULL AND NOT r.secret
+                    AND NOT (d.case_id IS NOT NULL AND d.direction = 'drawn_up'
+                             AND oc.state NOT IN ('decided', 'answered', 'declined'))
+                    AND NOT ($7 AND d.personal_data = 'found')
+                  ORDER BY d.registered_at DESC, d.id DESC
+                  LIMIT $8::bigint + 1) m
+            JOIN document_numbers n ON n.document_id = m.id
+        ),
         hits AS (
             SELECT * FROM referral_hits
             UNION ALL
             SELECT * FROM case_hits
+            UNION ALL
+            SELECT * FROM document_hits
         )
         SELECT id AS "id!", max(rank)::real AS "rank!",
                EXISTS (SELECT 1 FROM hits WHERE n > $8) AS "capped!"

@@ -2,9 +2,11 @@
 //! owns the transaction: a change and its audit event commit together.
 
 pub mod audit;
+pub mod blobs;
 pub mod cases;
 pub mod decisions;
 pub mod diarium;
+pub mod documents;
 pub mod login_failures;
 pub mod meetings;
 pub mod oidc;

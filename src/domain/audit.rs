@@ -43,10 +43,18 @@ pub enum AuditAction {
     UserDeactivated,
     OrganCreated,
     OrganUpdated,
+    DocumentRegistered,
+    DocumentPublished,
+    DocumentUnpublished,
+    DocumentAnnulled,
+    /// A secret document's file was opened (who read it, when).
+    DocumentSecretRead,
+    /// An upload the virus scan stopped (nothing was registered).
+    DocumentVirusFound,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 33] = [
         AuditAction::ReferralRegistered,
         AuditAction::ReferralCorrected,
         AuditAction::CaseRegistered,
@@ -74,6 +82,12 @@ impl AuditAction {
         AuditAction::UserDeactivated,
         AuditAction::OrganCreated,
         AuditAction::OrganUpdated,
+        AuditAction::DocumentRegistered,
+        AuditAction::DocumentPublished,
+        AuditAction::DocumentUnpublished,
+        AuditAction::DocumentAnnulled,
+        AuditAction::DocumentSecretRead,
+        AuditAction::DocumentVirusFound,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -106,6 +120,12 @@ impl AuditAction {
             A::UserDeactivated => "user.deactivated",
             A::OrganCreated => "organ.created",
             A::OrganUpdated => "organ.updated",
+            A::DocumentRegistered => "document.registered",
+            A::DocumentPublished => "document.published",
+            A::DocumentUnpublished => "document.unpublished",
+            A::DocumentAnnulled => "document.annulled",
+            A::DocumentSecretRead => "document.secret_read",
+            A::DocumentVirusFound => "document.virus_found",
         }
     }
 
@@ -337,6 +357,48 @@ pub struct ReferralFields {
     pub received_on: NaiveDate,
     pub deadline: NaiveDate,
     pub secrecy: Option<String>,
+}
+
+/// `document.registered`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentRegistered {
+    pub title: String,
+    /// `AMN 2026/3-2, SN 2026/7-2`.
+    pub numbers: String,
+    pub direction: &'static str,
+    pub dated_on: NaiveDate,
+    pub file_name: String,
+    pub media_type: &'static str,
+    pub size: i64,
+    pub sha256: String,
+    pub secrecy: Option<String>,
+    pub virus_scan: &'static str,
+    pub personal_data: &'static str,
+    pub published: bool,
+}
+
+/// `document.published`, `document.unpublished`, `document.annulled` and
+/// `document.secret_read`: the document, and what the decision recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentDecision {
+    pub title: String,
+    pub numbers: String,
+    /// The personnummer guard's finding, and whether the registrar confirmed
+    /// having looked (publication).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personal_data: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personal_data_checked: Option<bool>,
+    /// Why it was annulled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `document.virus_found`.
+#[derive(Debug, Clone, Serialize)]
+pub struct VirusFound {
+    pub file_name: String,
+    pub signature: String,
 }
 
 #[cfg(test)]

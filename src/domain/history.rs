@@ -62,6 +62,37 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
         A::UserDeactivated => "inaktiverade kontot".to_string(),
         A::OrganCreated => "skapade organet".to_string(),
         A::OrganUpdated => "ändrade organets uppgifter".to_string(),
+        A::DocumentRegistered => format!(
+            "registrerade handlingen {} {}",
+            field("numbers"),
+            field("title")
+        ),
+        A::DocumentPublished => {
+            format!(
+                "beslutade att handlingen {} får publiceras",
+                field("numbers")
+            )
+        }
+        A::DocumentUnpublished => {
+            format!(
+                "återkallade publiceringen av handlingen {}",
+                field("numbers")
+            )
+        }
+        A::DocumentAnnulled => format!(
+            "makulerade handlingen {}: {}",
+            field("numbers"),
+            field("reason")
+        ),
+        A::DocumentSecretRead => format!(
+            "öppnade den sekretessmarkerade handlingen {}",
+            field("numbers")
+        ),
+        A::DocumentVirusFound => format!(
+            "försökte registrera filen {}, som virusskanningen stoppade ({})",
+            field("file_name"),
+            field("signature")
+        ),
     }
 }
 

@@ -6,6 +6,8 @@ pub mod csv;
 pub mod dates;
 pub mod diff;
 pub mod dnr;
+pub mod document;
+pub mod file_check;
 pub mod forms;
 pub mod history;
 pub mod meeting;

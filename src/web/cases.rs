@@ -106,9 +106,23 @@ struct CasePage {
     on_agenda: Option<(Uuid, String, bool)>,
     errors: FormErrors,
     form: ActionForm,
+    documents: Vec<super::document_register::DocumentView>,
+    can_register_documents: bool,
 }
 
 impl CasePage {
+    /// The documents that went out: shown apart once the case is settled.
+    fn outgoing(&self) -> Vec<&super::document_register::DocumentView> {
+        self.documents
+            .iter()
+            .filter(|d| d.outgoing && !d.annulled)
+            .collect()
+    }
+
+    fn settled(&self) -> bool {
+        crate::domain::document::is_settled(self.case.state)
+    }
+
     fn can(&self, transition: Transition) -> bool {
         self.available.contains(&transition)
     }
@@ -235,6 +249,16 @@ async fn case_page(
         }),
         None => None,
     };
+    drop(conn);
+    let actor = user.actor();
+    let documents = super::document_register::views(
+        &crate::app::documents::of_case(&state.ctx, &actor, case.id)
+            .await
+            .map_err(|refusal| super::refusal::refused(refusal, "/"))?,
+        Some(case.id),
+        &actor,
+    );
+    let can_register_documents = user.is_registrar() || !user.roles_in(case.organ_id).is_empty();
     let mut form = form;
     if form.recipient.is_empty() {
         form.recipient = case.sender_name.clone();
@@ -275,6 +299,8 @@ async fn case_page(
         form,
         case,
         history,
+        documents,
+        can_register_documents,
     })
 }
 

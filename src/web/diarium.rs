@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -18,6 +18,7 @@ use super::views::{Layout, page};
 use super::{AppError, AppState};
 use crate::db;
 use crate::db::diarium::Entry;
+use crate::db::documents::DiariumDocument;
 use crate::domain::CaseState;
 use crate::domain::dates::format_stockholm;
 use crate::domain::personal_data::mask;
@@ -36,6 +37,49 @@ pub fn routes() -> Router<AppState> {
             "/diarium/{id}/yttrande.pdf",
             get(super::document_files::public_reply_pdf),
         )
+        .route("/diarium/{id}/handlingar/{number}", get(document_file))
+}
+
+/// A document as the public sees it under its case: a secret one (or any of a
+/// secret remiss) only by its number, date and provision.
+pub struct PublicDocument {
+    pub number: String,
+    /// None when it is secret.
+    pub title: Option<String>,
+    pub direction: &'static str,
+    pub dated_on: String,
+    pub provision: Option<String>,
+    pub annulled: bool,
+    /// Where to download it, when it may be published.
+    pub href: Option<String>,
+    pub kind: &'static str,
+    pub size: String,
+}
+
+impl PublicDocument {
+    fn from(document: DiariumDocument, referral_provision: Option<&str>) -> Self {
+        let provision = document
+            .secrecy_provision
+            .clone()
+            .or(referral_provision.map(str::to_string));
+        let public = provision.is_none();
+        PublicDocument {
+            href: (public && document.published && !document.annulled).then(|| {
+                format!(
+                    "/diarium/{}/handlingar/{}",
+                    document.case_id, document.number
+                )
+            }),
+            number: document.number_text,
+            title: public.then(|| masked(&document.title)),
+            direction: document.direction.label_sv(),
+            dated_on: document.dated_on.to_string(),
+            provision,
+            annulled: document.annulled,
+            kind: super::document_register::kind_label(&document.media_type),
+            size: super::document_register::size_text(document.size),
+        }
+    }
 }
 
 const PAGE_SIZE: i64 = 25;
@@ -58,6 +102,9 @@ pub struct PublicEntry {
     pub marking: Option<String>,
     pub decision: Option<String>,
     pub dispatched_on: Option<String>,
+    /// Its documents, once looked up ([`with_documents`]).
+    pub documents: Vec<PublicDocument>,
+    secrecy_provision: Option<String>,
 }
 
 fn masked(text: &str) -> String {
@@ -117,8 +164,30 @@ impl PublicEntry {
                 .dispatched_on
                 .filter(|_| !entry.secret)
                 .map(|d| d.to_string()),
+            documents: Vec::new(),
+            secrecy_provision: entry.secret.then_some(entry.secrecy_provision),
         }
     }
+}
+
+/// Adds to each entry the documents the public may see of it.
+async fn with_documents(
+    conn: &mut sqlx::PgConnection,
+    mut entries: Vec<PublicEntry>,
+) -> Result<Vec<PublicEntry>, AppError> {
+    let ids: Vec<Uuid> = entries.iter().map(|e| e.case_id).collect();
+    let mut documents = db::documents::for_diarium(conn, &ids).await?;
+    for entry in &mut entries {
+        let (mine, rest): (Vec<_>, Vec<_>) = documents
+            .into_iter()
+            .partition(|d| d.case_id == entry.case_id);
+        documents = rest;
+        entry.documents = mine
+            .into_iter()
+            .map(|d| PublicDocument::from(d, entry.secrecy_provision.as_deref()))
+            .collect();
+    }
+    Ok(entries)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -243,7 +312,10 @@ async fn entry(
         .await?
         .ok_or(AppError::NotFound)?;
     let has_reply = entry.dispatched_on.is_some() && !entry.secret;
-    let entry = PublicEntry::from(entry);
+    let entry = with_documents(&mut conn, vec![PublicEntry::from(entry)])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
     page(&EntryPage {
         layout: public_layout(format!("Diarienummer {}", entry.dnr)).crumb("Diarium", "/diarium"),
         entry,
@@ -271,6 +343,22 @@ async fn reply(
     page(&document)
 }
 
+/// A published document's file, for anyone.
+async fn document_file(
+    State(state): State<AppState>,
+    Path((id, number)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let number: i32 = number.parse().map_err(|_| AppError::NotFound)?;
+    let document = crate::app::documents::open_published(&state.ctx, id, number)
+        .await
+        .map_err(|refusal| super::refusal::refused(refusal, "/diarium"))?;
+    Ok(super::document_register::file_response(
+        &state, &document, &headers,
+    ))
+}
+
 #[derive(Template)]
 #[template(path = "diarium/atom.xml")]
 struct Feed {
@@ -289,7 +377,7 @@ async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
         .to_rfc3339();
     let body = Feed {
         updated,
-        entries: rows_to_public(entries),
+        entries: with_documents(&mut conn, rows_to_public(entries)).await?,
     }
     .render()?;
     // Text stored before the input rules, or by another way in, must not break

@@ -149,6 +149,8 @@ struct EditorPage {
     /// On a stale save: the newer text, section by section beside this user's.
     conflict: Option<Conflict>,
     saved: bool,
+    /// The case's documents (the remiss's first), beside the editor.
+    documents: Vec<super::document_register::DocumentView>,
 }
 
 struct Conflict {
@@ -208,6 +210,15 @@ async fn editor_page(
             let at = format_stockholm(r.created_at);
             (r, at)
         });
+    drop(conn);
+    let actor = user.actor();
+    let documents = super::document_register::views(
+        &crate::app::documents::of_case(&state.ctx, &actor, case.id)
+            .await
+            .map_err(|refusal| super::refusal::refused(refusal, "/"))?,
+        Some(case.id),
+        &actor,
+    );
     Ok(EditorPage {
         layout: Layout::new(format!("Utkast {}", case.dnr), user, "remisser")
             .crumb("Remisser", "/remisser")
@@ -220,6 +231,7 @@ async fn editor_page(
         errors,
         conflict,
         saved: false,
+        documents,
     })
 }
 

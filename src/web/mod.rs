@@ -6,6 +6,7 @@ mod auth;
 mod cases;
 mod diarium;
 mod document_files;
+mod document_register;
 mod documents;
 mod editor;
 mod error;
@@ -24,6 +25,7 @@ mod server;
 mod session;
 mod static_files;
 mod summary;
+mod upload;
 mod views;
 
 use std::sync::Arc;
@@ -31,7 +33,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::http::{
+    Extensions, HeaderMap, HeaderName, HeaderValue, Request, StatusCode, Version, header,
+};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -51,6 +55,7 @@ pub use server::serve;
 
 use crate::app::Context;
 use crate::config::{LocalLogin, ServeArgs};
+use crate::files::clamd::Clamd;
 use crate::password::HashingSlots;
 
 /// How the server is reached and what it bears, from the configuration (the
@@ -74,6 +79,10 @@ pub struct Settings {
     pub hashing_memory_mib: usize,
     /// Whether passwords kept in Remiss may be used to sign in.
     pub local_login: LocalLogin,
+    /// The largest upload of documents, in bytes.
+    pub max_upload_bytes: u64,
+    /// The virus scanner, when one is configured.
+    pub clamd: Option<Clamd>,
 }
 
 impl Default for Settings {
@@ -87,6 +96,8 @@ impl Default for Settings {
             max_connections: 512,
             hashing_memory_mib: 128,
             local_login: LocalLogin::On,
+            max_upload_bytes: 50 * 1_000_000,
+            clamd: None,
         }
     }
 }
@@ -102,6 +113,8 @@ impl From<&ServeArgs> for Settings {
             max_connections: args.max_connections,
             hashing_memory_mib: args.hashing_memory_mib,
             local_login: args.sign_in.local_login,
+            max_upload_bytes: args.max_upload_mb * 1_000_000,
+            clamd: args.clamd.clone().map(Clamd::new),
         }
     }
 }
@@ -206,6 +219,7 @@ pub fn router(state: AppState) -> Router {
         .route("/organ/{id}/planering", get(home::planning))
         .merge(cases::routes())
         .merge(meetings::routes())
+        .merge(document_register::routes(&state))
         .merge(admin::routes())
         .merge(admin_sign_in::routes())
         .route_layer(middleware::from_fn(error::signed_in_layout))
@@ -275,8 +289,14 @@ pub fn router(state: AppState) -> Router {
                 // not. A page holds the session's CSRF token beside text the visitor
                 // chose (a search, a form sent back), which is what BREACH needs to
                 // read a secret out of compressed sizes.
+                // Nor are documents' files: most are compressed already, and a
+                // download answers range requests on its bytes as stored.
                 .layer(CompressionLayer::new().gzip(true).compress_when(
-                    DefaultPredicate::new().and(NotForContentType::const_new("text/html")),
+                    DefaultPredicate::new()
+                        .and(NotForContentType::const_new("text/html"))
+                        .and(|_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
+                            !headers.contains_key(header::ACCEPT_RANGES)
+                        }),
                 )),
         )
         .with_state(state)
@@ -306,7 +326,14 @@ async fn whole_request_timeout(
     request: axum::extract::Request,
     next: Next,
 ) -> Response {
-    match tokio::time::timeout(state.settings.request_timeout, next.run(request)).await {
+    // An upload may take longer, by its size: its pieces are each bounded by
+    // `--body-timeout` instead (see `upload`).
+    let limit = if upload::is_multipart(&request) {
+        upload::time_limit(&state.settings)
+    } else {
+        state.settings.request_timeout
+    };
+    match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             AppError::Unavailable("the request took longer than --request-timeout").into_response()
@@ -362,7 +389,8 @@ async fn health(
 /// How long in-flight requests get after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
-/// Periodic clean-up: expired sessions and old login failures.
+/// Periodic clean-up: expired sessions, old login failures, and the chunks of
+/// uploads that never became a document (interrupted or refused), a day on.
 pub async fn housekeeping(pool: PgPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(15 * 60));
     loop {
@@ -372,6 +400,11 @@ pub async fn housekeeping(pool: PgPool) {
             crate::db::allow_long_statements(&mut tx).await?;
             crate::db::delete_expired_sessions(&mut tx).await?;
             crate::db::login_failures::delete_before(
+                &mut tx,
+                chrono::Utc::now() - chrono::TimeDelta::days(1),
+            )
+            .await?;
+            crate::db::blobs::delete_orphan_chunks(
                 &mut tx,
                 chrono::Utc::now() - chrono::TimeDelta::days(1),
             )

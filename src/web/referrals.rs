@@ -1,27 +1,31 @@
 //! Remisser: registration, the list, one remiss, corrections.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::document_register::{self, DocumentView};
 use super::form::CsrfForm;
 use super::ids::Id;
 use super::query::Query;
 use super::refusal::refused;
 use super::session::CurrentUser;
+use super::upload;
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};
 use crate::app;
+use crate::app::documents::DocumentIn;
 use crate::app::referrals::Corrected;
 use crate::db::organs::Organ;
 use crate::db::referrals::{CaseRow, Cursor, ListQuery, ListRow, Referral, Sort, StateFilter};
 use crate::db::{self, audit::HistoryEntry};
 use crate::domain::CaseState;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
+use crate::domain::document::{Direction, DocumentFields, DocumentInput};
 use crate::domain::referral::ReferralInput;
 
 const PAGE_SIZE: i64 = 25;
@@ -52,6 +56,19 @@ pub struct ReferralForm {
     /// The version the correction was made on.
     #[serde(default)]
     version: Option<i32>,
+    // The registration form's documents (their files come apart).
+    #[serde(default)]
+    document_title_1: String,
+    #[serde(default)]
+    document_secrecy_1: String,
+    #[serde(default)]
+    document_title_2: String,
+    #[serde(default)]
+    document_secrecy_2: String,
+    #[serde(default)]
+    document_title_3: String,
+    #[serde(default)]
+    document_secrecy_3: String,
 }
 
 impl ReferralForm {
@@ -105,11 +122,33 @@ struct FormPage {
     errors: FormErrors,
     /// On a stale correction: the remiss as someone else saved it.
     conflict: Option<Vec<ConflictRow>>,
+    /// The registration's document slots as typed.
+    slots: Vec<SlotInput>,
+    max_mb: u64,
+    scanned: bool,
 }
 
 impl FormPage {
     fn organ_selected(&self, id: &Uuid) -> bool {
         self.input.sender_organ == id.to_string()
+    }
+
+    /// Each document slot: its number, its fields' names, and what was typed.
+    fn slot_fields(&self) -> Vec<(usize, &'static str, &'static str, &'static str, &SlotInput)> {
+        DocumentFields::SLOTS
+            .iter()
+            .zip(&self.slots)
+            .enumerate()
+            .map(|(i, (fields, slot))| {
+                (
+                    i + 1,
+                    fields.title,
+                    fields.secrecy_provision,
+                    fields.file,
+                    slot,
+                )
+            })
+            .collect()
     }
 
     fn respondent_checked(&self, id: &Uuid) -> bool {
@@ -149,19 +188,39 @@ pub async fn new_form(
         organs: organs(&state).await?,
         errors: FormErrors::none(),
         conflict: None,
+        slots: vec![SlotInput::default(); DocumentFields::SLOTS.len()],
+        max_mb: state.settings.max_upload_bytes / 1_000_000,
+        scanned: state.settings.clamd.is_some(),
     })
 }
 
+/// Registers a remiss with its incoming documents: a form with files
+/// (`multipart/form-data`, as the page sends it) or without (url-encoded).
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(form): CsrfForm<ReferralForm>,
+    request: Request,
 ) -> Result<Response, AppError> {
+    let (form, slots, too_large) = if upload::is_multipart(&request) {
+        let mut upload = upload::read(&state, request).await?;
+        let form: ReferralForm = upload.decode()?;
+        let slots = form.document_slots(&state, &mut upload).await?;
+        (form, slots, upload.too_large)
+    } else {
+        let CsrfForm(form) = CsrfForm::<ReferralForm>::from_request(request, &state).await?;
+        (form, Vec::new(), false)
+    };
     let input = form.input();
-    match app::referrals::register(&state.ctx, &user.actor(), &input).await {
+    let documents: Vec<DocumentIn> = slots.iter().filter_map(|s| s.document.clone()).collect();
+    match app::documents::register_referral(&state.ctx, &user.actor(), &input, &documents).await {
         Ok(registered) => {
             let numbers: Vec<String> = registered.cases.iter().map(|c| c.dnr.to_string()).collect();
-            tracing::info!(referral = %registered.referral_id, dnr = ?numbers, "remiss registered");
+            tracing::info!(
+                referral = %registered.referral_id,
+                dnr = ?numbers,
+                documents = registered.documents.len(),
+                "remiss registered"
+            );
             Ok(Redirect::to(&format!("/remisser/{}", registered.referral_id)).into_response())
         }
         Err(app::Error::Invalid(errors)) => {
@@ -174,10 +233,82 @@ pub async fn create(
                 organs: organs(&state).await?,
                 errors: errors.into(),
                 conflict: None,
+                slots: slots.into_iter().map(|s| s.typed).collect(),
+                max_mb: state.settings.max_upload_bytes / 1_000_000,
+                scanned: state.settings.clamd.is_some(),
             };
-            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            let status = if too_large {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            page_with_status(status, &page)
         }
         Err(refusal) => Err(refused(refusal, "/remisser")),
+    }
+}
+
+/// One document slot of the registration form: as typed, and as a document to
+/// register when anything was filled in.
+struct Slot {
+    typed: SlotInput,
+    document: Option<DocumentIn>,
+}
+
+/// A document slot's fields as typed, to show again.
+#[derive(Debug, Clone, Default)]
+pub struct SlotInput {
+    pub title: String,
+    pub secrecy_provision: String,
+}
+
+impl ReferralForm {
+    /// The form's document slots: each with a title or a file is a document of
+    /// the remiss, received with it from its sender.
+    async fn document_slots(
+        &self,
+        state: &AppState,
+        upload: &mut upload::UploadForm,
+    ) -> Result<Vec<Slot>, AppError> {
+        let sender = match Uuid::parse_str(self.sender_organ.trim()) {
+            Ok(id) => organs(state)
+                .await?
+                .into_iter()
+                .find(|o| o.id == id)
+                .map(|o| o.name)
+                .unwrap_or_default(),
+            Err(_) => self.sender_name.trim().to_string(),
+        };
+        let typed = [
+            (&self.document_title_1, &self.document_secrecy_1),
+            (&self.document_title_2, &self.document_secrecy_2),
+            (&self.document_title_3, &self.document_secrecy_3),
+        ];
+        Ok(DocumentFields::SLOTS
+            .iter()
+            .zip(typed)
+            .map(|(fields, (title, secrecy))| {
+                let file = upload.take_file(fields.file);
+                let filled = !title.trim().is_empty() || file.is_some();
+                Slot {
+                    typed: SlotInput {
+                        title: title.clone(),
+                        secrecy_provision: secrecy.clone(),
+                    },
+                    document: filled.then(|| DocumentIn {
+                        fields: *fields,
+                        input: DocumentInput {
+                            title: title.clone(),
+                            direction: Direction::Incoming.as_str().into(),
+                            dated_on: self.received_on.clone(),
+                            counterpart: sender.clone(),
+                            secrecy_provision: secrecy.clone(),
+                        },
+                        file,
+                    }),
+                }
+            })
+            .collect())
     }
 }
 
@@ -201,6 +332,7 @@ struct ShowPage {
     answered: bool,
     registered_at: String,
     history: Vec<HistoryView>,
+    documents: Vec<DocumentView>,
 }
 
 pub struct HistoryView {
@@ -233,6 +365,15 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let cases = db::referrals::cases(&mut conn, id).await?;
     let history = history_views(db::audit::referral_history(&mut conn, id).await?);
+    drop(conn);
+    let actor = user.actor();
+    let documents = document_register::views(
+        &app::documents::of_referral(&state.ctx, &actor, id)
+            .await
+            .map_err(|refusal| refused(refusal, "/remisser"))?,
+        None,
+        &actor,
+    );
     let today = stockholm_date(Utc::now());
     let answered = cases.iter().all(|c| !c.state.is_open());
     page(&ShowPage {
@@ -246,6 +387,7 @@ pub async fn show(
         referral,
         cases,
         history,
+        documents,
     })
 }
 
@@ -267,6 +409,9 @@ async fn edit_page(
         organs: organs(state).await?,
         errors,
         conflict,
+        slots: Vec::new(),
+        max_mb: 0,
+        scanned: false,
     })
 }
 

@@ -25,6 +25,11 @@ impl TestApp {
         TestApp::configured(pool, Settings::default(), PoolSettings::default(), true).await
     }
 
+    /// The application with the demo city, configured otherwise.
+    pub async fn with_demo_and(pool: PgPool, settings: Settings) -> TestApp {
+        TestApp::configured(pool, settings, PoolSettings::default(), true).await
+    }
+
     pub async fn empty(pool: PgPool) -> TestApp {
         TestApp::configured(pool, Settings::default(), PoolSettings::default(), false).await
     }
@@ -180,7 +185,22 @@ impl Browser {
         content_type: Option<&str>,
         body: Body,
     ) -> TestResponse {
+        self.send_with(method, path, &[], content_type, body).await
+    }
+
+    /// Any request with these headers, with this browser's cookies.
+    pub async fn send_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        content_type: Option<&str>,
+        body: Body,
+    ) -> TestResponse {
         let mut request = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(content_type) = content_type {
             request = request.header(header::CONTENT_TYPE, content_type);
         }
@@ -224,6 +244,24 @@ impl Browser {
         }
     }
 
+    /// Posts a form with files (`multipart/form-data`), the CSRF token (from
+    /// `token_page`) first as a browser sends it, then the fields, then the
+    /// files: (input name, file name, content).
+    pub async fn post_multipart(
+        &mut self,
+        token_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> TestResponse {
+        let token = self.get(token_page).await.csrf_token();
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        let (content_type, body) = multipart(&all, files);
+        self.send("POST", path, Some(&content_type), streamed(body))
+            .await
+    }
+
     pub async fn get(&mut self, path: &str) -> TestResponse {
         self.request("GET", path, None).await
     }
@@ -259,6 +297,52 @@ impl Browser {
         )
         .await
     }
+}
+
+/// A body sent in pieces of 64 KiB that arrive one at a time, as from the
+/// network: a reader that takes all it can gets what has arrived, not the rest.
+pub fn streamed(body: Vec<u8>) -> Body {
+    let (sender, receiver) =
+        tokio::sync::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(1);
+    tokio::spawn(async move {
+        for piece in body.chunks(64 * 1024) {
+            let piece = axum::body::Bytes::copy_from_slice(piece);
+            if sender.send(Ok(piece)).await.is_err() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+    });
+    Body::from_stream(futures_util::stream::unfold(
+        receiver,
+        |mut receiver| async move { receiver.recv().await.map(|piece| (piece, receiver)) },
+    ))
+}
+
+/// A `multipart/form-data` body: its content type (with the boundary) and bytes.
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----remiss-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, file_name, content) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 pub fn encode(fields: &[(&str, &str)]) -> String {

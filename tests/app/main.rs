@@ -3,5 +3,6 @@
 
 mod architecture;
 mod cases;
+mod documents;
 mod setup;
 mod sign_in;

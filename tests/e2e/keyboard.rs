@@ -67,19 +67,19 @@ return { name: name, inForm: !!e.closest('main form.form'), changed: changed };
 "#;
 
 /// The names of the registration form's controls in document order.
-const FORM_CONTROLS: &str = r#"
+pub(crate) const FORM_CONTROLS: &str = r#"
 return Array.prototype.map.call(
   document.querySelectorAll('main form.form input:not([type=hidden]), main form.form select, main form.form textarea, main form.form button, main form.form a[href]'),
   function (e) { return e.id ? '#' + e.id : e.tagName.toLowerCase() + ' "' + e.textContent.trim() + '"'; });
 "#;
 
-struct Focus {
-    name: String,
-    in_form: bool,
-    visible: bool,
+pub(crate) struct Focus {
+    pub name: String,
+    pub in_form: bool,
+    pub visible: bool,
 }
 
-async fn focused(b: &Browser) -> Focus {
+pub(crate) async fn focused(b: &Browser) -> Focus {
     let v: Value = b.script(FOCUSED).await;
     let changed: Vec<String> = v["changed"]
         .as_array()
@@ -98,23 +98,36 @@ async fn focused(b: &Browser) -> Focus {
     }
 }
 
-/// Presses keys on whatever has the focus, as a keyboard does.
-async fn press(b: &Browser, keys: &str) {
-    let target = b
-        .client
-        .active_element()
-        .await
-        .expect("the focused element");
-    target.send_keys(keys).await.expect("keys");
+/// Presses keys on whatever has the focus, as a keyboard does: WebDriver's key
+/// actions, which go where the focus is (sending keys to the focused element
+/// would instead choose a file when that element is a file input). A modifier
+/// (Shift) is held until the other keys are pressed.
+pub(crate) async fn press(b: &Browser, keys: &str) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let modifiers = [Key::Shift, Key::Control, Key::Alt, Key::Meta].map(char::from);
+    let mut actions = KeyActions::new("keyboard".to_string());
+    let mut held = Vec::new();
+    for key in keys.chars() {
+        actions = actions.then(KeyAction::Down { value: key });
+        if modifiers.contains(&key) {
+            held.push(key);
+        } else {
+            actions = actions.then(KeyAction::Up { value: key });
+        }
+    }
+    for key in held.into_iter().rev() {
+        actions = actions.then(KeyAction::Up { value: key });
+    }
+    b.client.perform_actions(actions).await.expect("keys");
 }
 
-async fn tab(b: &Browser) -> Focus {
+pub(crate) async fn tab(b: &Browser) -> Focus {
     press(b, &Key::Tab.to_string()).await;
     focused(b).await
 }
 
 /// Starts from the top of the page, with nothing focused.
-async fn from_the_top(b: &Browser) -> i64 {
+pub(crate) async fn from_the_top(b: &Browser) -> i64 {
     b.script(LOOK).await;
     b.script(MARK_FOCUSABLE).await.as_i64().unwrap_or(0)
 }

@@ -22,6 +22,7 @@ mod steps;
 mod answer;
 mod answer_without_javascript;
 mod conflict;
+mod documents;
 mod errors;
 mod keyboard;
 mod login;

@@ -19,6 +19,7 @@ use self::reference::{
 };
 use super::admin::{self, Origin};
 use super::cases::{self, Assignment, DispatchInput};
+use super::documents;
 use super::meetings::{self, Adjustment};
 use super::referrals;
 use super::reports::{self, DraftEdit};
@@ -345,6 +346,16 @@ async fn reference_remiss(conn: &mut PgConnection, city: &City) -> Result<()> {
     };
     let registrar = city.person("registrator");
     let registered = referrals::register_in(conn, at(2020, 1, 20, 9), registrar, &input).await?;
+    // Its missive and betänkande, received with it and published.
+    documents::load_demo_documents_in(
+        conn,
+        at(2020, 1, 20, 9),
+        registrar,
+        registered.referral_id,
+        date(2020, 1, 20),
+        "Kommunstyrelsen",
+    )
+    .await?;
 
     let (officer, reviewer, secretary) = (
         city.person("handlaggare"),
