@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::frozen;
 use super::step::{self, Begun};
 use super::{Actor, Context, Error, Result, transaction};
 use crate::db;
@@ -153,7 +154,8 @@ pub async fn decide_by_delegation_in(
     )
     .await?;
     let event = CaseEvent::DecidedByDelegation { reference };
-    step::finish(conn, at, actor, &case, to, event).await
+    step::finish(conn, at, actor, &case, to, event).await?;
+    frozen::delegation_decision_in(conn, at, actor.user_id, case.id).await
 }
 
 /// The yttrande as sent: when and to whom.

@@ -7,6 +7,7 @@ use chrono_tz::Europe::Stockholm;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::frozen;
 use super::step::{self, Begun};
 use super::{Actor, Context, Error, Result, commit, transaction};
 use crate::db;
@@ -321,6 +322,6 @@ pub async fn adjust_in(
             )
         },
     )
-    .await
-    .map_err(Error::from)
+    .await?;
+    frozen::adjusted_meeting_in(conn, at, actor.user_id, meeting.id).await
 }

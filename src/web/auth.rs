@@ -50,7 +50,9 @@ impl FromRequestParts<AppState> for ClientAddr {
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .map(str::trim)
-                .rfind(|v| !v.is_empty());
+                .rfind(|v| !v.is_empty())
+                // The proxy appends the address it saw; anything else is not one.
+                .and_then(|v| v.parse::<std::net::IpAddr>().ok());
             if let Some(address) = forwarded {
                 return Ok(ClientAddr(address.to_string()));
             }

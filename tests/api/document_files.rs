@@ -385,19 +385,26 @@ async fn a_title_written_as_markup_prints_as_written(pool: PgPool) {
     let case = register(&app, TITLE, &["AMN"]).await;
     let mut crew = Crew::new(&app).await;
     flow(&app, &mut crew, case, "drafting").await;
-    let injected = "#set page(width: 1pt) <script> \u{202E} *fet*";
+    // A direction override is refused at entry (it could turn the text around);
+    // everything else that looks like markup is taken as written.
+    let overridden = "#set page(width: 1pt) <script> \u{202E} *fet*";
+    let injected = "#set page(width: 1pt) <script> *fet*";
     let considerations = "Se #import \"/etc/passwd\": $x^2$ och \\ @ref <b>fet</b> 😀 slut.";
     let editor = format!("/arenden/{case}/utkast");
     let base = latest_revision(&app, case).await.to_string();
     let mut fields = draft(&base, considerations);
     fields.retain(|(name, _)| *name != "title");
+    let mut refused = fields.clone();
+    refused.push(("title", overridden));
+    let response = crew.officer.post_from(&editor, &editor, &refused).await;
+    assert_eq!(response.status, 422);
+    response.assert_contains("styrtecken för skrivriktning");
     fields.push(("title", injected));
     redirected(
         &crew.officer.post_from(&editor, &editor, &fields).await,
         "save",
     );
-    // As written, less the override that would turn the text around.
-    let literal = "#set page(width: 1pt) <script> *fet*";
+    let literal = injected;
 
     let pdf = crew
         .officer
@@ -556,6 +563,8 @@ async fn readers_outside_the_organ_get_personnummer_masked(pool: PgPool) {
         &crew.decide(meeting, &decision(&item, "adopted", &[])).await,
         "decision",
     );
+    // Outsiders read the decided documents once the minutes are adjusted.
+    redirected(&crew.adjust(meeting).await, "justering");
 
     let mut outsider = app.signed_in("handlaggare.sn").await;
     for path in [

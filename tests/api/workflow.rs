@@ -134,10 +134,12 @@ async fn all_events(app: &TestApp) -> i64 {
     app.count("SELECT count(*) FROM audit_events").await
 }
 
+/// The case's own events: the documents frozen at a decision have theirs
+/// (tests/app/documents.rs).
 async fn case_events(app: &TestApp, case: Uuid) -> i64 {
     count_for(
         app,
-        "SELECT count(*) FROM audit_events WHERE case_id = $1",
+        "SELECT count(*) FROM audit_events WHERE case_id = $1 AND action NOT LIKE 'document.%'",
         case,
     )
     .await
@@ -150,7 +152,8 @@ async fn assert_step(app: &TestApp, case: Uuid, expected: &str, action: &str, se
     let now = case_events(app, case).await;
     assert_eq!(now, seen + 1, "{action} appended one audit event");
     let (last, after): (String, Option<String>) = sqlx::query_as(
-        "SELECT action, after->>'state' FROM audit_events WHERE case_id = $1 ORDER BY id DESC LIMIT 1",
+        "SELECT action, after->>'state' FROM audit_events
+         WHERE case_id = $1 AND action NOT LIKE 'document.%' ORDER BY id DESC LIMIT 1",
     )
     .bind(case)
     .fetch_one(&app.pool)

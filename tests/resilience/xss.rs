@@ -95,6 +95,18 @@ impl Inspector {
             .unwrap_or_default()
             .to_string();
         let body = &response.body;
+        // A PDF or Word file is a download (attachment, nosniff) that opens outside
+        // the page: no markup of the site's to escape. Its text is tested in
+        // tests/api/document_files.rs.
+        let download = response
+            .header("content-disposition")
+            .is_some_and(|d| d.starts_with("attachment"));
+        if download
+            && (kind.starts_with("application/pdf")
+                || kind.starts_with("application/vnd.openxmlformats"))
+        {
+            return;
+        }
         if kind.starts_with("text/csv") {
             self.inspect_csv(request, body);
             return;

@@ -1,0 +1,174 @@
+//! What was decided, kept as it was decided. When a decision becomes final — the
+//! minutes that hold it adjusted, or taken by delegation — the tjänsteutlåtande as
+//! decided and the protokollsutdrag of its § are rendered once and registered as
+//! the case's handlingar in the same transaction: stored by SHA-256 and never
+//! changed. A later change of code or layout alters the print views and the
+//! downloads, never these.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::documents::{InMemory, register_bytes_in};
+use super::outgoing::{self, final_decision};
+use super::{Error, Result};
+use crate::db;
+use crate::db::cases::CaseDetail;
+use crate::db::decisions::Decision;
+use crate::db::documents::Belongs;
+use crate::domain::document::{Direction, DocumentDetails};
+use crate::domain::file_check::MediaType;
+use crate::render::{self, RenderError};
+
+/// The minutes of `meeting_id` have just been adjusted by `actor_id`: each § gets
+/// its protokollsutdrag, and each case decided there its tjänsteutlåtande as
+/// decided.
+pub async fn adjusted_meeting_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor_id: Uuid,
+    meeting_id: Uuid,
+) -> Result<()> {
+    for item in db::meetings::agenda(&mut *conn, meeting_id).await? {
+        let case = db::cases::get(&mut *conn, item.case_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let decisions = db::decisions::for_case(&mut *conn, case.id).await?;
+        let Some(decision) = decisions
+            .iter()
+            .find(|d| d.meeting_id == Some(meeting_id) && d.paragraph.is_some())
+        else {
+            continue;
+        };
+        freeze(conn, at, actor_id, &case, decision, Frozen::Extract).await?;
+        if final_decision(&decisions).is_some_and(|standing| standing.id == decision.id) {
+            freeze(conn, at, actor_id, &case, decision, Frozen::Report).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The case has just been decided by delegation: its tjänsteutlåtande as decided.
+/// (A delegation decision is no § of any minutes: there is no extract.)
+pub async fn delegation_decision_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor_id: Uuid,
+    case_id: Uuid,
+) -> Result<()> {
+    let case = db::cases::get(&mut *conn, case_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let decisions = db::decisions::for_case(&mut *conn, case.id).await?;
+    let decision = final_decision(&decisions).ok_or_else(Error::raced)?;
+    freeze(conn, at, actor_id, &case, decision, Frozen::Report).await
+}
+
+/// The two documents a decision freezes.
+#[derive(Debug, Clone, Copy)]
+enum Frozen {
+    /// The protokollsutdrag of the decision's §.
+    Extract,
+    /// The tjänsteutlåtande in the version decided on.
+    Report,
+}
+
+async fn freeze(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor_id: Uuid,
+    case: &CaseDetail,
+    decision: &Decision,
+    which: Frozen,
+) -> Result<()> {
+    let revision = db::reports::get_by_id(&mut *conn, decision.revision_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (title, file_name, dated_on, text, bytes) = match which {
+        Frozen::Extract => {
+            let extract = outgoing::extract(case, decision, &revision);
+            let text = all_text(&extract);
+            (
+                format!(
+                    "Protokollsutdrag {} {}",
+                    outgoing::paragraph(decision),
+                    case.dnr
+                ),
+                outgoing::extract_file_name(case, decision),
+                decision.adjusted_on.unwrap_or(decision.decided_on),
+                text,
+                rendered(move || render::pdf::extract(&extract)).await?,
+            )
+        }
+        Frozen::Report => {
+            let report = outgoing::report(case, &revision, true);
+            let text = all_text(&report);
+            (
+                format!("Tjänsteutlåtande {} (beslutad version)", case.dnr),
+                outgoing::report_file_name(case, "pdf"),
+                decision.decided_on,
+                text,
+                rendered(move || render::pdf::report(&report)).await?,
+            )
+        }
+    };
+    let details = DocumentDetails {
+        title,
+        direction: Direction::DrawnUp,
+        dated_on,
+        counterpart: String::new(),
+        // A secret remiss's documents are secret by its provision.
+        secrecy_provision: None,
+    };
+    register_bytes_in(
+        conn,
+        at,
+        actor_id,
+        Belongs::Case(case.id),
+        InMemory {
+            details: &details,
+            file_name: &file_name,
+            media_type: MediaType::Pdf,
+            bytes: &bytes,
+            text: Some(&text),
+            // The decision is public now: publishable at once, unless the remiss
+            // is secret or the personnummer guard finds something in the text.
+            published: !case.secret,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Renders off the async threads: layout is CPU work.
+async fn rendered(
+    render: impl FnOnce() -> std::result::Result<Vec<u8>, RenderError> + Send + 'static,
+) -> Result<Vec<u8>> {
+    let bytes = tokio::task::spawn_blocking(render)
+        .await
+        .map_err(|e| anyhow::anyhow!("rendering task: {e}"))?
+        .map_err(anyhow::Error::from)?;
+    Ok(bytes)
+}
+
+/// Every text of a document, for the personnummer guard.
+fn all_text<T: Serialize>(document: &T) -> String {
+    fn collect(value: &serde_json::Value, out: &mut String) {
+        match value {
+            serde_json::Value::String(s) => {
+                out.push_str(s);
+                out.push('\n');
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+            serde_json::Value::Object(fields) => fields.values().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    collect(
+        &serde_json::to_value(document).expect("documents serialise"),
+        &mut out,
+    );
+    out
+}
