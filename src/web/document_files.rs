@@ -14,25 +14,23 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use sqlx::PgConnection;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use super::documents::{
-    ExtractToRead, ReplyParts, ReportToRead, decision_lines, extract_to_read, is_public,
-    reply_case, reply_parts, report_to_read,
-};
+use super::documents::{ExtractToRead, ReportToRead, extract_to_read, reply_case, report_to_read};
 use super::ids::Id;
 use super::query::Query;
 use super::session::CurrentUser;
 use super::views::case_href;
 use super::{AppError, AppState};
+use crate::app::reply_document::{
+    decision_lines, header, reply_data, reply_file_name, report_body, statements,
+};
 use crate::db;
 use crate::db::cases::CaseDetail;
 use crate::db::decisions::Decision;
-use crate::db::reports::Revision;
 use crate::domain::dates::{format_stockholm, stockholm_date};
-use crate::domain::meeting::{MemberStatement, paragraph_label};
+use crate::domain::meeting::paragraph_label;
 use crate::domain::report::paragraphs;
 use crate::domain::workflow::DecisionOutcome;
 use crate::render::{self, RenderError};
@@ -125,47 +123,6 @@ fn content_disposition(name: &str) -> HeaderValue {
     HeaderValue::from_str(&value).expect("an ASCII header value")
 }
 
-fn header(case: &CaseDetail, date: NaiveDate) -> render::Header {
-    render::Header {
-        organ: case.organ_name.clone(),
-        administration: case.administration.clone(),
-        dnr: case.dnr.to_string(),
-        date,
-        officer: case.officer_name.as_ref().map(|name| render::Person {
-            name: name.clone(),
-            title: case.officer_title.clone().unwrap_or_default(),
-        }),
-    }
-}
-
-fn report_body(case: &CaseDetail, revision: &Revision) -> render::ReportBody {
-    let content = &revision.content;
-    render::ReportBody {
-        title: content.title.clone(),
-        sender: render::Sender {
-            name: case.sender_name.clone(),
-            reference: case.sender_dnr.clone(),
-            municipal: case.sender_is_organ,
-        },
-        proposals: content.proposals.clone(),
-        summary: paragraphs(&content.summary),
-        preparation: paragraphs(&content.preparation),
-        background: paragraphs(&content.background),
-        considerations: paragraphs(&content.considerations),
-        signatories: content
-            .signatories
-            .iter()
-            .map(|s| render::Person {
-                name: s.name.clone(),
-                title: s.title.clone(),
-            })
-            .collect(),
-        // The case's handlingar are not registered yet (the document store):
-        // a report lists no bilagor of its own until they are.
-        attachments: Vec::new(),
-    }
-}
-
 /// The document for this reader: masked for anyone outside the case's organ.
 fn for_reader<T: serde::Serialize + serde::de::DeserializeOwned>(document: T, insider: bool) -> T {
     if insider {
@@ -220,16 +177,6 @@ pub async fn report_docx(
     let bytes = rendered(move || render::docx::report(&report), case_href(case.id)).await?;
     let name = render::file_name(&["Tjänsteutlåtande", &dnr(&case)], "docx");
     Ok(download(bytes, DOCX, &name))
-}
-
-fn statements(list: &[MemberStatement]) -> Vec<render::Statement> {
-    list.iter()
-        .map(|s| render::Statement {
-            member: s.member.clone(),
-            party: s.party.clone(),
-            text: s.text.clone(),
-        })
-        .collect()
 }
 
 fn meeting_day(decision: &Decision) -> NaiveDate {
@@ -301,87 +248,6 @@ pub async fn extract_pdf(
     let bytes = rendered(move || render::pdf::extract(&extract), case_href(case.id)).await?;
     let name = render::file_name(&["Protokollsutdrag", &dnr(&case), &paragraph], "pdf");
     Ok(download(bytes, PDF, &name))
-}
-
-/// The yttrande's data, and whether its decision is public yet (None before a
-/// decision stands).
-async fn reply_data(
-    conn: &mut PgConnection,
-    case: &CaseDetail,
-) -> Result<Option<(render::Reply, bool)>, AppError> {
-    let Some(ReplyParts {
-        decision,
-        revision,
-        reply,
-    }) = reply_parts(&mut *conn, case.id).await?
-    else {
-        return Ok(None);
-    };
-    let public = is_public(&decision);
-    let decided_at = match &decision.delegation_reference {
-        Some(reference) => render::DecidedAt::Delegation {
-            reference: reference.clone(),
-            by: decision.decided_by_name.clone(),
-            on: decision.decided_on,
-        },
-        None => render::DecidedAt::Meeting {
-            when: decision
-                .meeting_starts_at
-                .map(format_stockholm)
-                .unwrap_or_else(|| decision.decided_on.to_string()),
-            paragraph: decision.paragraph.map(paragraph_label).unwrap_or_default(),
-        },
-    };
-    let signatures = match &decided_at {
-        render::DecidedAt::Delegation { by, .. } => vec![render::Person {
-            name: by.clone(),
-            title: "Beslutande på delegation".into(),
-        }],
-        // The chair signs by hand; the secretary is who dispatched the yttrande,
-        // or else who recorded the decision.
-        render::DecidedAt::Meeting { .. } => vec![
-            render::Person {
-                name: String::new(),
-                title: "Ordförande".into(),
-            },
-            render::Person {
-                name: reply
-                    .as_ref()
-                    .map_or(&decision.decided_by_name, |r| &r.dispatched_by_name)
-                    .clone(),
-                title: "Sekreterare".into(),
-            },
-        ],
-    };
-    let reply = render::Reply {
-        header: header(case, decision.decided_on),
-        referral_title: case.referral_title.clone(),
-        recipient: reply
-            .as_ref()
-            .map_or(&case.sender_name, |r| &r.recipient)
-            .clone(),
-        decided_at,
-        decision: decision_lines(&decision, &revision),
-        reservations: statements(&decision.reservations),
-        dispatched_on: reply.as_ref().map(|r| r.dispatched_on),
-        signatures,
-        report: report_body(case, &revision),
-    };
-    Ok(Some((reply, public)))
-}
-
-/// `Yttrande AMN 2026-3 över LI2025-01842.pdf`; without the sender's reference,
-/// `Yttrande AMN 2026-3.pdf`.
-fn reply_file_name(case: &CaseDetail, extension: &str) -> String {
-    let sender_reference = case.sender_dnr.trim();
-    if sender_reference.is_empty() {
-        render::file_name(&["Yttrande", &dnr(case)], extension)
-    } else {
-        render::file_name(
-            &["Yttrande", &dnr(case), "över", sender_reference],
-            extension,
-        )
-    }
 }
 
 async fn user_reply(

@@ -10,6 +10,9 @@ use super::ids::{Id, TwoIds};
 use super::session::CurrentUser;
 use super::views::{case_href, page};
 use super::{AppError, AppState};
+use crate::app::reply_document::{
+    ReplyParts, decision_lines, final_decision, is_public, reply_parts,
+};
 use crate::db;
 use crate::db::cases::CaseDetail;
 use crate::db::decisions::Decision;
@@ -88,14 +91,6 @@ impl ReportView {
     }
 }
 
-/// A decision is public once the minutes that hold it are adjusted (justering),
-/// or at once when taken by delegation, outside a meeting. Until then outsiders
-/// read it neither in the yttrande, nor in the protokollsutdrag, nor as the
-/// decided version of the report.
-pub fn is_public(decision: &Decision) -> bool {
-    decision.meeting_id.is_none() || decision.adjusted_on.is_some()
-}
-
 fn mask_decision(decision: &mut Decision) {
     decision.decision_text = masked(&decision.decision_text);
     decision.reason = masked(&decision.reason);
@@ -114,16 +109,6 @@ fn mask_decision(decision: &mut Decision) {
 fn mask_case(case: &mut CaseDetail) {
     case.referral_title = masked(&case.referral_title);
     case.sender_name = masked(&case.sender_name);
-}
-
-/// The decision that stands: adopted, amended or by delegation.
-pub fn final_decision(decisions: &[Decision]) -> Option<&Decision> {
-    decisions.iter().rfind(|d| {
-        matches!(
-            d.outcome,
-            DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation
-        )
-    })
 }
 
 #[derive(Template)]
@@ -233,13 +218,6 @@ pub struct ReplyDocument {
 }
 
 /// The lines of what the board decided: the report's proposals, or the amended text.
-pub fn decision_lines(decision: &Decision, revision: &Revision) -> Vec<String> {
-    match decision.outcome {
-        DecisionOutcome::Amended => paragraphs(&decision.decision_text),
-        _ => revision.content.proposals.clone(),
-    }
-}
-
 pub async fn reply_document(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -272,34 +250,6 @@ pub async fn reply_case(
     let case = db::cases::get(conn, id).await?.ok_or(AppError::NotFound)?;
     user.require(user.works_in(case.organ_id) || !case.secret)?;
     Ok(case)
-}
-
-/// What a yttrande is made of: the standing decision, the report it was taken on,
-/// and the dispatch once done.
-pub struct ReplyParts {
-    pub decision: Decision,
-    pub revision: Revision,
-    pub reply: Option<db::decisions::Reply>,
-}
-
-/// The parts of a decided case's yttrande (None before a decision stands).
-pub async fn reply_parts(
-    conn: &mut sqlx::PgConnection,
-    case_id: Uuid,
-) -> Result<Option<ReplyParts>, AppError> {
-    let decisions = db::decisions::for_case(&mut *conn, case_id).await?;
-    let Some(decision) = final_decision(&decisions).cloned() else {
-        return Ok(None);
-    };
-    let revision = db::reports::get_by_id(&mut *conn, decision.revision_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let reply = db::decisions::reply(conn, case_id).await?;
-    Ok(Some(ReplyParts {
-        decision,
-        revision,
-        reply,
-    }))
 }
 
 /// The yttrande of a decided case (None before a decision stands).

@@ -171,6 +171,9 @@ async fn the_demo_city_loads_once_and_every_event_reads_back(pool: PgPool) {
             "case.approved",
             "case.placed_on_agenda",
             "case.decided",
+            // The yttrande frozen at dispatch, as PDF and DOCX.
+            "document.registered",
+            "document.registered",
             "case.dispatched",
         ]
     );
