@@ -249,8 +249,8 @@ async fn an_uploaded_file_downloads_byte_for_byte(pool: PgPool) {
     assert_ne!(again, document);
     assert_eq!(
         app.count("SELECT count(*) FROM blobs").await,
-        3,
-        "two demo PDFs and this one"
+        5,
+        "two demo PDFs, the demo's yttrande as PDF and DOCX, and this one"
     );
     let chunks = app
         .count("SELECT count(DISTINCT chunk_sha256) FROM blob_parts WHERE blob_sha256 = (SELECT sha256 FROM documents WHERE file_name = 'kopia.pdf')")

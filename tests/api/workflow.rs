@@ -669,7 +669,11 @@ async fn a_remiss_is_answered_with_every_role_taking_its_step(pool: PgPool) {
     );
 
     redirected(&crew.dispatch(case, "2027-02-19").await, "dispatch");
-    assert_step(&app, case, "answered", "case.dispatched", seen).await;
+    // The yttrande is frozen first: its PDF and DOCX registered as handlingar.
+    let frozen = "SELECT count(*) FROM audit_events
+                  WHERE case_id = $1 AND action = 'document.registered'";
+    assert_eq!(count_for(&app, frozen, case).await, 2);
+    assert_step(&app, case, "answered", "case.dispatched", seen + 2).await;
     assert_eq!(
         count_for(
             &app,
