@@ -99,13 +99,13 @@ pub async fn submit_in(
     if !missing.is_empty() {
         return Err(Error::invalid("submit", missing.join(" ")));
     }
+    // The organ's granskare are told that a draft waits for them.
     let about = About::from(&case);
-    let organ = case.organ_id;
     outbox::notify_role_in(
         conn,
         at,
         Some(actor),
-        organ,
+        case.organ_id,
         Role::Reviewer,
         &about,
         Notice::Review,
