@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply the database migrations and exit.
     Migrate(DatabaseArgs),
     /// Manage user accounts.
@@ -135,6 +135,15 @@ pub struct ServeArgs {
     /// and marked so; with it, a file is refused when clamd cannot be reached.
     #[arg(long, env = "REMISS_CLAMD")]
     pub clamd: Option<crate::files::clamd::ClamdAddr>,
+    /// The SMTP server e-mail goes out through: `smtp://127.0.0.1:2525` (no TLS:
+    /// a relay on the same host), `smtp://host:587?tls=required` (STARTTLS) or
+    /// `smtps://host:465`, with `user:password@` before the host for a login.
+    /// Without it messages wait in the outbox.
+    #[arg(long, env = "REMISS_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Who Remiss's e-mail is from: `Remiss <remiss@kommun.se>`.
+    #[arg(long, env = "REMISS_MAIL_FROM")]
+    pub mail_from: Option<String>,
     #[command(flatten)]
     pub sign_in: SignInArgs,
 }

@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod embedded_pg;
 pub mod files;
+pub mod mail;
 pub mod oidc;
 pub mod password;
 pub mod render;

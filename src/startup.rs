@@ -28,7 +28,7 @@ pub fn init_tracing() {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => serve(cli.serve).await.map(|()| ExitCode::SUCCESS),
-        Some(Command::Serve(args)) => serve(args).await.map(|()| ExitCode::SUCCESS),
+        Some(Command::Serve(args)) => serve(*args).await.map(|()| ExitCode::SUCCESS),
         Some(Command::Migrate(args)) => {
             let database = Database::open(&args).await?;
             database.close().await?;
@@ -131,6 +131,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(config) => Some(Arc::new(crate::oidc::Provider::new(config)?)),
         None => None,
     };
+    let mailer = match (&args.smtp_url, &args.mail_from) {
+        (Some(url), Some(from)) => Some(crate::mail::Mailer::new(
+            url,
+            from,
+            args.sign_in.public_url.as_deref(),
+        )?),
+        (Some(_), None) => bail!("--smtp-url needs --mail-from, the address mail is sent from"),
+        (None, _) => None,
+    };
+    if mailer.is_some() && args.sign_in.public_url.is_none() {
+        tracing::warn!("--smtp-url without --public-url: e-mail will carry no links");
+    }
     // Then the address: a taken port should not cost a database start either.
     let listener = TcpListener::bind(args.addr)
         .await
@@ -160,8 +172,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         provider_refresh = Some(tokio::spawn(provider.keep_fresh()));
     }
     let housekeeping = tokio::spawn(web::housekeeping(database.pool.clone()));
+    // Sending stops with the server: a message cut off mid-send goes again, with
+    // the same Message-ID, once its claim lapses.
+    let outbox = tokio::spawn(crate::mail::run(state.ctx.clone(), mailer));
     let result = web::serve(listener, state, shutdown_signal()).await;
     housekeeping.abort();
+    outbox.abort();
     if let Some(task) = provider_refresh {
         task.abort();
     }

@@ -6,13 +6,16 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::frozen;
+use super::outbox::{self, About, Notice};
 use super::step::{self, Begun};
 use super::{Actor, Context, Error, Result, transaction};
 use crate::db;
+use crate::db::decisions::NewReply;
 use crate::domain::audit::CaseEvent;
 use crate::domain::dates::stockholm_date;
 use crate::domain::meeting::{validate_dispatch, validate_required};
 use crate::domain::report::{first_draft, missing_for_submission, sections};
+use crate::domain::sign_in::{email_problem, normalize_email};
 use crate::domain::workflow::{DecisionOutcome, Transition};
 use crate::domain::{Role, personal_data};
 
@@ -59,6 +62,8 @@ pub async fn assign_in(
         officer: officer.display_name,
     };
     step::record(conn, at, actor, &case, to, event).await?;
+    let about = About::from(&case);
+    outbox::notify_user_in(conn, at, actor, &about, officer.id, Notice::Assigned).await?;
     if db::reports::latest(conn, case.id).await?.is_none() {
         let draft = first_draft(&case.referral_title, &case.organ_name, &case.administration);
         db::reports::save(conn, case.id, 0, &draft, actor.user_id, at).await?;
@@ -94,6 +99,18 @@ pub async fn submit_in(
     if !missing.is_empty() {
         return Err(Error::invalid("submit", missing.join(" ")));
     }
+    // The organ's granskare are told that a draft waits for them.
+    let about = About::from(&case);
+    outbox::notify_role_in(
+        conn,
+        at,
+        Some(actor),
+        case.organ_id,
+        Role::Reviewer,
+        &about,
+        Notice::Review,
+    )
+    .await?;
     step::finish(
         conn,
         at,
@@ -158,11 +175,13 @@ pub async fn decide_by_delegation_in(
     frozen::delegation_decision_in(conn, at, actor.user_id, case.id).await
 }
 
-/// The yttrande as sent: when and to whom.
+/// The yttrande as sent: when and to whom, and the address of the sender's
+/// registry (registratorns e-post) to e-mail it to, if any.
 #[derive(Debug, Clone, Default)]
 pub struct DispatchInput {
     pub dispatched_on: String,
     pub recipient: String,
+    pub email: String,
 }
 
 pub async fn dispatch(
@@ -175,7 +194,9 @@ pub async fn dispatch(
 }
 
 /// Sends the decided yttrande. From then on it is public: the diarium masks what
-/// looks like a personnummer in it, and the registrar is told.
+/// looks like a personnummer in it, and the registrar is told. It is frozen
+/// (rendered once and registered as the case's outgoing handlingar), and with a
+/// registry address e-mailed through the outbox with those stored files.
 pub async fn dispatch_in(
     conn: &mut PgConnection,
     at: DateTime<Utc>,
@@ -189,20 +210,30 @@ pub async fn dispatch_in(
         .into_iter()
         .rfind(|d| d.outcome.stands())
         .ok_or_else(Error::raced)?;
-    let (on, recipient) =
-        validate_dispatch(&input.dispatched_on, &input.recipient, decision.decided_on)?;
-    db::decisions::dispatch(
-        conn,
-        case.id,
-        decision.id,
+    let dispatch = validate_dispatch(&input.dispatched_on, &input.recipient, decision.decided_on);
+    let ((on, recipient), address) = match (dispatch, registry_address(&input.email)) {
+        (Ok(dispatch), Ok(address)) => (dispatch, address),
+        (dispatch, address) => {
+            let mut errors = dispatch.err().unwrap_or_default();
+            if let Err(problem) = address {
+                errors.add("email", problem);
+            }
+            return Err(Error::Invalid(errors));
+        }
+    };
+    let reply = NewReply {
+        case_id: case.id,
+        decision_id: decision.id,
         on,
-        &recipient,
-        actor.user_id,
+        recipient: &recipient,
+        recipient_email: address.as_deref(),
+        by: actor.user_id,
         at,
-    )
-    .await?;
+    };
+    db::decisions::dispatch(conn, &reply).await?;
+    let mut public_texts: Vec<String> = Vec::new();
     if let Some(revision) = db::reports::get_by_id(conn, decision.revision_id).await? {
-        let mut public_texts: Vec<String> = sections(&revision.content, &case.administration)
+        public_texts = sections(&revision.content, &case.administration)
             .into_iter()
             .map(|(_, text)| text)
             .collect();
@@ -214,11 +245,36 @@ pub async fn dispatch_in(
             db::cases::flag_personal_data(conn, case.id).await?;
         }
     }
+    let files = frozen::dispatched_reply_in(
+        conn,
+        at,
+        actor.user_id,
+        &case,
+        on,
+        &public_texts.join("\n\n"),
+    )
+    .await?;
+    if let Some(address) = &address {
+        outbox::queue_reply_in(conn, at, &case, address, files).await?;
+    }
     let event = CaseEvent::Dispatched {
         dispatched_on: on,
         recipient,
     };
     step::finish(conn, at, actor, &case, to, event).await
+}
+
+/// The registry's address, when one is given; what is wrong with it when it is
+/// not an address.
+fn registry_address(email: &str) -> std::result::Result<Option<String>, &'static str> {
+    let email = normalize_email(email);
+    if email.is_empty() {
+        return Ok(None);
+    }
+    match email_problem(&email) {
+        Some(problem) => Err(problem),
+        None => Ok(Some(email)),
+    }
 }
 
 /// The organ declines to answer, with its reason; a case waiting on an agenda

@@ -1,17 +1,18 @@
-//! What was decided, kept as it was decided. When a decision becomes final — the
+//! What was decided and sent, kept as it was. When a decision becomes final — the
 //! minutes that hold it adjusted, or taken by delegation — the tjänsteutlåtande as
 //! decided and the protokollsutdrag of its § are rendered once and registered as
-//! the case's handlingar in the same transaction: stored by SHA-256 and never
-//! changed. A later change of code or layout alters the print views and the
-//! downloads, never these.
+//! the case's handlingar in the same transaction; at dispatch, the yttrande as PDF
+//! and DOCX, whose stored bytes are what the e-mail to the sender carries. Stored
+//! by SHA-256 and never changed: a later change of code or layout alters the print
+//! views and the downloads, never these.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::documents::{InMemory, register_bytes_in};
-use super::outgoing::{self, final_decision};
+use super::outgoing::{self, final_decision, reply_parts};
 use super::{Error, Result};
 use crate::db;
 use crate::db::cases::CaseDetail;
@@ -139,6 +140,68 @@ async fn freeze(
     )
     .await?;
     Ok(())
+}
+
+/// The yttrande's two files, as registered at dispatch.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplyFiles {
+    pub pdf: Uuid,
+    pub docx: Uuid,
+}
+
+/// Freezes the dispatched yttrande in the dispatch's transaction: rendered once
+/// (PDF and DOCX) from what the dispatch just wrote, and registered as the case's
+/// outgoing handlingar, dated `on` and addressed to its recipient. `text` is its
+/// text, for the personnummer guard.
+pub async fn dispatched_reply_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor_id: Uuid,
+    case: &CaseDetail,
+    on: NaiveDate,
+    text: &str,
+) -> Result<ReplyFiles> {
+    let parts = reply_parts(&mut *conn, case.id)
+        .await?
+        .ok_or_else(Error::raced)?;
+    let reply = outgoing::reply(case, &parts);
+    let recipient = reply.recipient.clone();
+    let (pdf, docx) = tokio::task::spawn_blocking(move || {
+        Ok::<_, RenderError>((render::pdf::reply(&reply)?, render::docx::reply(&reply)?))
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("rendering task: {e}"))?
+    .map_err(anyhow::Error::from)?;
+    let secrecy_provision = match case.secret {
+        true => db::referrals::get(&mut *conn, case.referral_id)
+            .await?
+            .map(|r| r.secrecy_provision),
+        false => None,
+    };
+    let details = DocumentDetails {
+        title: render::reply_title(&case.referral_title),
+        direction: Direction::Outgoing,
+        dated_on: on,
+        counterpart: recipient,
+        secrecy_provision,
+    };
+    let mut register = async |media_type: MediaType, bytes: &[u8]| {
+        let file = InMemory {
+            details: &details,
+            file_name: &outgoing::reply_file_name(case, media_type.extensions()[0]),
+            media_type,
+            bytes,
+            text: Some(text),
+            published: true,
+        };
+        register_bytes_in(&mut *conn, at, actor_id, Belongs::Case(case.id), file)
+            .await
+            .map(|registered| registered.id)
+    };
+    Ok(ReplyFiles {
+        pdf: register(MediaType::Pdf, &pdf).await?,
+        docx: register(MediaType::Docx, &docx).await?,
+    })
 }
 
 /// Renders off the async threads: layout is CPU work.

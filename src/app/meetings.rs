@@ -8,6 +8,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::frozen;
+use super::outbox::{self, About, Notice};
 use super::step::{self, Begun};
 use super::{Actor, Context, Error, Result, commit, transaction};
 use crate::db;
@@ -129,8 +130,13 @@ pub async fn place_on_agenda_in(
         ));
     }
     let item = db::meetings::add_item(conn, meeting.id, case.id).await?;
+    let when = format_stockholm(meeting.starts_at);
+    if let Some(officer) = case.officer_id {
+        let notice = Notice::OnAgenda { meeting: &when };
+        outbox::notify_user_in(conn, at, actor, &About::from(&case), officer, notice).await?;
+    }
     let event = CaseEvent::PlacedOnAgenda {
-        meeting: format_stockholm(meeting.starts_at),
+        meeting: when,
         after_deadline: stockholm_date(meeting.starts_at) > case.deadline,
     };
     step::finish(conn, at, actor, &case, to, event).await?;

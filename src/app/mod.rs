@@ -30,7 +30,10 @@
 //! draft; [`reviews`] approval and return; [`meetings`] the meeting, its agenda,
 //! decisions and justering; [`admin`] users (how they sign in, the import of a
 //! list), roles and organs; [`sign_in`] the sign-in through the identity
-//! provider; [`demo`] the demo city, loaded through all of these.
+//! provider; [`outbox`] what each change tells whom by e-mail, the deadline
+//! reminders and the failed messages; [`reply_document`] the yttrande as a
+//! document, frozen at dispatch; [`demo`] the demo city, loaded through all of
+//! these.
 
 pub mod admin;
 pub mod cases;
@@ -38,6 +41,7 @@ pub mod demo;
 pub mod documents;
 pub mod frozen;
 pub mod meetings;
+pub mod outbox;
 pub mod outgoing;
 pub mod referrals;
 pub mod reports;

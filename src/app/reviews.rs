@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::outbox::{self, About, Notice};
 use super::step::{self, Begun};
 use super::{Actor, Context, Error, Result, transaction};
 use crate::db;
@@ -65,6 +66,14 @@ pub async fn review_in(
         at,
     )
     .await?;
+    if let Some(officer) = case.officer_id {
+        let notice = if review.approve {
+            Notice::Approved
+        } else {
+            Notice::Returned { comment: &comment }
+        };
+        outbox::notify_user_in(conn, at, actor, &About::from(&case), officer, notice).await?;
+    }
     let revision = revision.number;
     let event = if review.approve {
         CaseEvent::Approved { revision, comment }

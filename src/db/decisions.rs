@@ -136,28 +136,50 @@ pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Ve
         .collect())
 }
 
-pub async fn dispatch(
-    conn: &mut PgConnection,
-    case_id: Uuid,
-    decision_id: Uuid,
-    on: NaiveDate,
-    recipient: &str,
-    by: Uuid,
-    at: DateTime<Utc>,
-) -> sqlx::Result<()> {
+/// The yttrande as dispatched.
+#[derive(Debug, Clone, Copy)]
+pub struct NewReply<'a> {
+    pub case_id: Uuid,
+    pub decision_id: Uuid,
+    pub on: NaiveDate,
+    pub recipient: &'a str,
+    /// The registry's address it was e-mailed to, if it was.
+    pub recipient_email: Option<&'a str>,
+    pub by: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn dispatch(conn: &mut PgConnection, reply: &NewReply<'_>) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO replies (case_id, decision_id, dispatched_on, recipient, dispatched_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        case_id,
-        decision_id,
-        on,
-        recipient,
-        by,
-        at
+        "INSERT INTO replies (case_id, decision_id, dispatched_on, recipient, recipient_email, dispatched_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        reply.case_id,
+        reply.decision_id,
+        reply.on,
+        reply.recipient,
+        reply.recipient_email,
+        reply.by,
+        reply.at
     )
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The address the last yttrande to `recipient` was e-mailed to: the dispatch
+/// form offers it again.
+pub async fn last_registry_address(
+    conn: &mut PgConnection,
+    recipient: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT recipient_email AS "email!" FROM replies
+           WHERE recipient = $1 AND recipient_email IS NOT NULL
+           ORDER BY created_at DESC LIMIT 1"#,
+        recipient
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 #[derive(Debug, Clone)]

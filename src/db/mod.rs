@@ -11,6 +11,7 @@ pub mod login_failures;
 pub mod meetings;
 pub mod oidc;
 pub mod organs;
+pub mod outbox;
 pub mod referrals;
 pub mod reports;
 pub mod reviews;

@@ -9,6 +9,7 @@ use sqlx::postgres::{PgArgumentBuffer, PgHasArrayType, PgTypeInfo, PgValueRef};
 use sqlx::{Decode, Encode, Postgres, Type};
 
 use crate::domain::audit::AuditAction;
+use crate::domain::message::{MessageKind, MessageState};
 use crate::domain::workflow::{CaseState, DecisionOutcome, Role};
 
 macro_rules! stored_as_text {
@@ -50,4 +51,11 @@ macro_rules! stored_as_text {
     )*};
 }
 
-stored_as_text!(CaseState, Role, DecisionOutcome, AuditAction);
+stored_as_text!(
+    CaseState,
+    Role,
+    DecisionOutcome,
+    AuditAction,
+    MessageKind,
+    MessageState
+);

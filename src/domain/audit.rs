@@ -51,10 +51,14 @@ pub enum AuditAction {
     DocumentSecretRead,
     /// An upload the virus scan stopped (nothing was registered).
     DocumentVirusFound,
+    /// An administrator queued a failed e-mail again.
+    MessageRetried,
+    /// A user turned their e-mail notifications on or off.
+    UserNotificationsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 33] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::ReferralRegistered,
         AuditAction::ReferralCorrected,
         AuditAction::CaseRegistered,
@@ -88,6 +92,8 @@ impl AuditAction {
         AuditAction::DocumentAnnulled,
         AuditAction::DocumentSecretRead,
         AuditAction::DocumentVirusFound,
+        AuditAction::MessageRetried,
+        AuditAction::UserNotificationsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +132,8 @@ impl AuditAction {
             A::DocumentAnnulled => "document.annulled",
             A::DocumentSecretRead => "document.secret_read",
             A::DocumentVirusFound => "document.virus_found",
+            A::MessageRetried => "message.retried",
+            A::UserNotificationsChanged => "user.notifications_changed",
         }
     }
 
@@ -392,6 +400,20 @@ pub struct DocumentDecision {
     /// Why it was annulled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// `message.retried`: the failed e-mail and the server's last answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageRetried {
+    pub recipient: String,
+    pub subject: String,
+    pub last_error: Option<String>,
+}
+
+/// `user.notifications_changed`.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationsChanged {
+    pub notify_by_email: bool,
 }
 
 /// `document.virus_found`.

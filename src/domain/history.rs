@@ -93,6 +93,19 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
             field("file_name"),
             field("signature")
         ),
+        A::MessageRetried => format!(
+            "skickade om e-postmeddelandet {} till {}",
+            field("subject"),
+            field("recipient")
+        ),
+        A::UserNotificationsChanged => {
+            let on = after.and_then(|a| a.get("notify_by_email")) == Some(&Value::Bool(true));
+            if on {
+                "slog på aviseringar med e-post".to_string()
+            } else {
+                "stängde av aviseringar med e-post".to_string()
+            }
+        }
     }
 }
 

@@ -180,6 +180,19 @@ pub async fn store_bytes(conn: &mut PgConnection, bytes: &[u8]) -> sqlx::Result<
     Ok(sha256)
 }
 
+/// A stored file whole (a rendered document attached to an e-mail): the bytes
+/// that were registered, chunk by chunk.
+pub async fn read_all(conn: &mut PgConnection, sha256: &[u8], size: i64) -> sqlx::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(size.max(0) as usize);
+    for part in db::blobs::parts(&mut *conn, sha256, 0, size - 1).await? {
+        let data = db::blobs::chunk(&mut *conn, &part.chunk_sha256)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
+        out.extend_from_slice(&data);
+    }
+    Ok(out)
+}
+
 /// Bytes `start..start + len` of a file from its parts (stored chunks), for
 /// looking inside it. The caller bounds `len`.
 pub async fn read_range(

@@ -29,6 +29,7 @@ use crate::db::reports::Revision;
 use crate::db::reviews::ReviewRow;
 use crate::db::users::Colleague;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
+use crate::domain::message::MessageKind;
 use crate::domain::workflow::{DecisionOutcome, Transition};
 use crate::domain::{CaseState, FieldErrors, Role};
 
@@ -78,6 +79,13 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// "skickat", "köat" or "misslyckades", when, to whom.
+struct MailStatus {
+    label: &'static str,
+    at: String,
+    recipient: String,
+}
+
 struct DecisionView {
     decision: Decision,
     meeting_date: Option<String>,
@@ -99,6 +107,8 @@ struct CasePage {
     reviews: Vec<(ReviewRow, String)>,
     decisions: Vec<DecisionView>,
     reply: Option<db::decisions::Reply>,
+    /// How the yttrande's e-mail went, if it was e-mailed.
+    reply_mail: Option<MailStatus>,
     available: Vec<Transition>,
     officers: Vec<Colleague>,
     meetings: Vec<(Meeting, String, bool)>,
@@ -157,6 +167,9 @@ pub struct ActionForm {
     pub dispatched_on: String,
     #[serde(default)]
     pub recipient: String,
+    /// The sender's registry address the yttrande is e-mailed to.
+    #[serde(default)]
+    pub email: String,
     #[serde(default)]
     pub meeting: String,
     /// The case's version the assignment form was made on.
@@ -221,6 +234,13 @@ async fn case_page(
         })
         .collect();
     let reply = db::decisions::reply(&mut conn, case.id).await?;
+    let reply_mail = db::outbox::status(&mut conn, case.id, MessageKind::Reply)
+        .await?
+        .map(|status| MailStatus {
+            label: status.state.label_sv(),
+            at: format_stockholm(status.at),
+            recipient: status.recipient,
+        });
     let officers = if available.contains(&Transition::Assign) {
         db::users::with_role(&mut conn, case.organ_id, Role::Officer).await?
     } else {
@@ -263,6 +283,12 @@ async fn case_page(
     if form.recipient.is_empty() {
         form.recipient = case.sender_name.clone();
     }
+    if form.email.is_empty() && available.contains(&Transition::Dispatch) {
+        let mut conn = state.pool.acquire().await?;
+        form.email = db::decisions::last_registry_address(&mut conn, &form.recipient)
+            .await?
+            .unwrap_or_default();
+    }
     if form.dispatched_on.is_empty() {
         form.dispatched_on = today.to_string();
     }
@@ -291,6 +317,7 @@ async fn case_page(
             .collect(),
         decisions,
         reply,
+        reply_mail,
         available,
         officers,
         meetings,
@@ -393,6 +420,7 @@ async fn dispatch(
     let input = DispatchInput {
         dispatched_on: form.dispatched_on.clone(),
         recipient: form.recipient.clone(),
+        email: form.email.clone(),
     };
     let done = app::cases::dispatch(&state.ctx, &user.actor(), id, &input).await;
     after_step(&state, &user, id, form, done.map(|()| case_href(id))).await

@@ -16,6 +16,7 @@ mod ids;
 mod meetings;
 mod oidc;
 mod organ_cache;
+mod outbox;
 mod query;
 mod referrals;
 mod refusal;
@@ -83,6 +84,8 @@ pub struct Settings {
     pub max_upload_bytes: u64,
     /// The virus scanner, when one is configured.
     pub clamd: Option<Clamd>,
+    /// Whether an SMTP server is configured (else e-mail waits in the outbox).
+    pub mail_configured: bool,
 }
 
 impl Default for Settings {
@@ -98,6 +101,7 @@ impl Default for Settings {
             local_login: LocalLogin::On,
             max_upload_bytes: 50 * 1_000_000,
             clamd: None,
+            mail_configured: false,
         }
     }
 }
@@ -115,6 +119,7 @@ impl From<&ServeArgs> for Settings {
             local_login: args.sign_in.local_login,
             max_upload_bytes: args.max_upload_mb * 1_000_000,
             clamd: args.clamd.clone().map(Clamd::new),
+            mail_configured: args.smtp_url.is_some(),
         }
     }
 }
@@ -221,6 +226,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meetings::routes())
         .merge(document_register::routes(&state))
         .merge(admin::routes())
+        .merge(outbox::routes())
         .merge(admin_sign_in::routes())
         .route_layer(middleware::from_fn(error::signed_in_layout))
         .route_layer(middleware::from_fn(session::require_login));

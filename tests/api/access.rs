@@ -24,6 +24,8 @@ fn pages() -> Vec<String> {
         "/admin/organ",
         "/admin/organ/ny",
         "/admin/organ/{id}",
+        "/konto",
+        "/admin/utskick",
     ]
     .iter()
     .map(|p| p.replace("{id}", SOME_ID))
@@ -44,6 +46,8 @@ fn actions() -> Vec<String> {
         "/admin/anvandare/import",
         "/admin/organ",
         "/admin/organ/{id}",
+        "/konto",
+        "/admin/utskick/{id}/skicka-igen",
     ]
     .iter()
     .map(|p| p.replace("{id}", SOME_ID))

@@ -673,6 +673,11 @@ async fn a_remiss_is_answered_with_every_role_taking_its_step(pool: PgPool) {
 
     redirected(&crew.dispatch(case, "2027-02-19").await, "dispatch");
     assert_step(&app, case, "answered", "case.dispatched", seen).await;
+    // Frozen: the protokollsutdrag and the decided report at justering, the
+    // yttrande as PDF and DOCX at dispatch, each registered among the handlingar.
+    let frozen = "SELECT count(*) FROM audit_events
+                  WHERE case_id = $1 AND action = 'document.registered'";
+    assert_eq!(count_for(&app, frozen, case).await, 4);
     assert_eq!(
         count_for(
             &app,

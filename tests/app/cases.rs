@@ -10,8 +10,8 @@ use remiss::domain::report::ReportInput;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// A demo user as the use cases see them.
-async fn actor(pool: &PgPool, username: &str) -> Actor {
+/// A demo user as the use cases see them (the mail tests too).
+pub(crate) async fn actor(pool: &PgPool, username: &str) -> Actor {
     let mut conn = pool.acquire().await.unwrap();
     let id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
         .bind(username)
@@ -37,7 +37,7 @@ async fn organ(pool: &PgPool, prefix: &str) -> Uuid {
         .unwrap()
 }
 
-async fn version(pool: &PgPool, case: Uuid) -> i32 {
+pub(crate) async fn version(pool: &PgPool, case: Uuid) -> i32 {
     sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
         .bind(case)
         .fetch_one(pool)
@@ -144,6 +144,7 @@ async fn a_case_moves_only_as_the_workflow_allows_with_the_reason_in_swedish(poo
     let dispatch = DispatchInput {
         dispatched_on: "2026-03-03".into(),
         recipient: "Kulturdepartementet".into(),
+        ..DispatchInput::default()
     };
     let secretary = actor(&pool, "sekreterare").await;
     assert_eq!(

@@ -129,15 +129,16 @@ async fn a_rendering_is_registered_in_the_callers_transaction(pool: PgPool) {
     .unwrap();
     tx.commit().await.unwrap();
 
-    // After the reference remiss's two incoming documents and the two frozen at
-    // its justering, in AMN's case only.
+    // After the reference remiss's two incoming documents, the two frozen at its
+    // justering and the yttrande frozen at dispatch (PDF and DOCX), in AMN's case
+    // only.
     let amn = sqlx::query_scalar::<_, String>("SELECT dnr_text FROM cases WHERE id = $1")
         .bind(case)
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(registered.numbers, vec![format!("{amn}-5")]);
-    assert_eq!(flagged.numbers, vec![format!("{amn}-6")]);
+    assert_eq!(registered.numbers, vec![format!("{amn}-7")]);
+    assert_eq!(flagged.numbers, vec![format!("{amn}-8")]);
     let published: Vec<(String, bool, String)> = sqlx::query_as(
         "SELECT title, published_at IS NOT NULL, personal_data FROM documents WHERE id = ANY($1) ORDER BY title",
     )
@@ -164,10 +165,10 @@ async fn a_rendering_is_registered_in_the_callers_transaction(pool: PgPool) {
     let other = actor(&pool, "handlaggare.sn").await;
     let opened = documents::open(&ctx, &other, registered.id).await.unwrap();
     assert_eq!(opened.sha256.len(), 32);
-    let public = documents::open_published(&ctx, case, 5).await.unwrap();
+    let public = documents::open_published(&ctx, case, 7).await.unwrap();
     assert_eq!(public.id, registered.id);
     assert!(matches!(
-        documents::open_published(&ctx, case, 6).await,
+        documents::open_published(&ctx, case, 8).await,
         Err(remiss::app::Error::NotFound)
     ));
 }

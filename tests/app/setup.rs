@@ -174,6 +174,9 @@ async fn the_demo_city_loads_once_and_every_event_reads_back(pool: PgPool) {
             // The justering froze the protokollsutdrag and the decided report.
             "document.registered",
             "document.registered",
+            // The yttrande frozen at dispatch, as PDF and DOCX.
+            "document.registered",
+            "document.registered",
             "case.dispatched",
         ]
     );

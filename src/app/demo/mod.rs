@@ -432,6 +432,7 @@ async fn reference_remiss(conn: &mut PgConnection, city: &City) -> Result<()> {
     let dispatch = DispatchInput {
         dispatched_on: date(2020, 3, 24).to_string(),
         recipient: "Kommunstyrelsen".into(),
+        ..DispatchInput::default()
     };
     cases::dispatch_in(conn, at(2020, 3, 24, 9), secretary, case, &dispatch).await?;
 
