@@ -69,6 +69,9 @@ struct LoginPage {
     layout: Layout,
     username: String,
     next: String,
+    /// A draft's form whose save came after the session had ended, carried
+    /// through the login to the editor (see `editor::KeptDraft`).
+    kept: String,
     error: &'static str,
     show_demo: bool,
     /// The identity provider's name, with single sign-on.
@@ -101,13 +104,21 @@ fn with_login_cookie(mut response: Response, settings: &Settings, token: &str) -
     response
 }
 
+/// What the login form carries when shown again.
+struct Carried<'a> {
+    username: String,
+    /// Where to go after the login.
+    next: &'a str,
+    /// A draft kept from an ended session, or nothing.
+    kept: &'a str,
+}
+
 /// The login page with its form; `token` is the form's CSRF token.
 fn login_page(
     state: &AppState,
     status: StatusCode,
     token: &str,
-    username: String,
-    next: &str,
+    carried: Carried,
     error: &'static str,
     show_demo: bool,
 ) -> Result<Response, AppError> {
@@ -115,8 +126,9 @@ fn login_page(
     layout.csrf_token = token.to_string();
     let page = LoginPage {
         layout,
-        username,
-        next: safe_next(Some(next)),
+        username: carried.username,
+        next: safe_next(Some(carried.next)),
+        kept: carried.kept.to_string(),
         error,
         show_demo,
         sso_name: super::oidc::provider_name(state),
@@ -135,20 +147,37 @@ pub async fn login_form(
     Query(query): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let next = query.next.unwrap_or_default();
+    fresh_login_page(&state, &headers, &next, "").await
+}
+
+/// The login page as first shown, going to `next` after, carrying `kept`.
+async fn fresh_login_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    next: &str,
+    kept: &str,
+) -> Result<Response, AppError> {
     // The token of a form already open in another tab stays valid.
-    let token = login_csrf_cookie(&headers, &state.settings).unwrap_or_else(session::new_token);
+    let token = login_csrf_cookie(headers, &state.settings).unwrap_or_else(session::new_token);
     let mut conn = state.pool.acquire().await?;
     let show_demo = db::users::demo_accounts_present(&mut conn).await?;
     drop(conn);
-    login_page(
-        &state,
-        StatusCode::OK,
-        &token,
-        String::new(),
-        &next,
-        "",
-        show_demo,
-    )
+    let carried = Carried {
+        username: String::new(),
+        next,
+        kept,
+    };
+    login_page(state, StatusCode::OK, &token, carried, "", show_demo)
+}
+
+/// The answer to a draft's save that came after the session had ended: the
+/// login page, which takes the draft back to the editor.
+pub async fn login_page_keeping(
+    state: &AppState,
+    headers: &HeaderMap,
+    draft: super::editor::KeptDraft,
+) -> Result<Response, AppError> {
+    fresh_login_page(state, headers, &draft.path, &draft.form).await
 }
 
 #[derive(Deserialize)]
@@ -161,6 +190,8 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    kept: String,
 }
 
 /// Holds no database connection while it waits for or runs the password's
@@ -184,15 +215,12 @@ pub async fn login(
     let show_demo = db::users::demo_accounts_present(&mut conn).await?;
     drop(conn);
     let answer = |status, error| {
-        login_page(
-            &state,
-            status,
-            &form.csrf_token,
-            form.username.clone(),
-            &form.next,
-            error,
-            show_demo,
-        )
+        let carried = Carried {
+            username: form.username.clone(),
+            next: &form.next,
+            kept: &form.kept,
+        };
+        login_page(&state, status, &form.csrf_token, carried, error, show_demo)
     };
     // The attempt itself is counted: the sixth within the window is refused.
     if attempts.for_username > MAX_FAILURES_PER_ACCOUNT
@@ -228,7 +256,9 @@ pub async fn login(
     )
     .await?;
     session::renew_csrf_token(&session).await?;
-    let redirect = Redirect::to(&safe_next(Some(&form.next))).into_response();
+    let next = safe_next(Some(&form.next));
+    super::editor::KeptDraft::keep_after_login(&session, &next, form.kept).await?;
+    let redirect = Redirect::to(&next).into_response();
     Ok(with_login_cookie(redirect, &state.settings, ""))
 }
 

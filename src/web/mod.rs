@@ -199,6 +199,7 @@ pub fn router(state: AppState) -> Router {
     let protected = Router::new()
         .route("/", get(home::start_page))
         .route("/logout", get(auth::logout_form).post(auth::logout))
+        .route("/session", axum::routing::post(session::stay_signed_in))
         .route(
             "/konto/losenord",
             get(auth::password_form).post(auth::change_password),
@@ -223,7 +224,10 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(admin_sign_in::routes())
         .route_layer(middleware::from_fn(error::signed_in_layout))
-        .route_layer(middleware::from_fn(session::require_login));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::require_login,
+        ));
 
     let public = Router::new()
         .route("/login", login)
@@ -356,7 +360,7 @@ struct AccessibilityPage {
 async fn accessibility() -> Result<axum::response::Response, AppError> {
     views::page(&AccessibilityPage {
         layout: views::Layout::anonymous("Tillgänglighetsredogörelse"),
-        updated: "2026-11-25",
+        updated: "2026-11-30",
     })
 }
 

@@ -1,6 +1,6 @@
 //! Who is signed in: the session's login record, checked on every request.
 
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::{ABSOLUTE_TIMEOUT, AppError, AppState};
+use super::{ABSOLUTE_TIMEOUT, AppError, AppState, IDLE_TIMEOUT};
 use crate::db::sessions::USER_KEY;
 use crate::db::users::{SessionUser, SessionUserRow};
 use crate::domain::Role;
@@ -122,8 +122,10 @@ impl FromRequestParts<AppState> for CurrentUser {
 
 /// Lets a request through only with a valid login; otherwise ends whatever is left
 /// of the session and sends the browser to the login page, remembering where it was
-/// going.
+/// going. A draft's save that comes after the session ended is not dropped: the
+/// login page answers it with the draft in its form (see [`super::editor::KeptDraft`]).
 pub async fn require_login(
+    State(state): State<AppState>,
     session: Session,
     mut request: Request,
     next: Next,
@@ -132,6 +134,9 @@ pub async fn require_login(
         Some(user) => {
             request.extensions_mut().insert(user);
             Ok(next.run(request).await)
+        }
+        None if super::editor::KeptDraft::may_keep(&request) => {
+            super::editor::KeptDraft::login_keeping(&state, request).await
         }
         None => {
             let wanted = if request.method() == axum::http::Method::GET {
@@ -195,6 +200,24 @@ async fn keep_alive(session: &Session) -> Result<(), AppError> {
         session.insert(SEEN_KEY, now).await?;
     }
     Ok(())
+}
+
+/// When a page warns that its session is about to end (WCAG 2.2.1): ten minutes
+/// before the earliest the session can end after the page's request, which is
+/// `IDLE_TIMEOUT` less `KEEP_ALIVE_EVERY` (see [`keep_alive`]).
+pub const WARNING_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(
+    IDLE_TIMEOUT.whole_seconds() - KEEP_ALIVE_EVERY.num_seconds() - 10 * 60,
+);
+
+/// `POST /session`: the warning's "Fortsätt vara inloggad". Being a signed-in
+/// request, it has passed [`require_login`]; the session's expiry moves on now.
+pub async fn stay_signed_in(
+    session: Session,
+    _user: CurrentUser,
+    super::form::CsrfForm(super::auth::EmptyForm {}): super::form::CsrfForm<super::auth::EmptyForm>,
+) -> Result<axum::http::StatusCode, AppError> {
+    session.insert(SEEN_KEY, Utc::now()).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// Percent-encodes a value for a query string.
