@@ -21,7 +21,7 @@
   // ------------------------------------------------------------------
   // The warning before the session ends.
 
-  var warnAfter = Number(body.dataset.sessionWarningAfter) * 1000;
+  var warnAfter = Number(body.dataset.sessionWarningIn) * 1000;
   var warning = null;
   var announcer = document.createElement('div');
   announcer.className = 'visually-hidden';

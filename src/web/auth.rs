@@ -3,15 +3,17 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{TimeDelta, Utc};
 use serde::Deserialize;
 use tower_sessions::Session;
 use tower_sessions::cookie::{Cookie, SameSite};
 
+use super::editor::KeptDraft;
 use super::form::{CsrfForm, LOGIN_CSRF_COOKIE, LoginCsrfForm, login_csrf_cookie};
 use super::query::Query;
 use super::session::{self, CurrentUser, Login, safe_next};
@@ -171,13 +173,61 @@ async fn fresh_login_page(
 }
 
 /// The answer to a draft's save that came after the session had ended: the
-/// login page, which takes the draft back to the editor.
-pub async fn login_page_keeping(
-    state: &AppState,
-    headers: &HeaderMap,
-    draft: super::editor::KeptDraft,
+/// login page, with the draft in its form and the editor as where to go after.
+async fn login_keeping_draft(state: &AppState, request: Request) -> Result<Response, AppError> {
+    let path = request.uri().path().to_string();
+    let headers = request.headers().clone();
+    let body = super::form::read_body(request, state).await?;
+    let form = String::from_utf8(body.to_vec())
+        .map_err(|_| AppError::BadRequest("a form that is not UTF-8"))?;
+    fresh_login_page(state, &headers, &path, &form).await
+}
+
+/// Lets a request through only with a valid login; otherwise ends whatever is left
+/// of the session and sends the browser to the login page, remembering where it was
+/// going. A draft's save that comes after the session ended is not dropped: the
+/// login page answers it with the draft in its form (see [`KeptDraft`]).
+pub async fn require_login(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
 ) -> Result<Response, AppError> {
-    fresh_login_page(state, headers, &draft.path, &draft.form).await
+    match session::current_user(&session).await? {
+        Some(user) => {
+            request.extensions_mut().insert(user);
+            Ok(next.run(request).await)
+        }
+        None if KeptDraft::may_keep(&request) => login_keeping_draft(&state, request).await,
+        None => {
+            let wanted = if request.method() == axum::http::Method::GET {
+                request
+                    .uri()
+                    .path_and_query()
+                    .map(|pq| pq.as_str())
+                    .unwrap_or("/")
+            } else {
+                "/"
+            };
+            let target = if wanted == "/" {
+                "/login".to_string()
+            } else {
+                format!("/login?next={}", session::encode_query_value(wanted))
+            };
+            Ok(Redirect::to(&target).into_response())
+        }
+    }
+}
+
+/// `POST /session`: the warning's "Fortsätt vara inloggad". Being a signed-in
+/// request, it has passed [`require_login`]; the session's expiry moves on now.
+pub async fn stay_signed_in(
+    session: Session,
+    _user: CurrentUser,
+    CsrfForm(EmptyForm {}): CsrfForm<EmptyForm>,
+) -> Result<StatusCode, AppError> {
+    session::renew(&session).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
@@ -257,7 +307,7 @@ pub async fn login(
     .await?;
     session::renew_csrf_token(&session).await?;
     let next = safe_next(Some(&form.next));
-    super::editor::KeptDraft::keep_after_login(&session, &next, form.kept).await?;
+    KeptDraft::keep_after_login(&session, &next, form.kept).await?;
     let redirect = Redirect::to(&next).into_response();
     Ok(with_login_cookie(redirect, &state.settings, ""))
 }

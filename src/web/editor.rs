@@ -70,9 +70,9 @@ pub fn section_diffs(
 #[derive(Debug, Serialize, Deserialize)]
 pub struct KeptDraft {
     /// The editor's address, `/arenden/{id}/utkast`.
-    pub(super) path: String,
+    path: String,
     /// The form as posted, url-encoded.
-    pub(super) form: String,
+    form: String,
 }
 
 const KEPT_DRAFT_KEY: &str = "kept_draft";
@@ -98,19 +98,6 @@ impl KeptDraft {
         request.method() == axum::http::Method::POST
             && same_site
             && Self::case_of(request.uri().path()).is_some()
-    }
-
-    /// The login page, with the draft in its form and the editor as where to go.
-    pub async fn login_keeping(
-        state: &AppState,
-        request: axum::extract::Request,
-    ) -> Result<Response, AppError> {
-        let path = request.uri().path().to_string();
-        let headers = request.headers().clone();
-        let body = super::form::read_body(request, state).await?;
-        let form = String::from_utf8(body.to_vec())
-            .map_err(|_| AppError::BadRequest("a form that is not UTF-8"))?;
-        super::auth::login_page_keeping(state, &headers, KeptDraft { path, form }).await
     }
 
     /// After a login whose form carried a draft for the editor at `path`.

@@ -199,7 +199,7 @@ pub fn router(state: AppState) -> Router {
     let protected = Router::new()
         .route("/", get(home::start_page))
         .route("/logout", get(auth::logout_form).post(auth::logout))
-        .route("/session", axum::routing::post(session::stay_signed_in))
+        .route("/session", axum::routing::post(auth::stay_signed_in))
         .route(
             "/konto/losenord",
             get(auth::password_form).post(auth::change_password),
@@ -226,7 +226,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn(error::signed_in_layout))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
-            session::require_login,
+            auth::require_login,
         ));
 
     let public = Router::new()

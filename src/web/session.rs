@@ -1,9 +1,7 @@
 //! Who is signed in: the session's login record, checked on every request.
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -120,45 +118,9 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// Lets a request through only with a valid login; otherwise ends whatever is left
-/// of the session and sends the browser to the login page, remembering where it was
-/// going. A draft's save that comes after the session ended is not dropped: the
-/// login page answers it with the draft in its form (see [`super::editor::KeptDraft`]).
-pub async fn require_login(
-    State(state): State<AppState>,
-    session: Session,
-    mut request: Request,
-    next: Next,
-) -> Result<Response, AppError> {
-    match current_user(&session).await? {
-        Some(user) => {
-            request.extensions_mut().insert(user);
-            Ok(next.run(request).await)
-        }
-        None if super::editor::KeptDraft::may_keep(&request) => {
-            super::editor::KeptDraft::login_keeping(&state, request).await
-        }
-        None => {
-            let wanted = if request.method() == axum::http::Method::GET {
-                request
-                    .uri()
-                    .path_and_query()
-                    .map(|pq| pq.as_str())
-                    .unwrap_or("/")
-            } else {
-                "/"
-            };
-            let target = if wanted == "/" {
-                "/login".to_string()
-            } else {
-                format!("/login?next={}", encode_query_value(wanted))
-            };
-            Ok(Redirect::to(&target).into_response())
-        }
-    }
-}
-
-async fn current_user(session: &Session) -> Result<Option<CurrentUser>, AppError> {
+/// The signed-in user of this session, when its login is still valid; an
+/// invalid one ends the session.
+pub(super) async fn current_user(session: &Session) -> Result<Option<CurrentUser>, AppError> {
     let Some(login) = session.get::<Login>(LOGIN_KEY).await? else {
         return Ok(None);
     };
@@ -209,15 +171,10 @@ pub const WARNING_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(
     IDLE_TIMEOUT.whole_seconds() - KEEP_ALIVE_EVERY.num_seconds() - 10 * 60,
 );
 
-/// `POST /session`: the warning's "Fortsätt vara inloggad". Being a signed-in
-/// request, it has passed [`require_login`]; the session's expiry moves on now.
-pub async fn stay_signed_in(
-    session: Session,
-    _user: CurrentUser,
-    super::form::CsrfForm(super::auth::EmptyForm {}): super::form::CsrfForm<super::auth::EmptyForm>,
-) -> Result<axum::http::StatusCode, AppError> {
+/// Moves the session's expiry on now, whenever it was last moved.
+pub async fn renew(session: &Session) -> Result<(), AppError> {
     session.insert(SEEN_KEY, Utc::now()).await?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// Percent-encodes a value for a query string.
