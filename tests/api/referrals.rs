@@ -548,3 +548,32 @@ async fn the_demo_city_holds_the_reference_remiss(pool: PgPool) {
     page.assert_contains("Arbetsmarknadsnämnden");
     page.assert_contains("AMN 2020/");
 }
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_remiss_received_after_today_is_refused_with_what_was_typed(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let respondents = [app.organ_id("AMN").await];
+    let mut registrar = app.signed_in("registrator").await;
+    let today = remiss::domain::dates::stockholm_date(chrono::Utc::now());
+    let tomorrow = (today + chrono::Days::new(1)).to_string();
+    let deadline = (today + chrono::Days::new(60)).to_string();
+    let before = app.count("SELECT count(*) FROM referrals").await;
+
+    let fields = [
+        ("received_on", tomorrow.as_str()),
+        ("deadline", deadline.as_str()),
+    ];
+    let response = register(&mut registrar, &registration(&respondents, &fields)).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    response.assert_contains("Remissen kan inte ha kommit in senare än i dag.");
+    response.assert_contains(&format!(r#"value="{tomorrow}""#));
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, before);
+
+    let today = today.to_string();
+    let fields = [
+        ("received_on", today.as_str()),
+        ("deadline", deadline.as_str()),
+    ];
+    let response = register(&mut registrar, &registration(&respondents, &fields)).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+}
