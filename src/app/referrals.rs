@@ -88,3 +88,35 @@ pub async fn correct_in(
         }
     })
 }
+
+/// Adds a respondent to a registered remiss: the organ gets its own case, with the
+/// next number of its diarium, as if it had been chosen at registration.
+pub async fn add_respondent(
+    ctx: &Context,
+    actor: &Actor,
+    referral_id: Uuid,
+    organ: &str,
+) -> Result<OpenedCase> {
+    transaction!(ctx, add_respondent_in, actor, referral_id, organ)
+}
+
+pub async fn add_respondent_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    referral_id: Uuid,
+    organ: &str,
+) -> Result<OpenedCase> {
+    if !db::referrals::lock(conn, referral_id).await? {
+        return Err(Error::NotFound);
+    }
+    actor.require(actor.is_registrar())?;
+    let known = known_organs(conn).await?;
+    let respondents: Vec<Uuid> = db::referrals::cases(conn, referral_id)
+        .await?
+        .into_iter()
+        .map(|case| case.organ_id)
+        .collect();
+    let organ = referral::validate_added_respondent(organ, &known, &respondents)?;
+    Ok(db::referrals::add_respondent(conn, actor.user_id, referral_id, organ, at).await?)
+}

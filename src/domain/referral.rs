@@ -243,6 +243,33 @@ fn validate_respondents(
     respondents
 }
 
+/// A respondent added after registration: an organ that exists and is not one
+/// of the remiss's respondents yet.
+pub fn validate_added_respondent(
+    chosen: &str,
+    known_organs: &[Uuid],
+    respondents: &[Uuid],
+) -> Result<Uuid, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let chosen = chosen.trim();
+    let organ = match Uuid::parse_str(chosen) {
+        _ if chosen.is_empty() => {
+            errors.add("organ", "Välj den nämnd som ska läggas till.");
+            None
+        }
+        Ok(id) if respondents.contains(&id) => {
+            errors.add("organ", "Nämnden är redan remissinstans.");
+            None
+        }
+        Ok(id) if known_organs.contains(&id) => Some(id),
+        _ => {
+            errors.add("organ", "Den valda nämnden finns inte.");
+            None
+        }
+    };
+    errors.into_result(|| organ.expect("checked"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +304,27 @@ mod tests {
             ..valid_input()
         };
         assert!(validate_new(&later, &organs(), today()).is_ok());
+    }
+
+    #[test]
+    fn an_added_respondent_is_a_known_organ_not_already_answering() {
+        let respondents = [Uuid::from_u128(2)];
+        let added = |chosen: &str| validate_added_respondent(chosen, &organs(), &respondents);
+        assert_eq!(
+            added(&Uuid::from_u128(3).to_string()),
+            Ok(Uuid::from_u128(3))
+        );
+        let message = |chosen: &str| added(chosen).unwrap_err().get("organ").unwrap().to_string();
+        assert_eq!(
+            message(&Uuid::from_u128(2).to_string()),
+            "Nämnden är redan remissinstans."
+        );
+        assert_eq!(
+            message(&Uuid::from_u128(9).to_string()),
+            "Den valda nämnden finns inte."
+        );
+        assert_eq!(message("inte ett id"), "Den valda nämnden finns inte.");
+        assert_eq!(message(" "), "Välj den nämnd som ska läggas till.");
     }
 
     fn organs() -> Vec<Uuid> {

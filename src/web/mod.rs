@@ -211,6 +211,10 @@ pub fn router(state: AppState) -> Router {
             get(referrals::show).post(referrals::update),
         )
         .route("/remisser/{id}/redigera", get(referrals::edit_form))
+        .route(
+            "/remisser/{id}/remissinstanser",
+            axum::routing::post(referrals::add_respondent),
+        )
         .route("/remisser/{id}/sammanstallning", get(summary::summary))
         .route(
             "/remisser/{id}/sammanstallning.csv",
