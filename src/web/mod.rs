@@ -83,6 +83,17 @@ pub struct Settings {
     pub max_upload_bytes: u64,
     /// The virus scanner, when one is configured.
     pub clamd: Option<Clamd>,
+    /// The address the public reaches Remiss at (`--public-url`), without a
+    /// trailing slash: for links that leave the site (exports, the feed).
+    pub public_url: Option<String>,
+}
+
+impl Settings {
+    /// `path` as a link that works outside the site: absolute with the public
+    /// address when one is configured, as it is otherwise.
+    pub fn public_link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.as_deref().unwrap_or(""))
+    }
 }
 
 impl Default for Settings {
@@ -98,6 +109,7 @@ impl Default for Settings {
             local_login: LocalLogin::On,
             max_upload_bytes: 50 * 1_000_000,
             clamd: None,
+            public_url: None,
         }
     }
 }
@@ -115,6 +127,11 @@ impl From<&ServeArgs> for Settings {
             local_login: args.sign_in.local_login,
             max_upload_bytes: args.max_upload_mb * 1_000_000,
             clamd: args.clamd.clone().map(Clamd::new),
+            public_url: args
+                .sign_in
+                .public_url
+                .as_deref()
+                .map(|url| url.trim_end_matches('/').to_string()),
         }
     }
 }

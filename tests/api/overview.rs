@@ -1430,7 +1430,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
             (true, '"') => quoted = false,
             (true, c) => field.push(c),
             (false, '"') => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, ';') => record.push(std::mem::take(&mut field)),
             (false, '\r') => {}
             (false, '\n') => {
                 record.push(std::mem::take(&mut field));
@@ -1492,9 +1492,21 @@ async fn the_summary_shows_every_respondent_side_by_side(pool: sqlx::PgPool) {
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx::PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let settings = remiss::web::Settings {
+        public_url: Some("https://remiss.kommun.se".into()),
+        ..remiss::web::Settings::default()
+    };
+    let app = TestApp::with_demo_and(pool, settings).await;
     let reference = referral_id(&app, REFERENCE).await;
     let amn = demo_case(&app, REFERENCE, "AMN").await;
+    let un = demo_case(&app, REFERENCE, "UN").await;
+    sqlx::query(
+        "UPDATE cases SET state = 'declined', declined_reason = 'Frågan ligger utanför nämndens ansvar.' WHERE id = $1::uuid",
+    )
+    .bind(&un)
+    .execute(&app.pool)
+    .await
+    .unwrap();
     // The decided revision's synpunkter start with a formula and hold quotes.
     sqlx::query(
         "UPDATE report_revisions SET considerations = $2
@@ -1514,6 +1526,11 @@ async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx:
     assert_eq!(response.status, StatusCode::OK);
     let content_type = response.headers["content-type"].to_str().unwrap();
     assert_eq!(content_type, "text/csv; charset=utf-8");
+    let disposition = response.headers["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.contains("filename*=UTF-8''Remissammanst%C3%A4llning%20KS%202019-1939.csv"),
+        "named by the sender's dnr: {disposition}"
+    );
     let body = response
         .body
         .strip_prefix('\u{feff}')
@@ -1534,6 +1551,7 @@ async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx:
             "Beslutsdatum",
             "Förslag till beslut",
             "Synpunkter",
+            "Skäl att avstå",
             "Länk"
         ]
     );
@@ -1542,7 +1560,7 @@ async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx:
         4,
         "a header and one row per respondent: {records:?}"
     );
-    assert!(records.iter().all(|r| r.len() == 8), "{records:?}");
+    assert!(records.iter().all(|r| r.len() == 9), "{records:?}");
     let organs: Vec<&str> = records[1..].iter().map(|r| r[0].as_str()).collect();
     assert_eq!(
         organs,
@@ -1565,8 +1583,28 @@ async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx:
         amn_row[6],
         "'=SUM(1)+\"x\" sade nämnden\n\nAndra stycket, med komma."
     );
-    assert_eq!(amn_row[7], format!("/arenden/{amn}/yttrande"));
-    for row in &records[2..] {
-        assert_eq!(row[3..], ["", "", "", "", ""], "no answer yet: {row:?}");
-    }
+    assert_eq!(amn_row[7], "");
+    assert_eq!(
+        amn_row[8],
+        format!("https://remiss.kommun.se/diarium/{amn}"),
+        "the public diarium's entry, which needs no login"
+    );
+    let sn_row = &records[2];
+    assert_eq!(
+        sn_row[3..8],
+        ["", "", "", "", ""],
+        "no answer yet: {sn_row:?}"
+    );
+    let un_row = &records[3];
+    assert_eq!(un_row[2], "Avböjt");
+    assert_eq!(un_row[7], "Frågan ligger utanför nämndens ansvar.");
+
+    // The page shows the reason too.
+    let page = app
+        .signed_in("registrator")
+        .await
+        .get(&format!("/remisser/{reference}/sammanstallning"))
+        .await;
+    page.assert_contains("Avstår från att svara");
+    page.assert_contains("Frågan ligger utanför nämndens ansvar.");
 }
