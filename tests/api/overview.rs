@@ -1608,3 +1608,40 @@ async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx:
     page.assert_contains("Avstår från att svara");
     page.assert_contains("Frågan ligger utanför nämndens ansvar.");
 }
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_feed_links_absolutely_moves_with_public_events_and_is_discovered(pool: sqlx::PgPool) {
+    let settings = remiss::web::Settings {
+        public_url: Some("https://remiss.kommun.se".into()),
+        ..remiss::web::Settings::default()
+    };
+    let app = TestApp::with_demo_and(pool, settings).await;
+    let amn = demo_case(&app, REFERENCE, "AMN").await;
+    let mut public = app.browser();
+
+    public.get("/diarium").await.assert_contains(
+        r#"<link rel="alternate" type="application/atom+xml" title="Diariet – nya och ändrade ärenden" href="/diarium/atom">"#,
+    );
+
+    let feed = public.get("/diarium/atom").await;
+    feed.assert_contains(r#"<link rel="self" href="https://remiss.kommun.se/diarium/atom"/>"#);
+    feed.assert_contains(&format!(
+        r#"<link rel="alternate" type="text/html" href="https://remiss.kommun.se/diarium/{amn}"/>"#
+    ));
+    feed.assert_lacks(r#"href="/diarium"#);
+
+    // The reference case was registered in January and its yttrande dispatched in
+    // March: the entry was updated then, and the feed with it.
+    let entry = feed
+        .body
+        .split("<entry>")
+        .find(|e| e.contains(&format!("urn:uuid:{amn}")))
+        .expect("the reference case's entry");
+    let element = |name: &str| -> String {
+        let start = entry.find(&format!("<{name}>")).expect(name) + name.len() + 2;
+        entry[start..start + entry[start..].find('<').unwrap()].to_string()
+    };
+    let (published, updated) = (element("published"), element("updated"));
+    assert!(published.starts_with("2020-01-20"), "{published}");
+    assert!(updated.starts_with("2020-03-24"), "{updated}");
+}
