@@ -24,7 +24,7 @@ pub struct Viewer {
 pub struct Filters {
     pub organ: Option<Uuid>,
     pub state: Option<CaseState>,
-    /// Part of the sender's name.
+    /// Part of the sender's name, its wildcards escaped (`domain::search::like_part`).
     pub sender: Option<String>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,

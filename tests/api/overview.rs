@@ -791,6 +791,25 @@ async fn search_filters_narrow_the_hits(pool: sqlx::PgPool) {
         &[&reference, &amn_case],
         "sender",
     );
+    // A sender's name is looked up as typed: no wildcards of its own, and a
+    // direction control pasted with it does not hide the name.
+    let links = search(&mut registrar, "sender=kultur%E2%80%AEdep").await;
+    sets(
+        &links,
+        &[&title_hit, &body_hit],
+        &[&reference, &amn_case],
+        "sender with a direction control",
+    );
+    for wildcard in ["%25", "_", "%5C", "kultur_ep"] {
+        let links = search(&mut registrar, &format!("sender={wildcard}")).await;
+        let none: [&String; 0] = [];
+        sets(
+            &links,
+            &none,
+            &[&title_hit, &body_hit, &reference, &amn_case],
+            wildcard,
+        );
+    }
 
     let links = search(&mut registrar, "from=2021-01-01").await;
     sets(
