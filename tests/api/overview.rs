@@ -1664,3 +1664,56 @@ async fn the_feed_links_absolutely_moves_with_public_events_and_is_discovered(po
     assert!(published.starts_with("2020-01-20"), "{published}");
     assert!(updated.starts_with("2020-03-24"), "{updated}");
 }
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn search_finds_a_case_by_its_number_for_every_organ_but_no_draft(pool: sqlx::PgPool) {
+    use crate::workflow::{Crew, TITLE, flow, register as register_for};
+    let app = TestApp::with_demo(pool).await;
+    let case = register_for(&app, TITLE, &["AMN"]).await;
+    let mut crew = Crew::new(&app).await;
+    flow(&app, &mut crew, case, "drafting").await;
+    let draft_word = "Hemligtutkastord";
+    let saved = crew.save(case, 1, draft_word).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let dnr: String = sqlx::query_scalar("SELECT dnr_text FROM cases WHERE id = $1")
+        .bind(case)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let query = format!("/sok?q={}", dnr.replace(' ', "+"));
+
+    // Another organ's officer finds it, as the diarium and the case page show it...
+    let mut outsider = app.signed_in("handlaggare.sn").await;
+    let found = outsider.get(&query).await;
+    assert!(
+        result_links(&found).contains(&format!("/arenden/{case}")),
+        "{}",
+        found.body
+    );
+    // ...but not the draft's text.
+    found.assert_lacks(draft_word);
+    let by_word = outsider.get(&format!("/sok?q={draft_word}")).await;
+    assert!(result_links(&by_word).is_empty());
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn search_never_confirms_a_personnummer_outside_the_registering_organ(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let remiss = register_with_numbers(&app, &mut registrar).await;
+    let query = "/sok?q=19121212";
+    let found = registrar.get(query).await;
+    assert!(
+        result_links(&found).contains(&format!("/remisser/{remiss}")),
+        "the registering organ finds it: {}",
+        found.body
+    );
+    let mut outsider = app.signed_in("handlaggare").await;
+    let found = outsider.get(query).await;
+    assert!(
+        !result_links(&found).contains(&format!("/remisser/{remiss}")),
+        "{}",
+        found.body
+    );
+    found.assert_lacks("19121212-1212");
+}
