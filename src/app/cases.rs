@@ -65,8 +65,9 @@ pub async fn assign_in(
     let about = About::from(&case);
     outbox::notify_user_in(conn, at, actor, &about, officer.id, Notice::Assigned).await?;
     if db::reports::latest(conn, case.id).await?.is_none() {
+        // The frame is the officer's first version: whoever assigned wrote none of it.
         let draft = first_draft(&case.referral_title, &case.organ_name, &case.administration);
-        db::reports::save(conn, case.id, 0, &draft, actor.user_id, at).await?;
+        db::reports::save(conn, case.id, 0, &draft, officer.id, at).await?;
     }
     Ok(())
 }

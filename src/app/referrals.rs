@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{Actor, Context, Error, Result, transaction};
 use crate::db;
 use crate::db::referrals::{OpenedCase, Referral};
+use crate::domain::dates::stockholm_date;
 use crate::domain::referral::{self, ReferralInput};
 
 #[derive(Debug, Clone)]
@@ -29,7 +30,7 @@ pub async fn register_in(
 ) -> Result<Registered> {
     actor.require(actor.is_registrar())?;
     let known = known_organs(conn).await?;
-    let new = referral::validate_new(input, &known)?;
+    let new = referral::validate_new(input, &known, stockholm_date(at))?;
     let (referral_id, cases) = db::referrals::register(conn, actor.user_id, &new, at).await?;
     Ok(Registered { referral_id, cases })
 }
@@ -76,7 +77,7 @@ pub async fn correct_in(
         .ok_or(Error::NotFound)?;
     actor.require(actor.is_registrar())?;
     let known = known_organs(conn).await?;
-    let details = referral::validate_correction(input, &known)?;
+    let details = referral::validate_correction(input, &known, stockholm_date(at))?;
     let saved = version == current.version
         && db::referrals::correct(conn, actor.user_id, &current, &details, at).await?;
     Ok(if saved {
@@ -86,4 +87,36 @@ pub async fn correct_in(
             current: Box::new(current),
         }
     })
+}
+
+/// Adds a respondent to a registered remiss: the organ gets its own case, with the
+/// next number of its diarium, as if it had been chosen at registration.
+pub async fn add_respondent(
+    ctx: &Context,
+    actor: &Actor,
+    referral_id: Uuid,
+    organ: &str,
+) -> Result<OpenedCase> {
+    transaction!(ctx, add_respondent_in, actor, referral_id, organ)
+}
+
+pub async fn add_respondent_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    referral_id: Uuid,
+    organ: &str,
+) -> Result<OpenedCase> {
+    if !db::referrals::lock(conn, referral_id).await? {
+        return Err(Error::NotFound);
+    }
+    actor.require(actor.is_registrar())?;
+    let known = known_organs(conn).await?;
+    let respondents: Vec<Uuid> = db::referrals::cases(conn, referral_id)
+        .await?
+        .into_iter()
+        .map(|case| case.organ_id)
+        .collect();
+    let organ = referral::validate_added_respondent(organ, &known, &respondents)?;
+    Ok(db::referrals::add_respondent(conn, actor.user_id, referral_id, organ, at).await?)
 }

@@ -216,6 +216,8 @@ pub struct Answer {
     pub considerations: Option<String>,
     /// Whether the decision is public: taken by delegation, or its minutes adjusted.
     pub public: Option<bool>,
+    /// Why the respondent declined to answer, when it did.
+    pub declined_reason: Option<String>,
 }
 
 /// Every respondent of a remiss with its standing decision (adopted, amended or by
@@ -226,7 +228,8 @@ pub async fn answers(conn: &mut PgConnection, referral_id: Uuid) -> sqlx::Result
         r#"SELECT c.id AS case_id, c.organ_id, o.name AS organ_name, c.dnr_text AS "dnr!",
                   c.state AS "state: CaseState", r.secret, d.outcome AS "outcome?: DecisionOutcome", d.decided_on AS "decided_on?", d.decision_text AS "decision_text?",
                   rev.proposals AS "proposals?", rev.considerations AS "considerations?",
-                  (d.agenda_item_id IS NULL OR m.adjusted_on IS NOT NULL) AS "public?"
+                  (d.agenda_item_id IS NULL OR m.adjusted_on IS NOT NULL) AS "public?",
+                  c.declined_reason
            FROM cases c
            JOIN organs o ON o.id = c.organ_id
            JOIN referrals r ON r.id = c.referral_id

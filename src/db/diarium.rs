@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
+use crate::domain::audit::AuditAction;
 use crate::domain::search::DnrQuery;
 
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub struct Entry {
     pub decided_on: Option<NaiveDate>,
     pub paragraph: Option<i32>,
     pub dispatched_on: Option<NaiveDate>,
+    /// The latest event of the case or its remiss that the public may see.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Newest registrations first, keyset-paged on (registered at, case id).
@@ -55,6 +58,15 @@ pub async fn get(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Option<
     Ok(entries(conn, &[case_id]).await?.pop())
 }
 
+/// The audit actions the public may see, by their stored names.
+fn public_actions() -> Vec<String> {
+    AuditAction::ALL
+        .into_iter()
+        .filter(|action| action.is_public())
+        .map(|action| action.as_str().to_string())
+        .collect()
+}
+
 /// These cases' entries, in the order given; unknown ids are left out.
 pub async fn entries(conn: &mut PgConnection, case_ids: &[Uuid]) -> sqlx::Result<Vec<Entry>> {
     sqlx::query_as!(
@@ -63,7 +75,8 @@ pub async fn entries(conn: &mut PgConnection, case_ids: &[Uuid]) -> sqlx::Result
                   r.sender_name, r.sender_dnr, r.title, r.received_on, r.deadline, c.state, r.secret,
                   r.secrecy_provision, mo.name AS "marked_by?",
                   rep.outcome AS "outcome?", rep.decided_on AS "decided_on?", rep.paragraph AS "paragraph?",
-                  rep.dispatched_on AS "dispatched_on?"
+                  rep.dispatched_on AS "dispatched_on?",
+                  greatest(c.created_at, ev.case_at, ev.referral_at) AS "updated_at!"
            FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)
            JOIN cases c ON c.id = p.id
            JOIN referrals r ON r.id = c.referral_id
@@ -79,8 +92,16 @@ pub async fn entries(conn: &mut PgConnection, case_ids: &[Uuid]) -> sqlx::Result
                FROM replies rep JOIN decisions d ON d.id = rep.decision_id
                WHERE rep.case_id = c.id LIMIT 1
            ) rep ON true
+           LEFT JOIN LATERAL (
+               SELECT (SELECT max(e.at) FROM audit_events e
+                       WHERE e.case_id = c.id AND e.action = ANY($2)) AS case_at,
+                      (SELECT max(e.at) FROM audit_events e
+                       WHERE e.referral_id = c.referral_id AND e.case_id IS NULL
+                         AND e.action = ANY($2)) AS referral_at
+           ) ev ON true
            ORDER BY p.n"#,
-        case_ids
+        case_ids,
+        &public_actions(),
     )
     .fetch_all(conn)
     .await

@@ -415,6 +415,47 @@ pub async fn register(
     Ok((id, cases))
 }
 
+/// Locks a remiss (its respondents change under the lock); `false` when there is none.
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<bool> {
+    let found = sqlx::query_scalar!("SELECT id FROM referrals WHERE id = $1 FOR UPDATE", id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Opens the case of a respondent added after registration, with the next number
+/// of its organ's diarium in the year it is added, and its audit event.
+pub async fn add_respondent(
+    conn: &mut PgConnection,
+    actor_id: Uuid,
+    referral_id: Uuid,
+    organ_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<OpenedCase> {
+    let year = crate::domain::dates::registration_year(now);
+    let opened = open_cases(&mut *conn, actor_id, referral_id, &[organ_id], year, now)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let organ = sender_name(&mut *conn, &Sender::Organ(organ_id)).await?;
+    audit::record(
+        conn,
+        NewEvent {
+            referral_id: Some(referral_id),
+            after: Some(serde_json::json!({ "organ": organ, "dnr": opened.dnr.to_string() })),
+            at: Some(now),
+            ..NewEvent::new(
+                Some(actor_id),
+                AuditAction::ReferralRespondentAdded,
+                referral_id,
+            )
+        },
+    )
+    .await?;
+    Ok(opened)
+}
+
 /// Corrects a remiss's metadata with its audit event (before and after); `false`
 /// when the remiss changed since `before.version` was read.
 pub async fn correct(

@@ -24,7 +24,7 @@ pub struct Viewer {
 pub struct Filters {
     pub organ: Option<Uuid>,
     pub state: Option<CaseState>,
-    /// Part of the sender's name.
+    /// Part of the sender's name, its wildcards escaped (`domain::search::like_part`).
     pub sender: Option<String>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
@@ -103,6 +103,9 @@ pub async fn search(
         _ => (None, None),
     };
     let sender_key = dnr.and_then(DnrQuery::year_seq);
+    // Words with digits must not find text where a personnummer is masked for
+    // this viewer, or a search would confirm a number the page hides.
+    let has_digits = dnr.is_none() && words.chars().any(|c| c.is_ascii_digit());
     // A diarienummer is looked up by number only; its words would match any case
     // of that year. The words still mark the snippets.
     let text_words = if dnr.is_some() { "" } else { words };
@@ -123,7 +126,9 @@ pub async fn search(
                   -- (OFFSET 0: probed per secret remiss, not hashed over all of an organ's cases.)
                   CROSS JOIN LATERAL (SELECT NOT r.secret OR $4 OR EXISTS (
                       SELECT 1 FROM cases c WHERE c.referral_id = r.id AND c.organ_id = ANY($5) OFFSET 0) AS visible) v
-                  WHERE (($1 <> ''
+                  WHERE NOT ($20 AND r.personal_data_found AND NOT ($10 OR EXISTS (
+                            SELECT 1 FROM users ru WHERE ru.id = r.registered_by AND ru.organ_id = ANY($5))))
+                    AND (($1 <> ''
                           AND (r.search_public || r.search_description) @@ to_tsquery('swedish', $1)
                           AND (v.visible OR r.search_public @@ to_tsquery('swedish', $1)))
                          -- A range, which the text_pattern_ops index serves in any plan.
@@ -149,7 +154,12 @@ pub async fn search(
                   WHERE (($1 <> '' AND c.search @@ to_tsquery('swedish', $1))
                          OR ($6::text IS NOT NULL AND c.dnr_text ~>=~ $6 AND c.dnr_text ~<~ ($6 || chr(1114111)))
                          OR ($8::int IS NOT NULL AND c.dnr_year = $8 AND c.dnr_seq = $9))
-                    AND (c.organ_id = ANY($5) OR $10 OR (c.state IN ('decided', 'answered') AND NOT r.secret))
+                    -- Found as the pages show it: by its number, as the diarium has
+                    -- every case; by its text, where the viewer may read that.
+                    AND (c.organ_id = ANY($5) OR $10 OR (c.state IN ('decided', 'answered') AND NOT r.secret)
+                         OR $6::text IS NOT NULL OR $8::int IS NOT NULL)
+                    -- Digits never confirm a personnummer that the viewer sees masked.
+                    AND NOT ($20 AND c.personal_data_found AND NOT (c.organ_id = ANY($5) OR $10))
                     AND ($12::uuid IS NULL OR c.organ_id = $12)
                     AND ($13::text IS NULL OR c.state = $13)
                     AND ($14::text IS NULL OR r.sender_name ILIKE '%' || $14 || '%')
@@ -174,7 +184,9 @@ pub async fn search(
                c.dnr_text AS "dnr?", r.sender_name AS "sender_name!", r.sender_dnr AS "sender_dnr!",
                r.received_on AS "received_on!", c.state AS "state?", o.name AS "organ_name?", o.id AS "organ_id?",
                ts_headline('swedish',
-                   CASE WHEN p.kind = 'case' THEN coalesce(rev.summary || ' ' || rev.considerations, r.title)
+                   CASE WHEN p.kind = 'case' AND (c.organ_id = ANY($5) OR $10 OR (c.state IN ('decided', 'answered') AND NOT r.secret))
+                        THEN coalesce(rev.summary || ' ' || rev.considerations, r.title)
+                        WHEN p.kind = 'case' THEN r.title
                         WHEN NOT r.secret OR $4 OR EXISTS (SELECT 1 FROM cases x WHERE x.referral_id = r.id AND x.organ_id = ANY($5))
                         THEN r.title || '. ' || r.description
                         ELSE r.title END,
@@ -208,6 +220,7 @@ pub async fn search(
         limit,
         cap,
         words,
+        has_digits,
     )
     .fetch_all(&mut **tx)
     .await?;

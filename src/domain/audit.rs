@@ -18,6 +18,8 @@ use super::workflow::{CaseState, DecisionOutcome, Role};
 pub enum AuditAction {
     ReferralRegistered,
     ReferralCorrected,
+    /// A respondent added after registration (its case has its own event too).
+    ReferralRespondentAdded,
     CaseRegistered,
     CaseAssigned,
     CaseSubmitted,
@@ -58,9 +60,10 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 36] = [
         AuditAction::ReferralRegistered,
         AuditAction::ReferralCorrected,
+        AuditAction::ReferralRespondentAdded,
         AuditAction::CaseRegistered,
         AuditAction::CaseAssigned,
         AuditAction::CaseSubmitted,
@@ -101,6 +104,7 @@ impl AuditAction {
         match self {
             A::ReferralRegistered => "referral.registered",
             A::ReferralCorrected => "referral.corrected",
+            A::ReferralRespondentAdded => "referral.respondent_added",
             A::CaseRegistered => "case.registered",
             A::CaseAssigned => "case.assigned",
             A::CaseSubmitted => "case.submitted",
@@ -162,6 +166,7 @@ impl AuditAction {
             self,
             A::ReferralRegistered
                 | A::ReferralCorrected
+                | A::ReferralRespondentAdded
                 | A::CaseRegistered
                 | A::CasePlacedOnAgenda
                 | A::CaseDecided
@@ -451,6 +456,7 @@ mod tests {
             [
                 "referral.registered",
                 "referral.corrected",
+                "referral.respondent_added",
                 "case.registered",
                 "case.placed_on_agenda",
                 "case.decided",

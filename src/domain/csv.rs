@@ -1,5 +1,6 @@
-//! CSV for spreadsheets: quoted fields, and cells that a spreadsheet would run as
-//! a formula made inert.
+//! CSV for spreadsheets: separated by semicolons, which Excel with Swedish
+//! settings opens straight into columns (the comma is the decimal sign there),
+//! quoted fields, and cells that a spreadsheet would run as a formula made inert.
 
 /// One field: always quoted (inner quotes doubled), and a leading `=`, `+`, `-`,
 /// `@`, tab or carriage return prefixed with `'` so that Excel and LibreOffice show
@@ -12,13 +13,13 @@ pub fn field(value: &str) -> String {
     format!("\"{}\"", inert.replace('"', "\"\""))
 }
 
-/// A record, ended by CRLF as RFC 4180 has it.
+/// A record, its fields separated by `;`, ended by CRLF as RFC 4180 has it.
 pub fn row<S: AsRef<str>>(fields: &[S]) -> String {
     let mut line = fields
         .iter()
         .map(|f| field(f.as_ref()))
         .collect::<Vec<_>>()
-        .join(",");
+        .join(";");
     line.push_str("\r\n");
     line
 }
@@ -59,7 +60,7 @@ mod tests {
     }
 
     #[test]
-    fn rows_end_with_crlf() {
-        assert_eq!(row(&["a", "=b"]), "\"a\",\"'=b\"\r\n");
+    fn rows_are_separated_by_semicolons_and_end_with_crlf() {
+        assert_eq!(row(&["a", "=b", "1,5"]), "\"a\";\"'=b\";\"1,5\"\r\n");
     }
 }

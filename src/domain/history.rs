@@ -17,6 +17,11 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
     match action {
         A::ReferralRegistered => "registrerade remissen".to_string(),
         A::ReferralCorrected => "rättade remissens uppgifter".to_string(),
+        A::ReferralRespondentAdded => format!(
+            "lade till remissinstansen {} med svarsärendet {}",
+            field("organ"),
+            field("dnr")
+        ),
         A::CaseRegistered => format!("öppnade svarsärendet {}", field("dnr")),
         A::CaseAssigned => format!("tilldelade ärendet till {}", field("officer")),
         A::CaseSubmitted => "skickade utkastet till granskning".to_string(),

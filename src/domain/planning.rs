@@ -233,31 +233,65 @@ fn plan_ahead(
         .filter(|&m| today <= m && m <= deadline)
         .max();
 
+    // A meeting not planned yet, as late as the deadline, would still be reached
+    // when the next step's date for it has not passed: then what is missing is a
+    // meeting, not time.
+    let latest_approve_by = days_before(deadline, lead.agenda_closing_days);
+    let latest_step_date = match next {
+        Step::SubmitDraft => days_before(latest_approve_by, lead.review_days),
+        Step::Approve | Step::PutOnAgenda => latest_approve_by,
+    };
+    let unplanned = |status, reason: String| Plan {
+        meeting: None,
+        submit_by: None,
+        approve_by: None,
+        status,
+        reason,
+    };
+    let no_meeting_planned = format!(
+        "Inget sammanträde som ärendet hinner till är planerat före sista svarsdag {deadline}. \
+         Be nämndsekreteraren planera ett; det finns ännu tid ({} senast {latest_step_date}).",
+        match next {
+            Step::SubmitDraft => "utkastet ska skickas till granskning",
+            Step::Approve | Step::PutOnAgenda => "utkastet ska vara godkänt",
+        }
+    );
+
     let Some(meeting) = target else {
         // Once the deadline has passed no meeting can be usable, so this also
         // covers a late, undecided case.
-        let reason = if today > deadline {
-            format!(
-                "Sista svarsdag har passerat ({deadline}). \
-                 Kontakta avsändaren om anstånd eller om ett sent yttrande kan tas emot."
+        return if today > deadline {
+            unplanned(
+                PlanStatus::Impossible,
+                format!(
+                    "Sista svarsdag har passerat ({deadline}). \
+                     Kontakta avsändaren om anstånd eller om ett sent yttrande kan tas emot."
+                ),
             )
+        } else if today <= latest_step_date && meetings.iter().all(|&m| m < today) {
+            unplanned(PlanStatus::AtRisk, no_meeting_planned)
         } else {
-            format!(
-                "Inget sammanträde är planerat före sista svarsdag {deadline}. \
-                 Föreslå delegationsbeslut eller be avsändaren om anstånd."
+            unplanned(
+                PlanStatus::Impossible,
+                format!(
+                    "Inget sammanträde är planerat före sista svarsdag {deadline}. \
+                     Föreslå delegationsbeslut eller be avsändaren om anstånd."
+                ),
             )
-        };
-        return Plan {
-            meeting: None,
-            submit_by: None,
-            approve_by: None,
-            status: PlanStatus::Impossible,
-            reason,
         };
     };
 
     let approve_by = days_before(meeting, lead.agenda_closing_days);
     let submit_by = days_before(approve_by, lead.review_days);
+    let step_date = match next {
+        Step::SubmitDraft => submit_by,
+        Step::Approve | Step::PutOnAgenda => approve_by,
+    };
+    // The planned meeting comes too soon for this step, and none is planned after
+    // it yet: one planned later would not be too soon.
+    if today > step_date && today <= latest_step_date && meetings.iter().all(|&m| m <= meeting) {
+        return unplanned(PlanStatus::AtRisk, no_meeting_planned);
+    }
 
     // A passed planned date means at risk, never impossible: the chosen meeting is
     // the last usable one, so there is no later one to fall back on, but the
@@ -456,6 +490,52 @@ mod tests {
         );
     }
 
+    /// 77 days left, and the one meeting planned before the deadline comes too
+    /// soon: what is missing is a later meeting, not time.
+    #[test]
+    fn a_meeting_too_soon_with_time_left_asks_for_a_meeting_not_delegation() {
+        let today = date(2026, 1, 13);
+        let soon = date(2026, 1, 20);
+        for progress in [Progress::Drafting, Progress::InReview, Progress::Approved] {
+            let p = plan(deadline(), today, progress, &[soon], LeadTimes::default());
+            assert_eq!(p.status, PlanStatus::AtRisk, "{progress:?}");
+            assert_eq!(p.meeting, None, "{progress:?}");
+            assert!(
+                p.reason.starts_with(
+                    "Inget sammanträde som ärendet hinner till är planerat före sista svarsdag 2026-03-31."
+                ),
+                "{progress:?}: {}",
+                p.reason
+            );
+            assert!(!p.reason.contains("delegationsbeslut"), "{}", p.reason);
+        }
+        // No meeting planned at all yet, with time left: the same.
+        let p = plan(
+            deadline(),
+            today,
+            Progress::Drafting,
+            &[],
+            LeadTimes::default(),
+        );
+        assert_eq!(p.status, PlanStatus::AtRisk);
+        assert_eq!(
+            p.reason,
+            "Inget sammanträde som ärendet hinner till är planerat före sista svarsdag \
+             2026-03-31. Be nämndsekreteraren planera ett; det finns ännu tid (utkastet ska \
+             skickas till granskning senast 2026-03-14)."
+        );
+        // A later meeting planned, even after the deadline: the old advice stands.
+        let p = plan(
+            deadline(),
+            today,
+            Progress::Drafting,
+            &[soon, date(2026, 4, 14)],
+            LeadTimes::default(),
+        );
+        assert_eq!(p.meeting, Some(soon));
+        assert!(p.reason.contains("delegationsbeslut"), "{}", p.reason);
+    }
+
     #[test]
     fn a_meeting_today_is_still_usable() {
         let today = date(2026, 3, 19);
@@ -476,7 +556,7 @@ mod tests {
     fn no_meetings_at_all() {
         let p = plan(
             deadline(),
-            date(2026, 3, 1),
+            date(2026, 3, 20),
             Progress::Drafting,
             &[],
             LeadTimes::default(),

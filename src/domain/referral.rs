@@ -56,13 +56,15 @@ pub struct NewReferral {
     pub respondents: Vec<Uuid>,
 }
 
-/// Checks a registration against the organs that exist (`known_organs`).
+/// Checks a registration against the organs that exist (`known_organs`), on
+/// `today` (Stockholm's).
 pub fn validate_new(
     input: &ReferralInput,
     known_organs: &[Uuid],
+    today: NaiveDate,
 ) -> Result<NewReferral, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let details = validate_details(&mut errors, input, known_organs);
+    let details = validate_details(&mut errors, input, known_organs, today);
     let respondents = validate_respondents(&mut errors, &input.respondents, known_organs);
     errors.into_result(|| NewReferral {
         details: details.expect("details are complete when there are no errors"),
@@ -75,9 +77,10 @@ pub fn validate_new(
 pub fn validate_correction(
     input: &ReferralInput,
     known_organs: &[Uuid],
+    today: NaiveDate,
 ) -> Result<ReferralDetails, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let details = validate_details(&mut errors, input, known_organs);
+    let details = validate_details(&mut errors, input, known_organs, today);
     errors.into_result(|| details.expect("details are complete when there are no errors"))
 }
 
@@ -85,6 +88,7 @@ fn validate_details(
     errors: &mut FieldErrors,
     input: &ReferralInput,
     known_organs: &[Uuid],
+    today: NaiveDate,
 ) -> Option<ReferralDetails> {
     let title = required_text(
         errors,
@@ -115,6 +119,12 @@ fn validate_details(
         &input.received_on,
         "Ange datum då remissen kom in.",
     );
+    if received_on.is_some_and(|received| received > today) {
+        errors.add(
+            "received_on",
+            "Remissen kan inte ha kommit in senare än i dag. Kontrollera datumet.",
+        );
+    }
     let deadline = date_field(errors, "deadline", &input.deadline, "Ange sista svarsdag.");
     if let (Some(received), Some(deadline)) = (received_on, deadline)
         && deadline < received
@@ -233,9 +243,89 @@ fn validate_respondents(
     respondents
 }
 
+/// A respondent added after registration: an organ that exists and is not one
+/// of the remiss's respondents yet.
+pub fn validate_added_respondent(
+    chosen: &str,
+    known_organs: &[Uuid],
+    respondents: &[Uuid],
+) -> Result<Uuid, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let chosen = chosen.trim();
+    let organ = match Uuid::parse_str(chosen) {
+        _ if chosen.is_empty() => {
+            errors.add("organ", "Välj den nämnd som ska läggas till.");
+            None
+        }
+        Ok(id) if respondents.contains(&id) => {
+            errors.add("organ", "Nämnden är redan remissinstans.");
+            None
+        }
+        Ok(id) if known_organs.contains(&id) => Some(id),
+        _ => {
+            errors.add("organ", "Den valda nämnden finns inte.");
+            None
+        }
+    };
+    errors.into_result(|| organ.expect("checked"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The day the tests register on, after `valid_input`'s received date.
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2020, 2, 1).unwrap()
+    }
+
+    #[test]
+    fn a_remiss_cannot_have_come_in_after_today() {
+        let tomorrow = ReferralInput {
+            received_on: "2020-02-02".into(),
+            deadline: "2020-03-31".into(),
+            ..valid_input()
+        };
+        assert_eq!(
+            error_for(tomorrow.clone(), "received_on"),
+            "Remissen kan inte ha kommit in senare än i dag. Kontrollera datumet."
+        );
+        assert!(validate_correction(&tomorrow, &organs(), today()).is_err());
+        for day in ["2020-02-01", "2020-01-31", "2019-12-31"] {
+            let input = ReferralInput {
+                received_on: day.into(),
+                ..valid_input()
+            };
+            assert!(validate_new(&input, &organs(), today()).is_ok(), "{day}");
+        }
+        // The deadline is in the future, of course.
+        let later = ReferralInput {
+            deadline: "2021-01-01".into(),
+            ..valid_input()
+        };
+        assert!(validate_new(&later, &organs(), today()).is_ok());
+    }
+
+    #[test]
+    fn an_added_respondent_is_a_known_organ_not_already_answering() {
+        let respondents = [Uuid::from_u128(2)];
+        let added = |chosen: &str| validate_added_respondent(chosen, &organs(), &respondents);
+        assert_eq!(
+            added(&Uuid::from_u128(3).to_string()),
+            Ok(Uuid::from_u128(3))
+        );
+        let message = |chosen: &str| added(chosen).unwrap_err().get("organ").unwrap().to_string();
+        assert_eq!(
+            message(&Uuid::from_u128(2).to_string()),
+            "Nämnden är redan remissinstans."
+        );
+        assert_eq!(
+            message(&Uuid::from_u128(9).to_string()),
+            "Den valda nämnden finns inte."
+        );
+        assert_eq!(message("inte ett id"), "Den valda nämnden finns inte.");
+        assert_eq!(message(" "), "Välj den nämnd som ska läggas till.");
+    }
 
     fn organs() -> Vec<Uuid> {
         vec![Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3)]
@@ -260,7 +350,7 @@ mod tests {
     }
 
     fn error_for(input: ReferralInput, field: &str) -> String {
-        let errors = validate_new(&input, &organs()).expect_err("should be refused");
+        let errors = validate_new(&input, &organs(), today()).expect_err("should be refused");
         errors
             .get(field)
             .unwrap_or_else(|| panic!("no error for {field}: {errors:?}"))
@@ -269,7 +359,7 @@ mod tests {
 
     #[test]
     fn accepts_a_complete_registration() {
-        let referral = validate_new(&valid_input(), &organs()).unwrap();
+        let referral = validate_new(&valid_input(), &organs(), today()).unwrap();
         assert_eq!(
             referral.details.title,
             "Stockholms stads trygghetsprogram 2020-2023"
@@ -289,7 +379,7 @@ mod tests {
             sender_name: " Finansdepartementet ".into(),
             ..valid_input()
         };
-        let referral = validate_new(&input, &organs()).unwrap();
+        let referral = validate_new(&input, &organs(), today()).unwrap();
         assert_eq!(
             referral.details.sender,
             Sender::Outside("Finansdepartementet".into())
@@ -340,7 +430,7 @@ mod tests {
             title: "å".repeat(TITLE_MAX),
             ..valid_input()
         };
-        assert!(validate_new(&input, &organs()).is_ok());
+        assert!(validate_new(&input, &organs(), today()).is_ok());
     }
 
     #[test]
@@ -403,7 +493,7 @@ mod tests {
             deadline: "2020-01-15".into(),
             ..valid_input()
         };
-        assert!(validate_new(&same_day, &organs()).is_ok());
+        assert!(validate_new(&same_day, &organs(), today()).is_ok());
     }
 
     #[test]
@@ -471,7 +561,7 @@ mod tests {
             secrecy_provision: "OSL 21 kap. 1 §".into(),
             ..valid_input()
         };
-        let referral = validate_new(&input, &organs()).unwrap();
+        let referral = validate_new(&input, &organs(), today()).unwrap();
         assert_eq!(referral.details.secrecy.as_deref(), Some("OSL 21 kap. 1 §"));
     }
 
@@ -482,7 +572,10 @@ mod tests {
             ..valid_input()
         };
         assert_eq!(
-            validate_new(&input, &organs()).unwrap().details.secrecy,
+            validate_new(&input, &organs(), today())
+                .unwrap()
+                .details
+                .secrecy,
             None
         );
     }
@@ -495,7 +588,7 @@ mod tests {
             respondents: vec![],
             ..valid_input()
         };
-        let errors = validate_new(&input, &organs()).unwrap_err();
+        let errors = validate_new(&input, &organs(), today()).unwrap_err();
         assert!(errors.get("title").is_some());
         assert!(errors.get("received_on").is_some());
         assert!(errors.get("respondents").is_some());
@@ -507,7 +600,7 @@ mod tests {
             respondents: vec![],
             ..valid_input()
         };
-        assert!(validate_correction(&input, &organs()).is_ok());
+        assert!(validate_correction(&input, &organs(), today()).is_ok());
     }
 
     #[test]
@@ -522,7 +615,7 @@ mod tests {
             secrecy_provision: "OSL 21 kap.\u{00A0}1\u{0}§".into(),
             ..valid_input()
         };
-        let details = validate_new(&input, &organs()).unwrap().details;
+        let details = validate_new(&input, &organs(), today()).unwrap().details;
         assert_eq!(details.title, "Trygghetsprogram 2020");
         assert_eq!(
             details.description,
@@ -564,7 +657,10 @@ mod tests {
                 error_for(input.clone(), field).contains("osynliga styrtecken"),
                 "{field}"
             );
-            assert!(validate_correction(&input, &organs()).is_err(), "{field}");
+            assert!(
+                validate_correction(&input, &organs(), today()).is_err(),
+                "{field}"
+            );
         }
     }
 }

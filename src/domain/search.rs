@@ -117,6 +117,20 @@ pub fn bounded(text: &str) -> &str {
     }
 }
 
+/// A filter's text as a part of what `ILIKE '%' || text || '%'` looks for: its
+/// own `%`, `_` and `\` match only themselves, and it is read as a lookup is
+/// (one line, direction controls dropped).
+pub fn like_part(text: &str) -> String {
+    let mut escaped = String::new();
+    for c in crate::domain::text::lookup_key(bounded(text)).chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 /// The distinct words searched for, in order, and whether any were left out.
 fn search_words(query: &str) -> (Vec<String>, bool) {
     let mut words: Vec<String> = Vec::new();
@@ -242,6 +256,19 @@ mod tests {
         );
         assert_eq!(q.year_seq().unwrap(), "2019/1939");
         assert_eq!(q.text_prefix(), None);
+    }
+
+    #[test]
+    fn a_filters_wildcards_match_only_themselves() {
+        assert_eq!(like_part("kulturdep"), "kulturdep");
+        assert_eq!(like_part("100%"), "100\\%");
+        assert_eq!(like_part("a_b"), "a\\_b");
+        assert_eq!(like_part("c:\\x"), "c:\\\\x");
+        assert_eq!(like_part("%"), "\\%");
+        assert_eq!(
+            like_part("Kultur\u{202E}departementet"),
+            "Kulturdepartementet"
+        );
     }
 
     /// Government bodies pad their numbers with zeros: the sender's number is

@@ -3,15 +3,17 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{TimeDelta, Utc};
 use serde::Deserialize;
 use tower_sessions::Session;
 use tower_sessions::cookie::{Cookie, SameSite};
 
+use super::editor::KeptDraft;
 use super::form::{CsrfForm, LOGIN_CSRF_COOKIE, LoginCsrfForm, login_csrf_cookie};
 use super::query::Query;
 use super::session::{self, CurrentUser, Login, safe_next};
@@ -71,6 +73,9 @@ struct LoginPage {
     layout: Layout,
     username: String,
     next: String,
+    /// A draft's form whose save came after the session had ended, carried
+    /// through the login to the editor (see `editor::KeptDraft`).
+    kept: String,
     error: &'static str,
     show_demo: bool,
     /// The identity provider's name, with single sign-on.
@@ -103,13 +108,21 @@ fn with_login_cookie(mut response: Response, settings: &Settings, token: &str) -
     response
 }
 
+/// What the login form carries when shown again.
+struct Carried<'a> {
+    username: String,
+    /// Where to go after the login.
+    next: &'a str,
+    /// A draft kept from an ended session, or nothing.
+    kept: &'a str,
+}
+
 /// The login page with its form; `token` is the form's CSRF token.
 fn login_page(
     state: &AppState,
     status: StatusCode,
     token: &str,
-    username: String,
-    next: &str,
+    carried: Carried,
     error: &'static str,
     show_demo: bool,
 ) -> Result<Response, AppError> {
@@ -117,8 +130,9 @@ fn login_page(
     layout.csrf_token = token.to_string();
     let page = LoginPage {
         layout,
-        username,
-        next: safe_next(Some(next)),
+        username: carried.username,
+        next: safe_next(Some(carried.next)),
+        kept: carried.kept.to_string(),
         error,
         show_demo,
         sso_name: super::oidc::provider_name(state),
@@ -137,20 +151,85 @@ pub async fn login_form(
     Query(query): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let next = query.next.unwrap_or_default();
+    fresh_login_page(&state, &headers, &next, "").await
+}
+
+/// The login page as first shown, going to `next` after, carrying `kept`.
+async fn fresh_login_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    next: &str,
+    kept: &str,
+) -> Result<Response, AppError> {
     // The token of a form already open in another tab stays valid.
-    let token = login_csrf_cookie(&headers, &state.settings).unwrap_or_else(session::new_token);
+    let token = login_csrf_cookie(headers, &state.settings).unwrap_or_else(session::new_token);
     let mut conn = state.pool.acquire().await?;
     let show_demo = db::users::demo_accounts_present(&mut conn).await?;
     drop(conn);
-    login_page(
-        &state,
-        StatusCode::OK,
-        &token,
-        String::new(),
-        &next,
-        "",
-        show_demo,
-    )
+    let carried = Carried {
+        username: String::new(),
+        next,
+        kept,
+    };
+    login_page(state, StatusCode::OK, &token, carried, "", show_demo)
+}
+
+/// The answer to a draft's save that came after the session had ended: the
+/// login page, with the draft in its form and the editor as where to go after.
+async fn login_keeping_draft(state: &AppState, request: Request) -> Result<Response, AppError> {
+    let path = request.uri().path().to_string();
+    let headers = request.headers().clone();
+    let body = super::form::read_body(request, state).await?;
+    let form = String::from_utf8(body.to_vec())
+        .map_err(|_| AppError::BadRequest("a form that is not UTF-8"))?;
+    fresh_login_page(state, &headers, &path, &form).await
+}
+
+/// Lets a request through only with a valid login; otherwise ends whatever is left
+/// of the session and sends the browser to the login page, remembering where it was
+/// going. A draft's save that comes after the session ended is not dropped: the
+/// login page answers it with the draft in its form (see [`KeptDraft`]).
+pub async fn require_login(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    match session::current_user(&session).await? {
+        Some(user) => {
+            request.extensions_mut().insert(user);
+            Ok(next.run(request).await)
+        }
+        None if KeptDraft::may_keep(&request) => login_keeping_draft(&state, request).await,
+        None => {
+            let wanted = if request.method() == axum::http::Method::GET {
+                request
+                    .uri()
+                    .path_and_query()
+                    .map(|pq| pq.as_str())
+                    .unwrap_or("/")
+            } else {
+                "/"
+            };
+            let target = if wanted == "/" {
+                "/login".to_string()
+            } else {
+                format!("/login?next={}", session::encode_query_value(wanted))
+            };
+            Ok(Redirect::to(&target).into_response())
+        }
+    }
+}
+
+/// `POST /session`: the warning's "Fortsätt vara inloggad". Being a signed-in
+/// request, it has passed [`require_login`]; the session's expiry moves on now.
+pub async fn stay_signed_in(
+    session: Session,
+    _user: CurrentUser,
+    CsrfForm(EmptyForm {}): CsrfForm<EmptyForm>,
+) -> Result<StatusCode, AppError> {
+    session::renew(&session).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
@@ -163,6 +242,8 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    kept: String,
 }
 
 /// Holds no database connection while it waits for or runs the password's
@@ -186,15 +267,12 @@ pub async fn login(
     let show_demo = db::users::demo_accounts_present(&mut conn).await?;
     drop(conn);
     let answer = |status, error| {
-        login_page(
-            &state,
-            status,
-            &form.csrf_token,
-            form.username.clone(),
-            &form.next,
-            error,
-            show_demo,
-        )
+        let carried = Carried {
+            username: form.username.clone(),
+            next: &form.next,
+            kept: &form.kept,
+        };
+        login_page(&state, status, &form.csrf_token, carried, error, show_demo)
     };
     // The attempt itself is counted: the sixth within the window is refused.
     if attempts.for_username > MAX_FAILURES_PER_ACCOUNT
@@ -230,7 +308,9 @@ pub async fn login(
     )
     .await?;
     session::renew_csrf_token(&session).await?;
-    let redirect = Redirect::to(&safe_next(Some(&form.next))).into_response();
+    let next = safe_next(Some(&form.next));
+    KeptDraft::keep_after_login(&session, &next, form.kept).await?;
+    let redirect = Redirect::to(&next).into_response();
     Ok(with_login_cookie(redirect, &state.settings, ""))
 }
 

@@ -90,6 +90,8 @@ pub struct PublicEntry {
     pub dnr: String,
     pub registered: String,
     pub registered_iso: String,
+    /// When the public could last see something new of it (the feed's `updated`).
+    pub updated_iso: String,
     pub organ_name: String,
     pub sender: String,
     pub sender_dnr: String,
@@ -151,6 +153,7 @@ impl PublicEntry {
             dnr: entry.dnr,
             registered: format_stockholm(entry.registered_at),
             registered_iso: entry.registered_at.to_rfc3339(),
+            updated_iso: entry.updated_at.to_rfc3339(),
             organ_name: entry.organ_name,
             sender: masked(&entry.sender_name),
             sender_dnr: masked(&entry.sender_dnr),
@@ -363,6 +366,9 @@ async fn document_file(
 #[template(path = "diarium/atom.xml")]
 struct Feed {
     updated: String,
+    /// What the feed's links start with: the public address, so that a feed
+    /// reader elsewhere can follow them.
+    base: String,
     entries: Vec<PublicEntry>,
 }
 
@@ -371,12 +377,14 @@ async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
     let entries = db::diarium::list(&mut conn, None, 50).await?;
     let updated = entries
-        .first()
-        .map(|e| e.registered_at)
+        .iter()
+        .map(|e| e.updated_at)
+        .max()
         .unwrap_or_else(Utc::now)
         .to_rfc3339();
     let body = Feed {
         updated,
+        base: state.settings.public_link(""),
         entries: with_documents(&mut conn, rows_to_public(entries)).await?,
     }
     .render()?;

@@ -86,7 +86,7 @@ fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response 
 
 /// `attachment; filename="Yttrande AMN 2026-3 over LI2025-01842.pdf";
 /// filename*=UTF-8''Yttrande%20AMN%202026-3%20%C3%B6ver%20LI2025-01842.pdf` (RFC 6266).
-fn content_disposition(name: &str) -> HeaderValue {
+pub(super) fn content_disposition(name: &str) -> HeaderValue {
     let mut encoded = String::new();
     for byte in name.bytes() {
         match byte {

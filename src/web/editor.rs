@@ -4,7 +4,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::form::CsrfForm;
@@ -59,6 +60,73 @@ pub fn section_diffs(
             }
         })
         .collect()
+}
+
+/// A save of a draft that arrived after its session had ended: its form rides in
+/// the login page's form (nothing is stored for a visitor not signed in), then
+/// in the new session, and the editor shows it after the login, unsaved, for
+/// the officer to save again. Only a save sent from this site's own page is
+/// kept, so that another site cannot put words into someone's editor.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct KeptDraft {
+    /// The editor's address, `/arenden/{id}/utkast`.
+    path: String,
+    /// The form as posted, url-encoded.
+    form: String,
+}
+
+const KEPT_DRAFT_KEY: &str = "kept_draft";
+
+impl KeptDraft {
+    /// The case of an editor's address, `/arenden/{id}/utkast`.
+    fn case_of(path: &str) -> Option<Uuid> {
+        let id = path.strip_prefix("/arenden/")?.strip_suffix("/utkast")?;
+        Uuid::parse_str(id).ok()
+    }
+
+    /// A save of a draft, sent by a page of this site.
+    pub fn may_keep(request: &axum::extract::Request) -> bool {
+        let headers = request.headers();
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let same_site = match header("sec-fetch-site") {
+            Some(site) => site == "same-origin",
+            // Browsers before Fetch Metadata still send Origin with a POST.
+            None => header("origin")
+                .and_then(|origin| origin.split_once("://"))
+                .is_some_and(|(_, host)| Some(host) == header("host")),
+        };
+        request.method() == axum::http::Method::POST
+            && same_site
+            && Self::case_of(request.uri().path()).is_some()
+    }
+
+    /// After a login whose form carried a draft for the editor at `path`.
+    pub async fn keep_after_login(
+        session: &Session,
+        path: &str,
+        form: String,
+    ) -> Result<(), AppError> {
+        if Self::case_of(path).is_some() && !form.is_empty() {
+            let kept = KeptDraft {
+                path: path.to_string(),
+                form,
+            };
+            session.insert(KEPT_DRAFT_KEY, kept).await?;
+        }
+        Ok(())
+    }
+
+    /// The draft kept for this case's editor, taken out of the session.
+    async fn take(session: &Session, case: Uuid) -> Result<Option<EditorForm>, AppError> {
+        let Some(kept) = session.get::<KeptDraft>(KEPT_DRAFT_KEY).await? else {
+            return Ok(None);
+        };
+        if Self::case_of(&kept.path) != Some(case) {
+            return Ok(None);
+        }
+        session.remove::<KeptDraft>(KEPT_DRAFT_KEY).await?;
+        Ok(serde_html_form::from_str(&kept.form).ok())
+    }
 }
 
 /// The editor's form as posted.
@@ -149,6 +217,8 @@ struct EditorPage {
     /// On a stale save: the newer text, section by section beside this user's.
     conflict: Option<Conflict>,
     saved: bool,
+    /// The text comes from a save that arrived after the session had ended.
+    kept: bool,
     /// The case's documents (the remiss's first), beside the editor.
     documents: Vec<super::document_register::DocumentView>,
 }
@@ -231,6 +301,7 @@ async fn editor_page(
         errors,
         conflict,
         saved: false,
+        kept: false,
         documents,
     })
 }
@@ -252,32 +323,40 @@ pub struct SavedQuery {
 
 pub async fn edit_form(
     State(state): State<AppState>,
+    session: Session,
     user: CurrentUser,
     Id(id): Id,
     Query(query): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let case = load_case(&state, id).await?;
     may_edit(&case, &user.actor()).map_err(|e| refused(e, case_href(id)))?;
-    let mut conn = state.pool.acquire().await?;
-    let latest = db::reports::latest(&mut conn, case.id).await?;
-    drop(conn);
-    let (base, content) = match latest {
-        Some(revision) => (revision.number, revision.content),
-        None => (
-            0,
-            report::first_draft(&case.referral_title, &case.organ_name, &case.administration),
+    // A save that came after the session had ended shows its text, unsaved.
+    let kept = KeptDraft::take(&session, id).await?;
+    let (base, content) = match &kept {
+        Some(form) => (
+            form.base,
+            form.with_added_row().unwrap_or_else(|| form.as_typed()),
         ),
+        None => {
+            let mut conn = state.pool.acquire().await?;
+            let latest = db::reports::latest(&mut conn, case.id).await?;
+            drop(conn);
+            match latest {
+                Some(revision) => (revision.number, with_blank_rows(revision.content)),
+                None => (
+                    0,
+                    with_blank_rows(report::first_draft(
+                        &case.referral_title,
+                        &case.organ_name,
+                        &case.administration,
+                    )),
+                ),
+            }
+        }
     };
-    let mut page = editor_page(
-        &state,
-        &user,
-        case,
-        base,
-        with_blank_rows(content),
-        FormErrors::none(),
-        None,
-    )
-    .await?;
+    let mut page =
+        editor_page(&state, &user, case, base, content, FormErrors::none(), None).await?;
+    page.kept = kept.is_some();
     page.saved = query.sparat.is_some();
     super::views::page(&page)
 }

@@ -86,6 +86,17 @@ pub struct Settings {
     pub clamd: Option<Clamd>,
     /// Whether an SMTP server is configured (else e-mail waits in the outbox).
     pub mail_configured: bool,
+    /// The address the public reaches Remiss at (`--public-url`), without a
+    /// trailing slash: for links that leave the site (exports, the feed).
+    pub public_url: Option<String>,
+}
+
+impl Settings {
+    /// `path` as a link that works outside the site: absolute with the public
+    /// address when one is configured, as it is otherwise.
+    pub fn public_link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.as_deref().unwrap_or(""))
+    }
 }
 
 impl Default for Settings {
@@ -102,6 +113,7 @@ impl Default for Settings {
             max_upload_bytes: 50 * 1_000_000,
             clamd: None,
             mail_configured: false,
+            public_url: None,
         }
     }
 }
@@ -120,6 +132,11 @@ impl From<&ServeArgs> for Settings {
             max_upload_bytes: args.max_upload_mb * 1_000_000,
             clamd: args.clamd.clone().map(Clamd::new),
             mail_configured: args.smtp_url.is_some(),
+            public_url: args
+                .sign_in
+                .public_url
+                .as_deref()
+                .map(|url| url.trim_end_matches('/').to_string()),
         }
     }
 }
@@ -204,6 +221,7 @@ pub fn router(state: AppState) -> Router {
     let protected = Router::new()
         .route("/", get(home::start_page))
         .route("/logout", get(auth::logout_form).post(auth::logout))
+        .route("/session", axum::routing::post(auth::stay_signed_in))
         .route(
             "/konto/losenord",
             get(auth::password_form).post(auth::change_password),
@@ -215,6 +233,10 @@ pub fn router(state: AppState) -> Router {
             get(referrals::show).post(referrals::update),
         )
         .route("/remisser/{id}/redigera", get(referrals::edit_form))
+        .route(
+            "/remisser/{id}/remissinstanser",
+            axum::routing::post(referrals::add_respondent),
+        )
         .route("/remisser/{id}/sammanstallning", get(summary::summary))
         .route(
             "/remisser/{id}/sammanstallning.csv",
@@ -229,7 +251,10 @@ pub fn router(state: AppState) -> Router {
         .merge(outbox::routes())
         .merge(admin_sign_in::routes())
         .route_layer(middleware::from_fn(error::signed_in_layout))
-        .route_layer(middleware::from_fn(session::require_login));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_login,
+        ));
 
     let public = Router::new()
         .route("/login", login)
@@ -362,7 +387,7 @@ struct AccessibilityPage {
 async fn accessibility() -> Result<axum::response::Response, AppError> {
     views::page(&AccessibilityPage {
         layout: views::Layout::anonymous("Tillgänglighetsredogörelse"),
-        updated: "2026-11-25",
+        updated: "2026-11-30",
     })
 }
 

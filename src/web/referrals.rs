@@ -333,6 +333,9 @@ struct ShowPage {
     registered_at: String,
     history: Vec<HistoryView>,
     documents: Vec<DocumentView>,
+    /// The organs a registrar may still add as respondents.
+    organs_to_add: Vec<Organ>,
+    add_errors: FormErrors,
 }
 
 pub struct HistoryView {
@@ -359,6 +362,15 @@ pub async fn show(
     user: CurrentUser,
     Id(id): Id,
 ) -> Result<Response, AppError> {
+    page(&show_page(&state, &user, id, FormErrors::none()).await?)
+}
+
+async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    add_errors: FormErrors,
+) -> Result<ShowPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let referral = db::referrals::get(&mut conn, id)
         .await?
@@ -374,12 +386,21 @@ pub async fn show(
         None,
         &actor,
     );
+    let organs_to_add = if user.is_registrar() {
+        organs(state)
+            .await?
+            .into_iter()
+            .filter(|organ| cases.iter().all(|case| case.organ_id != organ.id))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let today = stockholm_date(Utc::now());
     let answered = cases.iter().all(|c| !c.state.is_open());
-    page(&ShowPage {
-        layout: Layout::new(referral.title.clone(), &user, "remisser")
+    Ok(ShowPage {
+        layout: Layout::new(referral.title.clone(), user, "remisser")
             .crumb("Remisser", "/remisser"),
-        content_visible: !referral.secret || may_read_secret(&user, &cases),
+        content_visible: !referral.secret || may_read_secret(user, &cases),
         can_correct: user.is_registrar(),
         deadline_text: days_left_sv(days_left(referral.deadline, today)),
         registered_at: format_stockholm(referral.created_at),
@@ -388,7 +409,36 @@ pub async fn show(
         cases,
         history,
         documents,
+        organs_to_add,
+        add_errors,
     })
+}
+
+#[derive(Deserialize)]
+pub struct AddRespondentForm {
+    #[serde(default)]
+    organ: String,
+}
+
+/// `POST /remisser/{id}/remissinstanser`: a respondent added after registration.
+pub async fn add_respondent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<AddRespondentForm>,
+) -> Result<Response, AppError> {
+    let back = format!("/remisser/{id}");
+    match app::referrals::add_respondent(&state.ctx, &user.actor(), id, &form.organ).await {
+        Ok(opened) => {
+            tracing::info!(referral = %id, dnr = %opened.dnr, "respondent added");
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(app::Error::Invalid(errors)) => {
+            let page = show_page(&state, &user, id, errors.into()).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, back)),
+    }
 }
 
 async fn edit_page(

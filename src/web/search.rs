@@ -20,7 +20,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::personal_data::mask;
 use crate::domain::search::{
     HIGHLIGHT_END, HIGHLIGHT_START, MAX_QUERY_CHARS, MAX_SEARCH_WORDS, RANKED_MATCHES, bounded,
-    dnr_query, snippet_segments, tsquery, words_left_out,
+    dnr_query, like_part, snippet_segments, tsquery, words_left_out,
 };
 
 const PAGE_SIZE: i64 = 20;
@@ -135,7 +135,7 @@ pub async fn search(
     let filters = Filters {
         organ: Uuid::parse_str(&params.organ).ok(),
         state: CaseState::parse(&params.state),
-        sender: Some(bounded(params.sender.trim()).to_string()).filter(|s| !s.is_empty()),
+        sender: Some(like_part(&params.sender)).filter(|s| !s.is_empty()),
         received_from: parse_date(&params.from).map(|d: NaiveDate| d),
         received_to: parse_date(&params.to),
     };

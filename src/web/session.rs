@@ -1,15 +1,13 @@
 //! Who is signed in: the session's login record, checked on every request.
 
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::{ABSOLUTE_TIMEOUT, AppError, AppState};
+use super::{ABSOLUTE_TIMEOUT, AppError, AppState, IDLE_TIMEOUT};
 use crate::db::sessions::USER_KEY;
 use crate::db::users::{SessionUser, SessionUserRow};
 use crate::domain::Role;
@@ -120,40 +118,9 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// Lets a request through only with a valid login; otherwise ends whatever is left
-/// of the session and sends the browser to the login page, remembering where it was
-/// going.
-pub async fn require_login(
-    session: Session,
-    mut request: Request,
-    next: Next,
-) -> Result<Response, AppError> {
-    match current_user(&session).await? {
-        Some(user) => {
-            request.extensions_mut().insert(user);
-            Ok(next.run(request).await)
-        }
-        None => {
-            let wanted = if request.method() == axum::http::Method::GET {
-                request
-                    .uri()
-                    .path_and_query()
-                    .map(|pq| pq.as_str())
-                    .unwrap_or("/")
-            } else {
-                "/"
-            };
-            let target = if wanted == "/" {
-                "/login".to_string()
-            } else {
-                format!("/login?next={}", encode_query_value(wanted))
-            };
-            Ok(Redirect::to(&target).into_response())
-        }
-    }
-}
-
-async fn current_user(session: &Session) -> Result<Option<CurrentUser>, AppError> {
+/// The signed-in user of this session, when its login is still valid; an
+/// invalid one ends the session.
+pub(super) async fn current_user(session: &Session) -> Result<Option<CurrentUser>, AppError> {
     let Some(login) = session.get::<Login>(LOGIN_KEY).await? else {
         return Ok(None);
     };
@@ -194,6 +161,19 @@ async fn keep_alive(session: &Session) -> Result<(), AppError> {
     if seen.is_none_or(|at| now - at >= KEEP_ALIVE_EVERY) {
         session.insert(SEEN_KEY, now).await?;
     }
+    Ok(())
+}
+
+/// When a page warns that its session is about to end (WCAG 2.2.1): ten minutes
+/// before the earliest the session can end after the page's request, which is
+/// `IDLE_TIMEOUT` less `KEEP_ALIVE_EVERY` (see [`keep_alive`]).
+pub const WARNING_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(
+    IDLE_TIMEOUT.whole_seconds() - KEEP_ALIVE_EVERY.num_seconds() - 10 * 60,
+);
+
+/// Moves the session's expiry on now, whenever it was last moved.
+pub async fn renew(session: &Session) -> Result<(), AppError> {
+    session.insert(SEEN_KEY, Utc::now()).await?;
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! The stylesheet and the icons, built into the binary so that it runs from anywhere.
+//! The stylesheet, the one script and the icons, built into the binary so that it runs from anywhere.
 
 use axum::extract::Path;
 use axum::http::header;
@@ -11,6 +11,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "remiss.css",
         "text/css; charset=utf-8",
         include_bytes!("../../static/remiss.css"),
+    ),
+    (
+        "session.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/session.js"),
     ),
     (
         "favicon.svg",

@@ -5,10 +5,11 @@ use askama::Template;
 use axum::extract::State;
 
 use super::ids::Id;
-use axum::http::header;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
+use super::document_files::content_disposition;
 use super::session::CurrentUser;
 use super::views::{Layout, page};
 use super::{AppError, AppState};
@@ -18,6 +19,7 @@ use crate::db::referrals::Referral;
 use crate::domain::report::paragraphs;
 use crate::domain::workflow::DecisionOutcome;
 use crate::domain::{csv, personal_data};
+use crate::render::file_name::file_name;
 
 pub struct AnswerView {
     pub case_id: Uuid,
@@ -29,6 +31,9 @@ pub struct AnswerView {
     pub proposals: Vec<String>,
     pub considerations: Vec<String>,
     pub has_answer: bool,
+    /// Why the respondent declined to answer (empty when it did not, or when
+    /// the viewer may not read it).
+    pub declined_reason: String,
 }
 
 /// What the viewer may read of each answer: a secret remiss's answers only by
@@ -101,6 +106,10 @@ fn view(answer: Answer, may_read: bool, insider: bool) -> AnswerView {
             Vec::new()
         },
         has_answer,
+        declined_reason: match answer.declined_reason {
+            Some(reason) if may_read => mask(vec![reason]).concat(),
+            _ => String::new(),
+        },
     }
 }
 
@@ -143,6 +152,7 @@ pub async fn summary_csv(
         "Beslutsdatum",
         "Förslag till beslut",
         "Synpunkter",
+        "Skäl att avstå",
         "Länk",
     ]));
     for a in &answers {
@@ -161,21 +171,27 @@ pub async fn summary_csv(
             &a.decided_on,
             &proposals,
             &a.considerations.join("\n\n"),
-            &if a.has_answer {
-                format!("/arenden/{}/yttrande", a.case_id)
-            } else {
-                String::new()
-            },
+            &a.declined_reason,
+            // The public diarium's entry, which the sender can open without a login.
+            &state
+                .settings
+                .public_link(&format!("/diarium/{}", a.case_id)),
         ]));
     }
-    let filename = format!("remissammanstallning-{}.csv", referral.id);
+    // Named by the sender's own number, which the sender files it under.
+    let named_by = if referral.sender_dnr.trim().is_empty() {
+        &referral.title
+    } else {
+        &referral.sender_dnr
+    };
+    let filename = file_name(&["Remissammanställning", named_by], "csv");
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
             ),
+            (header::CONTENT_DISPOSITION, content_disposition(&filename)),
         ],
         body,
     )

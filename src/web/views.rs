@@ -11,6 +11,11 @@ use crate::domain::FieldErrors;
 
 #[derive(Debug, Clone)]
 pub struct NavUser {
+    /// For the browser's copy of a form (`static/session.js`), kept per user.
+    pub id: uuid::Uuid,
+    /// Seconds after this page's load at which the browser warns that the
+    /// session is about to end.
+    pub session_warning_after: i64,
     pub display_name: String,
     pub is_admin: bool,
     pub is_registrar: bool,
@@ -39,6 +44,8 @@ impl Layout {
         Layout {
             title: title.into(),
             user: Some(NavUser {
+                id: user.id(),
+                session_warning_after: super::session::WARNING_AFTER.num_seconds(),
                 display_name: user.user.display_name.clone(),
                 is_admin: user.is_admin(),
                 is_registrar: user.is_registrar(),

@@ -17,6 +17,7 @@ mod overview;
 mod pool;
 mod referrals;
 mod senders;
+mod session_expiry;
 mod sso;
 mod text_input;
 mod workflow;

@@ -791,6 +791,25 @@ async fn search_filters_narrow_the_hits(pool: sqlx::PgPool) {
         &[&reference, &amn_case],
         "sender",
     );
+    // A sender's name is looked up as typed: no wildcards of its own, and a
+    // direction control pasted with it does not hide the name.
+    let links = search(&mut registrar, "sender=kultur%E2%80%AEdep").await;
+    sets(
+        &links,
+        &[&title_hit, &body_hit],
+        &[&reference, &amn_case],
+        "sender with a direction control",
+    );
+    for wildcard in ["%25", "_", "%5C", "kultur_ep"] {
+        let links = search(&mut registrar, &format!("sender={wildcard}")).await;
+        let none: [&String; 0] = [];
+        sets(
+            &links,
+            &none,
+            &[&title_hit, &body_hit, &reference, &amn_case],
+            wildcard,
+        );
+    }
 
     let links = search(&mut registrar, "from=2021-01-01").await;
     sets(
@@ -1430,7 +1449,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
             (true, '"') => quoted = false,
             (true, c) => field.push(c),
             (false, '"') => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, ';') => record.push(std::mem::take(&mut field)),
             (false, '\r') => {}
             (false, '\n') => {
                 record.push(std::mem::take(&mut field));
@@ -1492,9 +1511,21 @@ async fn the_summary_shows_every_respondent_side_by_side(pool: sqlx::PgPool) {
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx::PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let settings = remiss::web::Settings {
+        public_url: Some("https://remiss.kommun.se".into()),
+        ..remiss::web::Settings::default()
+    };
+    let app = TestApp::with_demo_and(pool, settings).await;
     let reference = referral_id(&app, REFERENCE).await;
     let amn = demo_case(&app, REFERENCE, "AMN").await;
+    let un = demo_case(&app, REFERENCE, "UN").await;
+    sqlx::query(
+        "UPDATE cases SET state = 'declined', declined_reason = 'Frågan ligger utanför nämndens ansvar.' WHERE id = $1::uuid",
+    )
+    .bind(&un)
+    .execute(&app.pool)
+    .await
+    .unwrap();
     // The decided revision's synpunkter start with a formula and hold quotes.
     sqlx::query(
         "UPDATE report_revisions SET considerations = $2
@@ -1514,6 +1545,11 @@ async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx:
     assert_eq!(response.status, StatusCode::OK);
     let content_type = response.headers["content-type"].to_str().unwrap();
     assert_eq!(content_type, "text/csv; charset=utf-8");
+    let disposition = response.headers["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.contains("filename*=UTF-8''Remissammanst%C3%A4llning%20KS%202019-1939.csv"),
+        "named by the sender's dnr: {disposition}"
+    );
     let body = response
         .body
         .strip_prefix('\u{feff}')
@@ -1534,6 +1570,7 @@ async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx:
             "Beslutsdatum",
             "Förslag till beslut",
             "Synpunkter",
+            "Skäl att avstå",
             "Länk"
         ]
     );
@@ -1542,7 +1579,7 @@ async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx:
         4,
         "a header and one row per respondent: {records:?}"
     );
-    assert!(records.iter().all(|r| r.len() == 8), "{records:?}");
+    assert!(records.iter().all(|r| r.len() == 9), "{records:?}");
     let organs: Vec<&str> = records[1..].iter().map(|r| r[0].as_str()).collect();
     assert_eq!(
         organs,
@@ -1565,8 +1602,118 @@ async fn the_summary_csv_has_a_row_per_respondent_and_inert_formulas(pool: sqlx:
         amn_row[6],
         "'=SUM(1)+\"x\" sade nämnden\n\nAndra stycket, med komma."
     );
-    assert_eq!(amn_row[7], format!("/arenden/{amn}/yttrande"));
-    for row in &records[2..] {
-        assert_eq!(row[3..], ["", "", "", "", ""], "no answer yet: {row:?}");
-    }
+    assert_eq!(amn_row[7], "");
+    assert_eq!(
+        amn_row[8],
+        format!("https://remiss.kommun.se/diarium/{amn}"),
+        "the public diarium's entry, which needs no login"
+    );
+    let sn_row = &records[2];
+    assert_eq!(
+        sn_row[3..8],
+        ["", "", "", "", ""],
+        "no answer yet: {sn_row:?}"
+    );
+    let un_row = &records[3];
+    assert_eq!(un_row[2], "Avböjt");
+    assert_eq!(un_row[7], "Frågan ligger utanför nämndens ansvar.");
+
+    // The page shows the reason too.
+    let page = app
+        .signed_in("registrator")
+        .await
+        .get(&format!("/remisser/{reference}/sammanstallning"))
+        .await;
+    page.assert_contains("Avstår från att svara");
+    page.assert_contains("Frågan ligger utanför nämndens ansvar.");
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_feed_links_absolutely_moves_with_public_events_and_is_discovered(pool: sqlx::PgPool) {
+    let settings = remiss::web::Settings {
+        public_url: Some("https://remiss.kommun.se".into()),
+        ..remiss::web::Settings::default()
+    };
+    let app = TestApp::with_demo_and(pool, settings).await;
+    let amn = demo_case(&app, REFERENCE, "AMN").await;
+    let mut public = app.browser();
+
+    public.get("/diarium").await.assert_contains(
+        r#"<link rel="alternate" type="application/atom+xml" title="Diariet – nya och ändrade ärenden" href="/diarium/atom">"#,
+    );
+
+    let feed = public.get("/diarium/atom").await;
+    feed.assert_contains(r#"<link rel="self" href="https://remiss.kommun.se/diarium/atom"/>"#);
+    feed.assert_contains(&format!(
+        r#"<link rel="alternate" type="text/html" href="https://remiss.kommun.se/diarium/{amn}"/>"#
+    ));
+    feed.assert_lacks(r#"href="/diarium"#);
+
+    // The reference case was registered in January and its yttrande dispatched in
+    // March: the entry was updated then, and the feed with it.
+    let entry = feed
+        .body
+        .split("<entry>")
+        .find(|e| e.contains(&format!("urn:uuid:{amn}")))
+        .expect("the reference case's entry");
+    let element = |name: &str| -> String {
+        let start = entry.find(&format!("<{name}>")).expect(name) + name.len() + 2;
+        entry[start..start + entry[start..].find('<').unwrap()].to_string()
+    };
+    let (published, updated) = (element("published"), element("updated"));
+    assert!(published.starts_with("2020-01-20"), "{published}");
+    assert!(updated.starts_with("2020-03-24"), "{updated}");
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn search_finds_a_case_by_its_number_for_every_organ_but_no_draft(pool: sqlx::PgPool) {
+    use crate::workflow::{Crew, TITLE, flow, register as register_for};
+    let app = TestApp::with_demo(pool).await;
+    let case = register_for(&app, TITLE, &["AMN"]).await;
+    let mut crew = Crew::new(&app).await;
+    flow(&app, &mut crew, case, "drafting").await;
+    let draft_word = "Hemligtutkastord";
+    let saved = crew.save(case, 1, draft_word).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let dnr: String = sqlx::query_scalar("SELECT dnr_text FROM cases WHERE id = $1")
+        .bind(case)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let query = format!("/sok?q={}", dnr.replace(' ', "+"));
+
+    // Another organ's officer finds it, as the diarium and the case page show it...
+    let mut outsider = app.signed_in("handlaggare.sn").await;
+    let found = outsider.get(&query).await;
+    assert!(
+        result_links(&found).contains(&format!("/arenden/{case}")),
+        "{}",
+        found.body
+    );
+    // ...but not the draft's text.
+    found.assert_lacks(draft_word);
+    let by_word = outsider.get(&format!("/sok?q={draft_word}")).await;
+    assert!(result_links(&by_word).is_empty());
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn search_never_confirms_a_personnummer_outside_the_registering_organ(pool: sqlx::PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let remiss = register_with_numbers(&app, &mut registrar).await;
+    let query = "/sok?q=19121212";
+    let found = registrar.get(query).await;
+    assert!(
+        result_links(&found).contains(&format!("/remisser/{remiss}")),
+        "the registering organ finds it: {}",
+        found.body
+    );
+    let mut outsider = app.signed_in("handlaggare").await;
+    let found = outsider.get(query).await;
+    assert!(
+        !result_links(&found).contains(&format!("/remisser/{remiss}")),
+        "{}",
+        found.body
+    );
+    found.assert_lacks("19121212-1212");
 }

@@ -548,3 +548,72 @@ async fn the_demo_city_holds_the_reference_remiss(pool: PgPool) {
     page.assert_contains("Arbetsmarknadsnämnden");
     page.assert_contains("AMN 2020/");
 }
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_remiss_received_after_today_is_refused_with_what_was_typed(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let respondents = [app.organ_id("AMN").await];
+    let mut registrar = app.signed_in("registrator").await;
+    let today = remiss::domain::dates::stockholm_date(chrono::Utc::now());
+    let tomorrow = (today + chrono::Days::new(1)).to_string();
+    let deadline = (today + chrono::Days::new(60)).to_string();
+    let before = app.count("SELECT count(*) FROM referrals").await;
+
+    let fields = [
+        ("received_on", tomorrow.as_str()),
+        ("deadline", deadline.as_str()),
+    ];
+    let response = register(&mut registrar, &registration(&respondents, &fields)).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    response.assert_contains("Remissen kan inte ha kommit in senare än i dag.");
+    response.assert_contains(&format!(r#"value="{tomorrow}""#));
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, before);
+
+    let today = today.to_string();
+    let fields = [
+        ("received_on", today.as_str()),
+        ("deadline", deadline.as_str()),
+    ];
+    let response = register(&mut registrar, &registration(&respondents, &fields)).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_respondent_added_after_registration_gets_its_own_case_and_number(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let respondents = [app.organ_id("AMN").await];
+    let sn = app.organ_id("SN").await;
+    let mut registrar = app.signed_in("registrator").await;
+    let response = register(&mut registrar, &registration(&respondents, &[])).await;
+    let remiss = response.location.unwrap();
+    let sn_count = "SELECT count(*) FROM cases c JOIN organs o ON o.id = c.organ_id WHERE o.diarium_prefix = 'SN'";
+    let sn_before = app.count(sn_count).await;
+    let page = registrar.get(&remiss).await;
+    page.assert_contains("Lägg till remissinstans");
+    page.assert_lacks(r#"<option value="AMN"#);
+
+    let path = format!("{remiss}/remissinstanser");
+    let added = registrar.post_from(&remiss, &path, &[("organ", &sn)]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert_eq!(app.count(sn_count).await, sn_before + 1);
+    let page = registrar.get(&remiss).await;
+    page.assert_contains(&format!("SN {}/", this_year()));
+    page.assert_contains("Socialnämnden</td>");
+    page.assert_contains("lade till remissinstansen Socialnämnden med svarsärendet SN ");
+
+    // Twice is refused beside the field; nothing is opened.
+    let again = registrar.post_from(&remiss, &path, &[("organ", &sn)]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    again.assert_contains("Nämnden är redan remissinstans.");
+    assert_eq!(app.count(sn_count).await, sn_before + 1);
+
+    // Only a registrar adds respondents.
+    let un = app.organ_id("UN").await;
+    let mut officer = app.signed_in("handlaggare").await;
+    let refused = officer.post(&path, &[("organ", &un)]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    officer
+        .get(&remiss)
+        .await
+        .assert_lacks("Lägg till remissinstans");
+}

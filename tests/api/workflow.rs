@@ -489,6 +489,18 @@ async fn a_remiss_is_answered_with_every_role_taking_its_step(pool: PgPool) {
         1,
         "the first draft frame"
     );
+    let author: String = sqlx::query_scalar(
+        "SELECT u.username FROM report_revisions r JOIN users u ON u.id = r.author_id
+         WHERE r.case_id = $1 AND r.number = 1",
+    )
+    .bind(case)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        author, "handlaggare",
+        "version 1 is the officer's, not the assigner's"
+    );
 
     // The first frame lacks what a draft needs before review.
     let early = crew.submit(&app, case).await;

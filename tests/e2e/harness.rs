@@ -746,6 +746,53 @@ impl Browser {
         shots::take(&self.client, name).await;
     }
 
+    /// Ends the session as the server's idle timeout would, as far as this
+    /// browser can tell: its session cookie is gone, the page stays as it was.
+    pub async fn lose_session(&self) {
+        self.client
+            .delete_cookie("remiss_session")
+            .await
+            .expect("delete the session cookie");
+    }
+
+    /// Clicks a button that changes the page without loading another.
+    pub async fn click_in_page(&self, text: &str) {
+        let xpath = format!("//button[normalize-space()={}]", xpath_literal(text));
+        self.find(Locator::XPath(&xpath), &format!("the button {text:?}"))
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{}: clicking {text:?} failed: {e:?}", self.label));
+    }
+
+    /// Waits until the element at `css` holds `text` (the page's own script
+    /// answering after a request of its own).
+    pub async fn waits_for(&self, css: &str, text: &str) {
+        let started = Instant::now();
+        loop {
+            // Its text content, for a live region a screen reader reads but
+            // the screen does not show.
+            let now = self
+                .client
+                .execute(
+                    "var found = document.querySelector(arguments[0]); return found ? found.textContent : '';",
+                    vec![json!(css)],
+                )
+                .await
+                .expect("the script runs");
+            let now = now.as_str().unwrap_or_default().to_string();
+            if now.contains(text) {
+                return;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "{}: {css} did not come to read {text:?} within {PATIENCE:?}; it reads {now:?}",
+                self.label
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Runs a script in the page (WebDriver's execute, not the page's own).
     pub async fn script(&self, script: &str) -> Value {
         self.client

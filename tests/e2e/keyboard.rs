@@ -232,3 +232,23 @@ async fn a_remiss_is_registered_with_the_keyboard_alone(pool: PgPool) {
     assert!(b.dnr_of("Socialnämnden").await.starts_with("SN "));
     e2e.finish().await;
 }
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn enter_in_the_editors_title_saves_the_draft(pool: PgPool) {
+    let mut e2e = E2e::start(pool).await;
+    let mut b = e2e.browser("handläggaren").await;
+    let registered = steps::set_stage(&mut b, steps::Stage::Drafting).await;
+    b.log_in("handlaggare").await;
+    b.follow(&registered.amn).await;
+    b.follow("Redigera utkastet").await;
+    let proposals = "return document.querySelectorAll('textarea[name=proposals]').length;";
+    let before = b.script(proposals).await;
+
+    b.fill("Rubrik", "Yttrande över strategin").await;
+    b.key_and_wait(Key::Enter, "pressing Enter in the title")
+        .await;
+    b.sees("Utkastet är sparat som version 2.").await;
+    assert_eq!(b.value_of("Rubrik").await, "Yttrande över strategin");
+    assert_eq!(b.script(proposals).await, before, "no decision point added");
+    e2e.finish().await;
+}
