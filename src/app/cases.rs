@@ -10,7 +10,9 @@ use super::{Actor, Context, Error, Result, transaction};
 use crate::db;
 use crate::domain::audit::CaseEvent;
 use crate::domain::dates::stockholm_date;
-use crate::domain::meeting::{validate_dispatch, validate_required};
+use crate::domain::meeting::{
+    ParagraphStanding, check_dispatchable, validate_dispatch, validate_required,
+};
 use crate::domain::report::{first_draft, missing_for_submission, sections};
 use crate::domain::workflow::{DecisionOutcome, Transition};
 use crate::domain::{Role, personal_data};
@@ -132,7 +134,7 @@ pub async fn decide_by_delegation_in(
     let revision = db::reports::latest(conn, case.id)
         .await?
         .ok_or_else(Error::raced)?;
-    db::decisions::insert(
+    let decision_id = db::decisions::insert(
         conn,
         &db::decisions::NewDecision {
             case_id: case.id,
@@ -146,12 +148,14 @@ pub async fn decide_by_delegation_in(
             reservations: &[],
             statements: &[],
             delegation_reference: Some(&reference),
+            adjusted_at_once: false,
             revision_id: revision.id,
             decided_by: actor.user_id,
             at,
         },
     )
     .await?;
+    super::notices::post_delegation_in(conn, at, actor, &case, decision_id).await?;
     let event = CaseEvent::DecidedByDelegation { reference };
     step::finish(conn, at, actor, &case, to, event).await
 }
@@ -187,6 +191,7 @@ pub async fn dispatch_in(
         .into_iter()
         .rfind(|d| d.outcome.stands())
         .ok_or_else(Error::raced)?;
+    check_dispatchable(paragraph_standing(&decision)).map_err(Error::Conflict)?;
     let (on, recipient) =
         validate_dispatch(&input.dispatched_on, &input.recipient, decision.decided_on)?;
     db::decisions::dispatch(
@@ -217,6 +222,17 @@ pub async fn dispatch_in(
         recipient,
     };
     step::finish(conn, at, actor, &case, to, event).await
+}
+
+/// How far the decision has come towards the public record.
+fn paragraph_standing(decision: &db::decisions::Decision) -> ParagraphStanding {
+    if decision.meeting_id.is_none() {
+        ParagraphStanding::Delegation
+    } else if decision.adjusted_on.is_some() || decision.adjusted_at_once {
+        ParagraphStanding::Adjusted
+    } else {
+        ParagraphStanding::NotAdjusted
+    }
 }
 
 /// The organ declines to answer, with its reason; a case waiting on an agenda

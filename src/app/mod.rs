@@ -28,7 +28,8 @@
 //! Modules: [`referrals`] registration and correction; [`cases`] the case's own
 //! transitions (assign, submit, delegation, dispatch, decline); [`reports`] the
 //! draft; [`reviews`] approval and return; [`meetings`] the meeting, its agenda,
-//! decisions and justering; [`admin`] users (how they sign in, the import of a
+//! decisions and justering; [`notices`] the anslagstavla's notices, posted by
+//! the steps that make a decision appealable; [`admin`] users (how they sign in, the import of a
 //! list), roles and organs; [`sign_in`] the sign-in through the identity
 //! provider; [`demo`] the demo city, loaded through all of these.
 
@@ -37,6 +38,7 @@ pub mod cases;
 pub mod demo;
 pub mod documents;
 pub mod meetings;
+pub mod notices;
 pub mod referrals;
 pub mod reports;
 pub mod reviews;

@@ -11,6 +11,7 @@ pub mod file_check;
 pub mod forms;
 pub mod history;
 pub mod meeting;
+pub mod notice;
 pub mod organ;
 pub mod personal_data;
 pub mod planning;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::form::CsrfForm;
-use super::ids::Id;
+use super::ids::{Id, TwoIds};
 use super::refusal::refused;
 use super::session::CurrentUser;
 use super::views::{FormErrors, Layout, page, page_with_status};
@@ -22,17 +22,29 @@ use crate::db;
 use crate::db::meetings::{AgendaItem, Meeting};
 use crate::db::organs::Organ;
 use crate::domain::Role;
+use crate::domain::dates::parse_date;
 use crate::domain::dates::{format_stockholm, stockholm_date};
-use crate::domain::meeting::{DecisionInput, MeetingInput};
+use crate::domain::meeting::{
+    DecisionInput, MeetingInput, MemberStatement, YearPlanInput, default_act_date, paragraph_label,
+};
+use crate::domain::time_limits::posting_deadline;
 use crate::domain::workflow::DecisionOutcome;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/sammantraden", get(list).post(create))
+        .route("/sammantraden/planera-ar", get(year_form).post(plan_year))
         .route("/sammantraden/{id}", get(show))
+        .route("/sammantraden/{id}/andra", post(reschedule))
+        .route("/sammantraden/{id}/installt", post(cancel))
         .route("/sammantraden/{id}/ordning", post(reorder))
         .route("/sammantraden/{id}/beslut", post(decide))
         .route("/sammantraden/{id}/justering", post(adjust))
+        .route(
+            "/sammantraden/{id}/beslut/{item}",
+            get(correction_form).post(correct),
+        )
+        .route("/sammantraden/{id}/beslut/{item}/ta-bort", post(remove))
 }
 
 fn member_organs(user: &CurrentUser) -> Vec<Uuid> {
@@ -154,18 +166,34 @@ struct MeetingPage {
     waiting: Vec<db::cases::WaitingCase>,
     decision: DecisionForm,
     errors: FormErrors,
-    adjust_on: String,
-    adjust_by: String,
+    adjust: AdjustForm,
+    /// The last day the notice of a justering on the offered day may be posted.
+    posting_deadline: String,
+    change: ChangeForm,
 }
+
+/// The outcomes a meeting records (delegation is not one).
+const MEETING_OUTCOMES: [DecisionOutcome; 4] = [
+    DecisionOutcome::Adopted,
+    DecisionOutcome::Amended,
+    DecisionOutcome::ReferredBack,
+    DecisionOutcome::Tabled,
+];
 
 impl MeetingPage {
     fn outcomes(&self) -> [DecisionOutcome; 4] {
-        [
-            DecisionOutcome::Adopted,
-            DecisionOutcome::Amended,
-            DecisionOutcome::ReferredBack,
-            DecisionOutcome::Tabled,
-        ]
+        MEETING_OUTCOMES
+    }
+
+    /// The secretary may still change the meeting: not adjusted, not cancelled.
+    fn can_change(&self) -> bool {
+        self.is_secretary
+            && self.meeting.adjusted_on.is_none()
+            && self.meeting.cancel_reason.is_none()
+    }
+
+    fn any_decided(&self) -> bool {
+        self.items.iter().any(|i| i.item.outcome.is_some())
     }
 
     fn all_decided(&self) -> bool {
@@ -179,7 +207,8 @@ async fn meeting_page(
     id: Uuid,
     decision: DecisionForm,
     errors: FormErrors,
-    adjust: (String, String),
+    adjust: AdjustForm,
+    change: Option<ChangeForm>,
 ) -> Result<MeetingPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let meeting = db::meetings::get(&mut conn, id)
@@ -196,6 +225,10 @@ async fn meeting_page(
     } else {
         Vec::new()
     };
+    let mut adjust = adjust;
+    if adjust.adjusted_on.is_empty() {
+        adjust.adjusted_on = default_act_date(meeting_date, state.ctx.clock.today()).to_string();
+    }
     let mut decision = decision;
     if decision.attendance.is_empty() {
         decision.attendance = previous_attendance(&mut conn, id).await?;
@@ -223,12 +256,11 @@ async fn meeting_page(
         waiting,
         decision,
         errors,
-        adjust_on: if adjust.0.is_empty() {
-            state.ctx.clock.today().to_string()
-        } else {
-            adjust.0
-        },
-        adjust_by: adjust.1,
+        posting_deadline: parse_date(&adjust.adjusted_on)
+            .map(|on| posting_deadline(on).to_string())
+            .unwrap_or_default(),
+        adjust,
+        change: change.unwrap_or_else(|| ChangeForm::of(&meeting)),
         meeting,
     })
 }
@@ -257,6 +289,7 @@ async fn show(
             DecisionForm::default(),
             FormErrors::none(),
             Default::default(),
+            None,
         )
         .await?,
     )
@@ -313,9 +346,33 @@ pub struct DecisionForm {
     statement_party: Vec<String>,
     #[serde(default)]
     statement_text: Vec<String>,
+    /// "on" when the paragraph was adjusted at once.
+    #[serde(default)]
+    adjusted_at_once: String,
 }
 
 impl DecisionForm {
+    /// The form filled with a recorded decision, for correcting it.
+    fn recorded(decision: &db::decisions::Decision, item: Uuid) -> DecisionForm {
+        let column = |rows: &[MemberStatement], pick: fn(&MemberStatement) -> &String| {
+            rows.iter().map(|row| pick(row).clone()).collect()
+        };
+        DecisionForm {
+            item: item.to_string(),
+            outcome: decision.outcome.as_str().to_string(),
+            decision_text: decision.decision_text.clone(),
+            reason: decision.reason.clone(),
+            attendance: decision.attendance.clone(),
+            reservation_member: column(&decision.reservations, |r| &r.member),
+            reservation_party: column(&decision.reservations, |r| &r.party),
+            reservation_text: column(&decision.reservations, |r| &r.text),
+            statement_member: column(&decision.statements, |r| &r.member),
+            statement_party: column(&decision.statements, |r| &r.party),
+            statement_text: column(&decision.statements, |r| &r.text),
+            adjusted_at_once: String::new(),
+        }
+    }
+
     fn input(&self) -> DecisionInput {
         DecisionInput {
             outcome: self.outcome.clone(),
@@ -328,6 +385,7 @@ impl DecisionForm {
             statement_members: self.statement_member.clone(),
             statement_parties: self.statement_party.clone(),
             statement_texts: self.statement_text.clone(),
+            adjusted_at_once: self.adjusted_at_once == "on",
         }
     }
 
@@ -382,19 +440,21 @@ async fn decide(
         Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
         Err(app::Error::Invalid(errors)) => {
             let adjust = Default::default();
-            let page = meeting_page(&state, &user, id, form, errors.into(), adjust).await?;
+            let page = meeting_page(&state, &user, id, form, errors.into(), adjust, None).await?;
             page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(refusal) => Err(refused(refusal, meeting_href(id))),
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct AdjustForm {
     #[serde(default)]
     adjusted_on: String,
     #[serde(default)]
     adjusted_by: String,
+    #[serde(default)]
+    posted_on: String,
 }
 
 async fn adjust(
@@ -404,17 +464,283 @@ async fn adjust(
     CsrfForm(form): CsrfForm<AdjustForm>,
 ) -> Result<Response, AppError> {
     let input = Adjustment {
-        adjusted_on: form.adjusted_on,
-        adjusted_by: form.adjusted_by,
+        adjusted_on: form.adjusted_on.clone(),
+        adjusted_by: form.adjusted_by.clone(),
+        posted_on: form.posted_on.clone(),
     };
     match app::meetings::adjust(&state.ctx, &user.actor(), id, &input).await {
         Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
         Err(app::Error::Invalid(errors)) => {
-            let typed = (input.adjusted_on, input.adjusted_by);
             let decision = DecisionForm::default();
-            let page = meeting_page(&state, &user, id, decision, errors.into(), typed).await?;
+            let page = meeting_page(&state, &user, id, decision, errors.into(), form, None).await?;
             page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(refusal) => Err(refused(refusal, meeting_href(id))),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meetings/correct.html")]
+struct CorrectionPage {
+    layout: Layout,
+    meeting: Meeting,
+    when: String,
+    item: AgendaItem,
+    paragraph: String,
+    decision: DecisionForm,
+    errors: FormErrors,
+    removal_reason: String,
+}
+
+impl CorrectionPage {
+    fn outcomes(&self) -> [DecisionOutcome; 4] {
+        MEETING_OUTCOMES
+    }
+}
+
+/// The correction page of a recorded decision: `typed` is what was posted and
+/// refused, or none to start from the decision as recorded.
+async fn correction_page(
+    state: &AppState,
+    user: &CurrentUser,
+    meeting_id: Uuid,
+    item_id: Uuid,
+    typed: Option<DecisionForm>,
+    errors: FormErrors,
+    removal_reason: String,
+) -> Result<CorrectionPage, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let meeting = db::meetings::get(&mut conn, meeting_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    user.require(user.roles_in(meeting.organ_id).contains(&Role::Secretary))?;
+    let item = db::meetings::agenda(&mut conn, meeting.id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == item_id)
+        .ok_or(AppError::NotFound)?;
+    let decision_id = db::decisions::on_item(&mut conn, item.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let recorded = db::decisions::for_case(&mut conn, item.case_id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == decision_id)
+        .ok_or(AppError::NotFound)?;
+    let when = format_stockholm(meeting.starts_at);
+    Ok(CorrectionPage {
+        layout: Layout::new(format!("Rätta beslut {}", item.dnr), user, "sammantraden")
+            .crumb("Sammanträden", "/sammantraden")
+            .crumb(format!("Sammanträde {when}"), meeting_href(meeting.id)),
+        paragraph: recorded.paragraph.map(paragraph_label).unwrap_or_default(),
+        decision: typed.unwrap_or_else(|| DecisionForm::recorded(&recorded, item.id)),
+        meeting,
+        when,
+        item,
+        errors,
+        removal_reason,
+    })
+}
+
+async fn correction_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    TwoIds(id, item): TwoIds,
+) -> Result<Response, AppError> {
+    let errors = FormErrors::none();
+    page(&correction_page(&state, &user, id, item, None, errors, String::new()).await?)
+}
+
+async fn correct(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    TwoIds(id, item): TwoIds,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<Response, AppError> {
+    match app::meetings::correct(&state.ctx, &user.actor(), id, item, &form.input()).await {
+        Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let errors = errors.into();
+            let page =
+                correction_page(&state, &user, id, item, Some(form), errors, String::new()).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, meeting_href(id))),
+    }
+}
+
+#[derive(Deserialize)]
+struct RemovalForm {
+    #[serde(default)]
+    removal_reason: String,
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    TwoIds(id, item): TwoIds,
+    CsrfForm(form): CsrfForm<RemovalForm>,
+) -> Result<Response, AppError> {
+    let reason = form.removal_reason;
+    match app::meetings::remove_decision(&state.ctx, &user.actor(), id, item, &reason).await {
+        Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let errors = errors.into();
+            let page = correction_page(&state, &user, id, item, None, errors, reason).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, meeting_href(id))),
+    }
+}
+
+/// The meeting's day, time and place as the change form shows them, and why.
+#[derive(Debug, Default, Deserialize)]
+struct ChangeForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    reschedule_reason: String,
+    #[serde(default)]
+    cancel_reason: String,
+}
+
+impl ChangeForm {
+    fn of(meeting: &Meeting) -> ChangeForm {
+        let local = meeting
+            .starts_at
+            .with_timezone(&chrono_tz::Europe::Stockholm);
+        ChangeForm {
+            date: local.date_naive().to_string(),
+            time: local.format("%H:%M").to_string(),
+            place: meeting.place.clone(),
+            ..ChangeForm::default()
+        }
+    }
+}
+
+/// The meeting page again with the refused change (422), or the refusal.
+async fn after_change(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    form: ChangeForm,
+    done: app::Result<()>,
+) -> Result<Response, AppError> {
+    match done {
+        Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let (decision, adjust) = (DecisionForm::default(), AdjustForm::default());
+            let errors = errors.into();
+            let page = meeting_page(state, user, id, decision, errors, adjust, Some(form)).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, meeting_href(id))),
+    }
+}
+
+async fn reschedule(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<ChangeForm>,
+) -> Result<Response, AppError> {
+    let input = MeetingInput {
+        organ: String::new(),
+        date: form.date.clone(),
+        time: form.time.clone(),
+        place: form.place.clone(),
+    };
+    let reason = &form.reschedule_reason;
+    let done = app::meetings::reschedule(&state.ctx, &user.actor(), id, &input, reason).await;
+    after_change(&state, &user, id, form, done).await
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<ChangeForm>,
+) -> Result<Response, AppError> {
+    let reason = &form.cancel_reason;
+    let done = app::meetings::cancel(&state.ctx, &user.actor(), id, reason).await;
+    after_change(&state, &user, id, form, done).await
+}
+
+#[derive(Template)]
+#[template(path = "meetings/year.html")]
+struct YearPage {
+    layout: Layout,
+    organs: Vec<Organ>,
+    input: YearPlanInput,
+    errors: FormErrors,
+}
+
+async fn year_page(
+    state: &AppState,
+    user: &CurrentUser,
+    input: YearPlanInput,
+    errors: FormErrors,
+) -> Result<YearPage, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let secretary_of = secretary_organs(&user.actor());
+    user.require(!secretary_of.is_empty())?;
+    let organs = state
+        .organs
+        .list(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|o| secretary_of.contains(&o.id))
+        .collect();
+    Ok(YearPage {
+        layout: Layout::new("Planera ett års sammanträden", user, "sammantraden")
+            .crumb("Sammanträden", "/sammantraden"),
+        organs,
+        input,
+        errors,
+    })
+}
+
+async fn year_form(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    let input = YearPlanInput {
+        time: "13:00".into(),
+        ..YearPlanInput::default()
+    };
+    page(&year_page(&state, &user, input, FormErrors::none()).await?)
+}
+
+#[derive(Deserialize)]
+struct YearForm {
+    #[serde(default)]
+    organ: String,
+    #[serde(default)]
+    dates: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    place: String,
+}
+
+async fn plan_year(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<YearForm>,
+) -> Result<Response, AppError> {
+    let input = YearPlanInput {
+        organ: form.organ,
+        dates: form.dates,
+        time: form.time,
+        place: form.place,
+    };
+    match app::meetings::plan_year(&state.ctx, &user.actor(), &input).await {
+        Ok(_) => Ok(Redirect::to("/sammantraden").into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let page = year_page(&state, &user, input, errors.into()).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, "/sammantraden")),
     }
 }

@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, TestResponse};
 use crate::workflow::{
-    CONSIDERATIONS, Crew, MEETING_DAY, PROPOSAL, REFERENCE_HEADINGS, TITLE, assert_in_order,
-    case_id, collapse, decision, draft, flow, latest_revision, on_agenda, redirected,
-    reference_document, register,
+    CONSIDERATIONS, Crew, MEETING_DAY, PROPOSAL, REFERENCE_HEADINGS, TITLE, after_the_meeting,
+    assert_in_order, case_id, collapse, decision, draft, flow, latest_revision, on_agenda,
+    redirected, reference_document, register,
 };
 
 const PDF: &str = "application/pdf";
@@ -504,7 +504,7 @@ async fn assert_same_visibility(app: &TestApp, case: Uuid, decision: Option<Uuid
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn the_files_are_for_exactly_whom_the_print_views_are(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let app = after_the_meeting(pool).await;
     let case = register(&app, TITLE, &["AMN"]).await;
     let mut crew = Crew::new(&app).await;
     flow(&app, &mut crew, case, "drafting").await;
@@ -542,7 +542,7 @@ async fn the_files_are_for_exactly_whom_the_print_views_are(pool: PgPool) {
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn readers_outside_the_organ_get_personnummer_masked(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let app = after_the_meeting(pool).await;
     let case = register(&app, TITLE, &["AMN"]).await;
     let mut crew = Crew::new(&app).await;
     flow(&app, &mut crew, case, "drafting").await;

@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 /// A demo user as the use cases see them.
-async fn actor(pool: &PgPool, username: &str) -> Actor {
+pub(crate) async fn actor(pool: &PgPool, username: &str) -> Actor {
     let mut conn = pool.acquire().await.unwrap();
     let id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
         .bind(username)
@@ -29,7 +29,7 @@ async fn actor(pool: &PgPool, username: &str) -> Actor {
     }
 }
 
-async fn organ(pool: &PgPool, prefix: &str) -> Uuid {
+pub(crate) async fn organ(pool: &PgPool, prefix: &str) -> Uuid {
     sqlx::query_scalar("SELECT id FROM organs WHERE diarium_prefix = $1")
         .bind(prefix)
         .fetch_one(pool)

@@ -4,5 +4,6 @@
 mod architecture;
 mod cases;
 mod documents;
+mod meetings;
 mod setup;
 mod sign_in;
