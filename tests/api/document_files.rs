@@ -556,6 +556,8 @@ async fn readers_outside_the_organ_get_personnummer_masked(pool: PgPool) {
         &crew.decide(meeting, &decision(&item, "adopted", &[])).await,
         "decision",
     );
+    // Outsiders read the decision once the minutes are adjusted.
+    redirected(&crew.adjust(meeting).await, "justering");
 
     let mut outsider = app.signed_in("handlaggare.sn").await;
     for path in [
