@@ -33,3 +33,10 @@ ALTER TABLE meetings
     ADD COLUMN cancelled_at timestamptz,
     ADD COLUMN cancel_reason text,
     ADD CONSTRAINT meetings_cancelled_with_reason CHECK ((cancelled_at IS NULL) = (cancel_reason IS NULL));
+
+-- The paragraph as Kommunallagen 5 kap. 69 § wants it in the protocol: the
+-- yrkanden, the beslutsgång and an open vote (who voted how).
+ALTER TABLE decisions
+    ADD COLUMN motions jsonb NOT NULL DEFAULT '[]',
+    ADD COLUMN procedure text NOT NULL DEFAULT '',
+    ADD COLUMN votes jsonb NOT NULL DEFAULT '[]';

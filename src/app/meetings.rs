@@ -411,6 +411,9 @@ pub async fn decide_in(
             attendance: &decision.attendance,
             reservations: &decision.reservations,
             statements: &decision.statements,
+            motions: &decision.motions,
+            procedure: &decision.procedure,
+            votes: &decision.votes,
             delegation_reference: None,
             adjusted_at_once: decision.adjusted_at_once,
             revision_id: revision.id,
@@ -488,6 +491,9 @@ fn record_of(decision: &db::decisions::Decision) -> DecisionRecord {
         attendance: decision.attendance.clone(),
         reservations: decision.reservations.clone(),
         statements: decision.statements.clone(),
+        motions: decision.motions.clone(),
+        procedure: decision.procedure.clone(),
+        votes: decision.votes.clone(),
     }
 }
 
@@ -527,6 +533,9 @@ pub async fn correct_in(
         attendance: corrected.attendance,
         reservations: corrected.reservations,
         statements: corrected.statements,
+        motions: corrected.motions,
+        procedure: corrected.procedure,
+        votes: corrected.votes,
     };
     let event = CaseEvent::DecisionCorrected {
         paragraph,

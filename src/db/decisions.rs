@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::domain::CaseState;
-use crate::domain::meeting::{MeetingDecision, MemberStatement};
+use crate::domain::meeting::{MeetingDecision, MemberStatement, Vote};
 use crate::domain::workflow::DecisionOutcome;
 
 /// The next § of an organ's minutes for a year; gapless like the diarium.
@@ -37,6 +37,9 @@ pub struct NewDecision<'a> {
     pub attendance: &'a str,
     pub reservations: &'a [MemberStatement],
     pub statements: &'a [MemberStatement],
+    pub motions: &'a [MemberStatement],
+    pub procedure: &'a str,
+    pub votes: &'a [Vote],
     pub delegation_reference: Option<&'a str>,
     /// Omedelbar justering of the paragraph at the meeting.
     pub adjusted_at_once: bool,
@@ -50,8 +53,9 @@ pub async fn insert(conn: &mut PgConnection, decision: &NewDecision<'_>) -> sqlx
     sqlx::query!(
         "INSERT INTO decisions (id, case_id, agenda_item_id, paragraph_year, paragraph, decided_on, outcome,
                                 decision_text, reason, attendance, reservations, statements,
-                                delegation_reference, revision_id, decided_by, created_at, adjusted_at_once)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                                delegation_reference, revision_id, decided_by, created_at, adjusted_at_once,
+                                motions, procedure, votes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
         id,
         decision.case_id,
         decision.agenda_item_id,
@@ -69,6 +73,9 @@ pub async fn insert(conn: &mut PgConnection, decision: &NewDecision<'_>) -> sqlx
         decision.decided_by,
         decision.at,
         decision.adjusted_at_once,
+        serde_json::to_value(decision.motions).expect("serialises"),
+        decision.procedure,
+        serde_json::to_value(decision.votes).expect("serialises"),
     )
     .execute(&mut *conn)
     .await?;
@@ -96,7 +103,7 @@ pub async fn correct(
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE decisions SET outcome = $2, decision_text = $3, reason = $4, attendance = $5,
-                reservations = $6, statements = $7
+                reservations = $6, statements = $7, motions = $8, procedure = $9, votes = $10
          WHERE id = $1 AND NOT adjusted_at_once",
         id,
         decision.outcome.as_str(),
@@ -105,6 +112,9 @@ pub async fn correct(
         decision.attendance,
         serde_json::to_value(&decision.reservations).expect("serialises"),
         serde_json::to_value(&decision.statements).expect("serialises"),
+        serde_json::to_value(&decision.motions).expect("serialises"),
+        decision.procedure,
+        serde_json::to_value(&decision.votes).expect("serialises"),
     )
     .execute(&mut *conn)
     .await?;
@@ -137,6 +147,9 @@ pub struct Decision {
     pub attendance: String,
     pub reservations: Vec<MemberStatement>,
     pub statements: Vec<MemberStatement>,
+    pub motions: Vec<MemberStatement>,
+    pub procedure: String,
+    pub votes: Vec<Vote>,
     pub delegation_reference: Option<String>,
     pub adjusted_at_once: bool,
     pub revision_id: Uuid,
@@ -148,12 +161,20 @@ pub struct Decision {
     pub adjusted_by: Option<String>,
 }
 
+impl Decision {
+    /// The count of its open vote in words, if one was taken.
+    pub fn vote_result_sv(&self) -> Option<String> {
+        crate::domain::meeting::vote_result_sv(&self.votes)
+    }
+}
+
 /// Every decision on a case, oldest first (återremiss and bordläggning leave
 /// theirs before the final one).
 pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<Decision>> {
     let rows = sqlx::query!(
         r#"SELECT d.id, d.outcome AS "outcome: DecisionOutcome", d.paragraph, d.decided_on, d.decision_text, d.reason, d.attendance,
-                  d.reservations, d.statements, d.delegation_reference, d.adjusted_at_once, d.revision_id,
+                  d.reservations, d.statements, d.motions, d.procedure, d.votes,
+                  d.delegation_reference, d.adjusted_at_once, d.revision_id,
                   u.display_name AS decided_by_name, m.id AS "meeting_id?", m.starts_at AS "meeting_starts_at?",
                   m.place AS "meeting_place?", m.adjusted_on, m.adjusted_by
            FROM decisions d
@@ -178,6 +199,9 @@ pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Ve
             attendance: row.attendance,
             reservations: serde_json::from_value(row.reservations).unwrap_or_default(),
             statements: serde_json::from_value(row.statements).unwrap_or_default(),
+            motions: serde_json::from_value(row.motions).unwrap_or_default(),
+            procedure: row.procedure,
+            votes: serde_json::from_value(row.votes).unwrap_or_default(),
             delegation_reference: row.delegation_reference,
             adjusted_at_once: row.adjusted_at_once,
             revision_id: row.revision_id,

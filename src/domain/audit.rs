@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
-use super::meeting::MemberStatement;
+use super::meeting::{MemberStatement, Vote};
 use super::sign_in::LinkedBy;
 use super::workflow::{CaseState, DecisionOutcome, Role};
 
@@ -289,6 +289,9 @@ pub struct DecisionRecord {
     pub attendance: String,
     pub reservations: Vec<MemberStatement>,
     pub statements: Vec<MemberStatement>,
+    pub motions: Vec<MemberStatement>,
+    pub procedure: String,
+    pub votes: Vec<Vote>,
 }
 
 /// A case step's `before`: the state it left.

@@ -171,6 +171,79 @@ pub struct DecisionInput {
     pub statement_texts: Vec<String>,
     /// The secretary's mark that the paragraph was adjusted at once.
     pub adjusted_at_once: bool,
+    /// Yrkanden: who moved what.
+    pub motion_members: Vec<String>,
+    pub motion_parties: Vec<String>,
+    pub motion_texts: Vec<String>,
+    /// Beslutsgång: how the chair put the proposals, in order.
+    pub procedure: String,
+    /// An open vote (votering): each member's name and "ja", "nej" or "avstar".
+    pub vote_members: Vec<String>,
+    pub vote_choices: Vec<String>,
+}
+
+/// A member's vote in an open vote (KL 5 kap. 69 §: who voted how is in the protocol).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteChoice {
+    Yes,
+    No,
+    Abstain,
+}
+
+impl VoteChoice {
+    pub const ALL: [VoteChoice; 3] = [VoteChoice::Yes, VoteChoice::No, VoteChoice::Abstain];
+
+    /// The value of the form's choice.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoteChoice::Yes => "ja",
+            VoteChoice::No => "nej",
+            VoteChoice::Abstain => "avstar",
+        }
+    }
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            VoteChoice::Yes => "Ja",
+            VoteChoice::No => "Nej",
+            VoteChoice::Abstain => "Avstår",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<VoteChoice> {
+        VoteChoice::ALL.into_iter().find(|c| c.as_str() == value)
+    }
+}
+
+/// One member's vote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    pub member: String,
+    pub choice: VoteChoice,
+}
+
+/// The count of a vote and its result in words, as the protocol states it.
+pub fn vote_result_sv(votes: &[Vote]) -> Option<String> {
+    if votes.is_empty() {
+        return None;
+    }
+    let count = |choice| votes.iter().filter(|v| v.choice == choice).count();
+    let (yes, no, abstain) = (
+        count(VoteChoice::Yes),
+        count(VoteChoice::No),
+        count(VoteChoice::Abstain),
+    );
+    let outcome = match yes.cmp(&no) {
+        std::cmp::Ordering::Greater => "Ja-sidan har vunnit.",
+        std::cmp::Ordering::Less => "Nej-sidan har vunnit.",
+        std::cmp::Ordering::Equal => {
+            "Lika röstetal: ordförandens röst avgör (kommunallagen 5 kap. 57 §)."
+        }
+    };
+    Some(format!(
+        "Omröstningen utföll med {yes} ja-röster, {no} nej-röster och {abstain} som avstod. {outcome}"
+    ))
 }
 
 /// A decision recorded at a meeting.
@@ -185,6 +258,37 @@ pub struct MeetingDecision {
     pub reservations: Vec<MemberStatement>,
     pub statements: Vec<MemberStatement>,
     pub adjusted_at_once: bool,
+    pub motions: Vec<MemberStatement>,
+    pub procedure: String,
+    pub votes: Vec<Vote>,
+}
+
+/// The rows of an open vote: each with a member and a choice; blank rows dropped.
+fn vote_rows(errors: &mut FieldErrors, members: &[String], choices: &[String]) -> Vec<Vote> {
+    let mut votes: Vec<Vote> = Vec::new();
+    for (i, member) in members.iter().enumerate() {
+        let member = row_line(errors, "votes", member);
+        let choice = choices.get(i).map(|c| c.trim()).unwrap_or("");
+        if member.is_empty() && choice.is_empty() {
+            continue;
+        }
+        match VoteChoice::parse(choice) {
+            Some(choice) if !member.is_empty() && member.chars().count() <= MEMBER_MAX => {
+                if votes.iter().any(|v| v.member == member) {
+                    errors.add(
+                        "votes",
+                        format!("{member} står flera gånger i omröstningen."),
+                    );
+                }
+                votes.push(Vote { member, choice });
+            }
+            _ => errors.add(
+                "votes",
+                "Ange ledamot och röst (ja, nej eller avstår) för varje rad som fylls i.",
+            ),
+        }
+    }
+    votes
 }
 
 fn member_rows(
@@ -284,6 +388,27 @@ pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, Field
         &input.statement_parties,
         &input.statement_texts,
     );
+    let motions = member_rows(
+        &mut errors,
+        "motions",
+        &input.motion_members,
+        &input.motion_parties,
+        &input.motion_texts,
+    );
+    let procedure = optional_multi_line(
+        &mut errors,
+        "procedure",
+        &input.procedure,
+        STATEMENT_MAX,
+        &format!("Beslutsgången får vara högst {STATEMENT_MAX} tecken."),
+    );
+    let votes = vote_rows(&mut errors, &input.vote_members, &input.vote_choices);
+    if !votes.is_empty() && procedure.is_empty() {
+        errors.add(
+            "procedure",
+            "Beskriv beslutsgången: vilka förslag som ställdes mot varandra i omröstningen.",
+        );
+    }
     errors.into_result(|| MeetingDecision {
         outcome: outcome.expect("checked"),
         decision_text: if outcome == Some(DecisionOutcome::Amended) {
@@ -296,6 +421,9 @@ pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, Field
         reservations,
         statements,
         adjusted_at_once: input.adjusted_at_once,
+        motions,
+        procedure,
+        votes,
     })
 }
 
@@ -872,6 +1000,83 @@ mod tests {
         })
         .unwrap_err();
         assert!(errors.get("time").is_some() && errors.get("place").is_some());
+    }
+
+    #[test]
+    fn motions_procedure_and_an_open_vote_are_recorded_with_the_count() {
+        let with = DecisionInput {
+            motion_members: vec!["Cecilia Ceder".into(), "".into()],
+            motion_parties: vec!["V".into(), "".into()],
+            motion_texts: vec!["Avslag på förslaget.".into(), "".into()],
+            procedure: "Ordföranden ställer förvaltningens förslag mot Cecilia Cedars avslagsyrkande och finner förslaget bifallet. Votering begärs.".into(),
+            vote_members: vec!["Anna Andersson".into(), "Bertil Berg".into(), "Cecilia Ceder".into(), "".into()],
+            vote_choices: vec!["ja".into(), "ja".into(), "nej".into(), "".into()],
+            ..decision()
+        };
+        let d = validate_decision(&with).unwrap();
+        assert_eq!(d.motions.len(), 1);
+        assert_eq!(d.votes.len(), 3);
+        assert_eq!(
+            vote_result_sv(&d.votes).unwrap(),
+            "Omröstningen utföll med 2 ja-röster, 1 nej-röster och 0 som avstod. Ja-sidan har vunnit."
+        );
+        let tied = [
+            Vote {
+                member: "A".into(),
+                choice: VoteChoice::Yes,
+            },
+            Vote {
+                member: "B".into(),
+                choice: VoteChoice::No,
+            },
+            Vote {
+                member: "C".into(),
+                choice: VoteChoice::Abstain,
+            },
+        ];
+        assert!(
+            vote_result_sv(&tied)
+                .unwrap()
+                .contains("ordförandens röst avgör")
+        );
+        assert!(
+            vote_result_sv(&tied[1..2])
+                .unwrap()
+                .ends_with("Nej-sidan har vunnit.")
+        );
+        assert_eq!(vote_result_sv(&[]), None);
+
+        let errors = validate_decision(&DecisionInput {
+            procedure: String::new(),
+            ..with.clone()
+        })
+        .unwrap_err();
+        assert!(
+            errors.get("procedure").is_some(),
+            "a vote needs its procedure"
+        );
+        let errors = validate_decision(&DecisionInput {
+            vote_choices: vec!["ja".into(), "kanske".into(), "nej".into()],
+            ..with.clone()
+        })
+        .unwrap_err();
+        assert_eq!(
+            errors.get("votes"),
+            Some("Ange ledamot och röst (ja, nej eller avstår) för varje rad som fylls i.")
+        );
+        let errors = validate_decision(&DecisionInput {
+            vote_members: vec!["Anna Andersson".into(), "Anna Andersson".into()],
+            vote_choices: vec!["ja".into(), "nej".into()],
+            ..with
+        })
+        .unwrap_err();
+        assert_eq!(
+            errors.get("votes"),
+            Some("Anna Andersson står flera gånger i omröstningen.")
+        );
+        for choice in VoteChoice::ALL {
+            assert_eq!(VoteChoice::parse(choice.as_str()), Some(choice));
+        }
     }
 
     #[test]

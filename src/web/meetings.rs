@@ -3,13 +3,14 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::documents::{Download, decision_lines};
 use super::form::CsrfForm;
 use super::ids::{Id, TwoIds};
 use super::refusal::refused;
@@ -25,8 +26,10 @@ use crate::domain::Role;
 use crate::domain::dates::parse_date;
 use crate::domain::dates::{format_stockholm, stockholm_date};
 use crate::domain::meeting::{
-    DecisionInput, MeetingInput, MemberStatement, YearPlanInput, default_act_date, paragraph_label,
+    DecisionInput, MeetingInput, MemberStatement, VoteChoice, YearPlanInput, default_act_date,
+    paragraph_label,
 };
+use crate::domain::report::genitive;
 use crate::domain::time_limits::posting_deadline;
 use crate::domain::workflow::DecisionOutcome;
 
@@ -36,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sammantraden/planera-ar", get(year_form).post(plan_year))
         .route("/sammantraden/{id}", get(show))
         .route("/sammantraden/{id}/andra", post(reschedule))
+        .route("/sammantraden/{id}/{document}", get(document))
         .route("/sammantraden/{id}/installt", post(cancel))
         .route("/sammantraden/{id}/ordning", post(reorder))
         .route("/sammantraden/{id}/beslut", post(decide))
@@ -349,6 +353,18 @@ pub struct DecisionForm {
     /// "on" when the paragraph was adjusted at once.
     #[serde(default)]
     adjusted_at_once: String,
+    #[serde(default)]
+    motion_member: Vec<String>,
+    #[serde(default)]
+    motion_party: Vec<String>,
+    #[serde(default)]
+    motion_text: Vec<String>,
+    #[serde(default)]
+    procedure: String,
+    #[serde(default)]
+    vote_member: Vec<String>,
+    #[serde(default)]
+    vote_choice: Vec<String>,
 }
 
 impl DecisionForm {
@@ -370,6 +386,16 @@ impl DecisionForm {
             statement_party: column(&decision.statements, |r| &r.party),
             statement_text: column(&decision.statements, |r| &r.text),
             adjusted_at_once: String::new(),
+            motion_member: column(&decision.motions, |r| &r.member),
+            motion_party: column(&decision.motions, |r| &r.party),
+            motion_text: column(&decision.motions, |r| &r.text),
+            procedure: decision.procedure.clone(),
+            vote_member: decision.votes.iter().map(|v| v.member.clone()).collect(),
+            vote_choice: decision
+                .votes
+                .iter()
+                .map(|v| v.choice.as_str().to_string())
+                .collect(),
         }
     }
 
@@ -386,6 +412,12 @@ impl DecisionForm {
             statement_parties: self.statement_party.clone(),
             statement_texts: self.statement_text.clone(),
             adjusted_at_once: self.adjusted_at_once == "on",
+            motion_members: self.motion_member.clone(),
+            motion_parties: self.motion_party.clone(),
+            motion_texts: self.motion_text.clone(),
+            procedure: self.procedure.clone(),
+            vote_members: self.vote_member.clone(),
+            vote_choices: self.vote_choice.clone(),
         }
     }
 
@@ -417,6 +449,33 @@ impl DecisionForm {
             &self.reservation_party,
             &self.reservation_text,
         )
+    }
+
+    fn motion_rows(&self) -> Vec<(String, String, String)> {
+        Self::rows(&self.motion_member, &self.motion_party, &self.motion_text)
+    }
+
+    /// The typed vote rows and three blank ones (a vote is added row by row
+    /// without a script; more rows after saving).
+    fn vote_rows(&self) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = self
+            .vote_member
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                (
+                    m.clone(),
+                    self.vote_choice.get(i).cloned().unwrap_or_default(),
+                )
+            })
+            .filter(|(m, c)| !(m.is_empty() && c.is_empty()))
+            .collect();
+        rows.extend(std::iter::repeat_n(Default::default(), 3));
+        rows
+    }
+
+    fn vote_choices(&self) -> [VoteChoice; 3] {
+        VoteChoice::ALL
     }
 
     fn statement_rows(&self) -> Vec<(String, String, String)> {
@@ -743,4 +802,151 @@ async fn plan_year(
         }
         Err(refusal) => Err(refused(refusal, "/sammantraden")),
     }
+}
+
+/// A meeting of the user's own organ, for its documents (working material until
+/// adjusted; the public reads the adjusted paragraphs on the anslagstavla).
+async fn own_meeting(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<Meeting, AppError> {
+    let meeting = db::meetings::get(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    user.require(user.works_in(meeting.organ_id))?;
+    Ok(meeting)
+}
+
+/// One § of the protocol.
+struct ProtocolParagraph {
+    label: String,
+    item: AgendaItem,
+    decision: db::decisions::Decision,
+    decision_lines: Vec<String>,
+}
+
+/// One item of the föredragningslista as the kallelse lists it.
+struct AgendaEntry {
+    item: AgendaItem,
+    proposals: Vec<String>,
+    officer: String,
+}
+
+/// What a meeting's printed document holds below its heading.
+enum DocumentBody {
+    Agenda(Vec<AgendaEntry>),
+    Protocol {
+        attendance: String,
+        paragraphs: Vec<ProtocolParagraph>,
+    },
+}
+
+/// The kallelse or the protocol of a meeting, laid out for printing.
+#[derive(Template)]
+#[template(path = "meetings/document.html")]
+struct MeetingDocument {
+    title: String,
+    back: String,
+    downloads: Vec<Download>,
+    kind: &'static str,
+    meeting: Meeting,
+    organ_genitive: String,
+    when: String,
+    body: DocumentBody,
+}
+
+fn meeting_document(meeting: Meeting, kind: &'static str, body: DocumentBody) -> MeetingDocument {
+    let when = format_stockholm(meeting.starts_at);
+    MeetingDocument {
+        title: format!("{kind} {} {when}", meeting.organ_name),
+        back: meeting_href(meeting.id),
+        downloads: Vec::new(),
+        kind,
+        organ_genitive: genitive(&meeting.organ_name),
+        meeting,
+        when,
+        body,
+    }
+}
+
+/// The kallelse (`kallelse`) or the whole protocol (`protokoll`) of a meeting,
+/// for printing.
+async fn document(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, document)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let mut conn = state.pool.acquire().await?;
+    let meeting = own_meeting(&mut conn, &user, id).await?;
+    let (kind, body) = match document.as_str() {
+        "kallelse" => ("Kallelse", agenda_body(&mut conn, id).await?),
+        "protokoll" => ("Protokoll", protocol_body(&mut conn, id).await?),
+        _ => return Err(AppError::NotFound),
+    };
+    page(&meeting_document(meeting, kind, body))
+}
+
+/// Every decided § in agenda order, with the attendance.
+async fn protocol_body(
+    conn: &mut sqlx::PgConnection,
+    meeting_id: Uuid,
+) -> Result<DocumentBody, AppError> {
+    let mut paragraphs = Vec::new();
+    for item in db::meetings::agenda(conn, meeting_id).await? {
+        let Some(decision_id) = db::decisions::on_item(conn, item.id).await? else {
+            continue;
+        };
+        let Some(decision) = db::decisions::for_case(conn, item.case_id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == decision_id)
+        else {
+            continue;
+        };
+        let decision_lines = match db::reports::get_by_id(conn, decision.revision_id).await? {
+            Some(revision) => decision_lines(&decision, &revision),
+            None => Vec::new(),
+        };
+        paragraphs.push(ProtocolParagraph {
+            label: decision.paragraph.map(paragraph_label).unwrap_or_default(),
+            item,
+            decision,
+            decision_lines,
+        });
+    }
+    let attendance = db::meetings::last_attendance(conn, meeting_id)
+        .await?
+        .unwrap_or_default();
+    Ok(DocumentBody::Protocol {
+        attendance,
+        paragraphs,
+    })
+}
+
+/// Every item with its dnr, the proposal of its latest report and its
+/// handläggare. (Sending the kallelse to the members is for the outbox of the
+/// mail issue.)
+async fn agenda_body(
+    conn: &mut sqlx::PgConnection,
+    meeting_id: Uuid,
+) -> Result<DocumentBody, AppError> {
+    let mut entries = Vec::new();
+    for item in db::meetings::agenda(conn, meeting_id).await? {
+        let proposals = db::reports::latest(conn, item.case_id)
+            .await?
+            .map(|r| r.content.proposals)
+            .unwrap_or_default();
+        let officer = db::cases::get(conn, item.case_id)
+            .await?
+            .and_then(|c| c.officer_name)
+            .unwrap_or_default();
+        entries.push(AgendaEntry {
+            item,
+            proposals,
+            officer,
+        });
+    }
+    Ok(DocumentBody::Agenda(entries))
 }

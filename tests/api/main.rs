@@ -12,6 +12,7 @@ mod document_register;
 mod documents;
 mod helpers;
 mod hostile;
+mod meetings;
 mod notice_board;
 mod overview;
 mod pool;

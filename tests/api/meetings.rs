@@ -1,0 +1,93 @@
+//! The meeting's documents through the real router: the kallelse with its
+//! föredragningslista, and the whole protocol with yrkanden, beslutsgång, an
+//! open vote and a reservation; then the justering and its notice on the board.
+
+use axum::http::StatusCode;
+use sqlx::PgPool;
+
+use crate::workflow::{
+    Crew, MEETING_DAY, PROPOSAL, TITLE, after_the_meeting, decision, on_agenda, redirected,
+    register,
+};
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_meeting_with_a_vote_and_a_reservation_is_printed_adjusted_and_announced(pool: PgPool) {
+    let app = after_the_meeting(pool).await;
+    let case = register(&app, TITLE, &["AMN"]).await;
+    let mut crew = Crew::new(&app).await;
+    let meeting = crew.plan_meeting(&app, MEETING_DAY).await;
+    let item = on_agenda(&app, &mut crew, case, meeting).await;
+
+    let agenda = crew
+        .secretary
+        .get(&format!("/sammantraden/{meeting}/kallelse"))
+        .await;
+    assert_eq!(agenda.status, StatusCode::OK);
+    agenda.assert_contains("Kallelse till Arbetsmarknadsnämndens sammanträde 2027-02-16 13:00");
+    agenda.assert_contains(TITLE);
+    agenda.assert_contains("Dnr AMN 2027/");
+    agenda.assert_contains(PROPOSAL);
+    agenda.assert_contains("Handläggare ");
+    // Working material of the organ until adjusted.
+    let outsider = app
+        .signed_in("handlaggare.sn")
+        .await
+        .get(&format!("/sammantraden/{meeting}/kallelse"))
+        .await;
+    assert_eq!(outsider.status, StatusCode::FORBIDDEN);
+
+    let fields = decision(
+        &item,
+        "adopted",
+        &[
+            ("motion_member", "Cecilia Ceder"),
+            ("motion_party", "V"),
+            ("motion_text", "Avslag på förvaltningens förslag."),
+            (
+                "procedure",
+                "Ordföranden ställer förvaltningens förslag mot avslagsyrkandet. Votering begärs och verkställs.",
+            ),
+            ("vote_member", "Anna Andersson"),
+            ("vote_choice", "ja"),
+            ("vote_member", "Bertil Berg"),
+            ("vote_choice", "ja"),
+            ("vote_member", "Cecilia Ceder"),
+            ("vote_choice", "nej"),
+            ("reservation_member", "Cecilia Ceder"),
+            ("reservation_party", "V"),
+            ("reservation_text", "Till förmån för eget yrkande."),
+        ],
+    );
+    redirected(&crew.decide(meeting, &fields).await, "decision with a vote");
+
+    let protocol = crew
+        .secretary
+        .get(&format!("/sammantraden/{meeting}/protokoll"))
+        .await;
+    assert_eq!(protocol.status, StatusCode::OK);
+    for text in [
+        "Protokoll från Arbetsmarknadsnämndens sammanträde 2027-02-16 13:00",
+        "Protokollet är ännu inte justerat.",
+        "§ 1",
+        "Avslag på förvaltningens förslag.",
+        "Votering begärs och verkställs.",
+        "Omröstningen utföll med 2 ja-röster, 1 nej-röster och 0 som avstod. Ja-sidan har vunnit.",
+        "reserverar sig mot beslutet",
+        "Justerandes signatur",
+        PROPOSAL,
+    ] {
+        protocol.assert_contains(text);
+    }
+
+    redirected(&crew.adjust(meeting).await, "justering");
+    let protocol = crew
+        .secretary
+        .get(&format!("/sammantraden/{meeting}/protokoll"))
+        .await;
+    protocol.assert_contains("Protokollet justerades 2027-02-18");
+    // Posted on Thursday 18 February: three weeks to Thursday 11 March, so on
+    // this app's today (17 March) the notice is already in the board's archive.
+    let archive = app.browser().get("/anslagstavla/arkiv").await;
+    archive.assert_contains("Protokoll från Arbetsmarknadsnämndens sammanträde 2027-02-16");
+    archive.assert_contains("2027-03-11");
+}
