@@ -91,3 +91,29 @@ async fn a_meeting_with_a_vote_and_a_reservation_is_printed_adjusted_and_announc
     archive.assert_contains("Protokoll från Arbetsmarknadsnämndens sammanträde 2027-02-16");
     archive.assert_contains("2027-03-11");
 }
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_case_page_shows_outsiders_a_decision_only_once_it_is_adjusted(pool: PgPool) {
+    let app = after_the_meeting(pool).await;
+    let case = register(&app, TITLE, &["AMN"]).await;
+    let mut crew = Crew::new(&app).await;
+    let meeting = crew.plan_meeting(&app, MEETING_DAY).await;
+    let item = on_agenda(&app, &mut crew, case, meeting).await;
+    let reason = "Underlaget om kompetensförsörjningen behöver kompletteras.";
+    let fields = decision(&item, "referred_back", &[("reason", reason)]);
+    redirected(&crew.decide(meeting, &fields).await, "återremiss");
+    let mut outsider = app.signed_in("handlaggare.sn").await;
+    let page = outsider.get(&format!("/arenden/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_lacks(reason);
+    page.assert_lacks("<strong>Återremiss</strong>");
+    crew.secretary
+        .get(&format!("/arenden/{case}"))
+        .await
+        .assert_contains(reason);
+
+    redirected(&crew.adjust(meeting).await, "justering");
+    let page = outsider.get(&format!("/arenden/{case}")).await;
+    page.assert_contains("<strong>Återremiss</strong>");
+    page.assert_contains(reason);
+}
