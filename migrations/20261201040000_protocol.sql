@@ -40,3 +40,19 @@ ALTER TABLE decisions
     ADD COLUMN motions jsonb NOT NULL DEFAULT '[]',
     ADD COLUMN procedure text NOT NULL DEFAULT '',
     ADD COLUMN votes jsonb NOT NULL DEFAULT '[]';
+
+-- The nämnd's roster, kept by its secretary: members and substitutes (ersättare).
+CREATE TABLE organ_members (
+    id uuid PRIMARY KEY,
+    organ_id uuid NOT NULL REFERENCES organs (id),
+    name text NOT NULL CHECK (length(btrim(name)) > 0),
+    party text NOT NULL DEFAULT '',
+    substitute boolean NOT NULL DEFAULT false,
+    -- Off the roster (left the nämnd); kept for the protocols that name them.
+    left_at timestamptz,
+    created_at timestamptz NOT NULL
+);
+CREATE INDEX organ_members_organ_idx ON organ_members (organ_id);
+
+-- Who took part in a meeting, its chair and its justerare, as they were then.
+ALTER TABLE meetings ADD COLUMN attendees jsonb;

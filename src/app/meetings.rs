@@ -15,7 +15,7 @@ use crate::db::meetings::Meeting;
 use crate::db::notices::Subject;
 use crate::domain::audit::{
     AgendaReordered, AuditAction, CaseEvent, DecisionRecord, MeetingAdjusted, MeetingCancelled,
-    MeetingChanged, MeetingPlanned,
+    MeetingChanged, MeetingPlanned, OrganMember,
 };
 use crate::domain::dates::{format_stockholm, stockholm_date};
 use crate::domain::meeting::{
@@ -24,6 +24,7 @@ use crate::domain::meeting::{
     validate_meeting, validate_required, validate_year_plan,
 };
 use crate::domain::notice::notice_dates;
+use crate::domain::roster::{AttendanceInput, MemberInput, validate_attendance, validate_member};
 use crate::domain::workflow::Transition;
 use crate::domain::{CaseState, FieldErrors, Role};
 
@@ -669,4 +670,112 @@ pub async fn adjust_in(
     )
     .await
     .map_err(Error::from)
+}
+
+/// Puts a member or substitute on the roster of an organ the actor is secretary of.
+pub async fn add_member(
+    ctx: &Context,
+    actor: &Actor,
+    organ_id: Uuid,
+    input: &MemberInput,
+) -> Result<Uuid> {
+    transaction!(ctx, add_member_in, actor, organ_id, input)
+}
+
+pub async fn add_member_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    organ_id: Uuid,
+    input: &MemberInput,
+) -> Result<Uuid> {
+    actor.require(actor.has_role(organ_id, Role::Secretary))?;
+    let member = validate_member(input)?;
+    let id = Uuid::new_v4();
+    db::meetings::add_member(conn, id, organ_id, &member, at).await?;
+    let added = OrganMember {
+        organ_id,
+        name: member.name,
+        party: Some(member.party),
+        substitute: Some(member.substitute),
+    };
+    record_meeting(
+        conn,
+        at,
+        actor,
+        AuditAction::OrganMemberAdded,
+        id,
+        None,
+        &added,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Takes a member off the roster (the protocols that name them keep the name).
+pub async fn remove_member(
+    ctx: &Context,
+    actor: &Actor,
+    organ_id: Uuid,
+    member_id: Uuid,
+) -> Result<()> {
+    transaction!(ctx, remove_member_in, actor, organ_id, member_id)
+}
+
+pub async fn remove_member_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    organ_id: Uuid,
+    member_id: Uuid,
+) -> Result<()> {
+    actor.require(actor.has_role(organ_id, Role::Secretary))?;
+    let name = db::meetings::remove_member(conn, organ_id, member_id, at)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let removed = OrganMember {
+        organ_id,
+        name,
+        party: None,
+        substitute: None,
+    };
+    let action = AuditAction::OrganMemberRemoved;
+    record_meeting(conn, at, actor, action, member_id, None, &removed).await
+}
+
+/// Records who took part in the meeting, its chair and its justerare, from the
+/// organ's roster; until the minutes are adjusted.
+pub async fn record_attendance(
+    ctx: &Context,
+    actor: &Actor,
+    meeting_id: Uuid,
+    input: &AttendanceInput,
+) -> Result<()> {
+    transaction!(ctx, record_attendance_in, actor, meeting_id, input)
+}
+
+pub async fn record_attendance_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    meeting_id: Uuid,
+    input: &AttendanceInput,
+) -> Result<()> {
+    let meeting = secretary_meeting(conn, actor, meeting_id).await?;
+    let roster = db::meetings::roster(conn, meeting.organ_id).await?;
+    let attendees = validate_attendance(&roster, input)?;
+    db::meetings::set_attendees(conn, meeting.id, &attendees).await?;
+    let action = AuditAction::MeetingAttendanceRecorded;
+    let before = meeting.attendees();
+    audit::record(
+        conn,
+        NewEvent {
+            before: Some(audit::details(&before)),
+            after: Some(audit::details(&attendees)),
+            at: Some(at),
+            ..NewEvent::new(Some(actor.user_id), action, meeting.id)
+        },
+    )
+    .await?;
+    Ok(())
 }

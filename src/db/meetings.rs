@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::roster::{Attendee, MemberDetails, RosterMember};
 use crate::domain::workflow::DecisionOutcome;
 use crate::domain::{CaseState, Dnr};
 
@@ -37,7 +38,19 @@ pub struct Meeting {
     pub adjusted_by: Option<String>,
     /// Why the meeting was cancelled, when it was.
     pub cancel_reason: Option<String>,
+    /// Who took part, the chair and the justerare ([`Attendee`]s), once recorded.
+    pub attendees: Option<serde_json::Value>,
     pub items: i64,
+}
+
+impl Meeting {
+    /// The attendance as recorded, or none yet.
+    pub fn attendees(&self) -> Vec<Attendee> {
+        self.attendees
+            .clone()
+            .and_then(|value| serde_json::from_value(value).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// Meetings of the given organs, the coming ones first, then the past ones newest first.
@@ -45,7 +58,7 @@ pub async fn for_organs(conn: &mut PgConnection, organ_ids: &[Uuid]) -> sqlx::Re
     sqlx::query_as!(
         Meeting,
         r#"SELECT m.id, m.organ_id, o.name AS organ_name, m.starts_at, m.place, m.adjusted_on, m.adjusted_by,
-                  m.cancel_reason, (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
+                  m.cancel_reason, m.attendees, (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
            FROM meetings m JOIN organs o ON o.id = m.organ_id
            WHERE m.organ_id = ANY($1)
            ORDER BY m.starts_at < now(), CASE WHEN m.starts_at >= now() THEN m.starts_at END,
@@ -60,7 +73,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Meeti
     sqlx::query_as!(
         Meeting,
         r#"SELECT m.id, m.organ_id, o.name AS organ_name, m.starts_at, m.place, m.adjusted_on, m.adjusted_by,
-                  m.cancel_reason, (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
+                  m.cancel_reason, m.attendees, (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
            FROM meetings m JOIN organs o ON o.id = m.organ_id
            WHERE m.id = $1"#,
         id
@@ -74,7 +87,7 @@ pub async fn upcoming(conn: &mut PgConnection, organ_id: Uuid) -> sqlx::Result<V
     sqlx::query_as!(
         Meeting,
         r#"SELECT m.id, m.organ_id, o.name AS organ_name, m.starts_at, m.place, m.adjusted_on, m.adjusted_by,
-                  m.cancel_reason, (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
+                  m.cancel_reason, m.attendees, (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
            FROM meetings m JOIN organs o ON o.id = m.organ_id
            WHERE m.organ_id = $1 AND m.adjusted_on IS NULL AND m.cancelled_at IS NULL
            ORDER BY m.starts_at"#,
@@ -298,4 +311,71 @@ pub async fn last_attendance(
     )
     .fetch_optional(conn)
     .await
+}
+
+/// The organ's roster: those who have not left, members before substitutes.
+pub async fn roster(conn: &mut PgConnection, organ_id: Uuid) -> sqlx::Result<Vec<RosterMember>> {
+    sqlx::query_as!(
+        RosterMember,
+        "SELECT id, name, party, substitute FROM organ_members
+         WHERE organ_id = $1 AND left_at IS NULL ORDER BY substitute, name, id",
+        organ_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn add_member(
+    conn: &mut PgConnection,
+    id: Uuid,
+    organ_id: Uuid,
+    member: &MemberDetails,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO organ_members (id, organ_id, name, party, substitute, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        id,
+        organ_id,
+        member.name,
+        member.party,
+        member.substitute,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes a member off the roster; the member's name, when it was on it.
+pub async fn remove_member(
+    conn: &mut PgConnection,
+    organ_id: Uuid,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "UPDATE organ_members SET left_at = $3 WHERE id = $2 AND organ_id = $1 AND left_at IS NULL
+         RETURNING name",
+        organ_id,
+        id,
+        at
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn set_attendees(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    attendees: &[Attendee],
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE meetings SET attendees = $2, version = version + 1 WHERE id = $1",
+        meeting_id,
+        serde_json::to_value(attendees).expect("serialises")
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -41,6 +41,11 @@ pub enum AuditAction {
     MeetingRescheduled,
     /// Cancelled, with the reason.
     MeetingCancelled,
+    /// Who took part, the chair and the justerare.
+    MeetingAttendanceRecorded,
+    /// A member or substitute put on the nämnd's roster, or taken off it.
+    OrganMemberAdded,
+    OrganMemberRemoved,
     /// A notice went up on the anslagstavla (justering, omedelbar justering,
     /// delegation decision).
     NoticePosted,
@@ -66,7 +71,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 38] = [
+    pub const ALL: [AuditAction; 41] = [
         AuditAction::ReferralRegistered,
         AuditAction::ReferralCorrected,
         AuditAction::CaseRegistered,
@@ -87,6 +92,9 @@ impl AuditAction {
         AuditAction::MeetingAdjusted,
         AuditAction::MeetingRescheduled,
         AuditAction::MeetingCancelled,
+        AuditAction::MeetingAttendanceRecorded,
+        AuditAction::OrganMemberAdded,
+        AuditAction::OrganMemberRemoved,
         AuditAction::NoticePosted,
         AuditAction::UserCreated,
         AuditAction::UserPasswordChanged,
@@ -130,6 +138,9 @@ impl AuditAction {
             A::MeetingAdjusted => "meeting.adjusted",
             A::MeetingRescheduled => "meeting.rescheduled",
             A::MeetingCancelled => "meeting.cancelled",
+            A::MeetingAttendanceRecorded => "meeting.attendance_recorded",
+            A::OrganMemberAdded => "organ.member_added",
+            A::OrganMemberRemoved => "organ.member_removed",
             A::NoticePosted => "notice.posted",
             A::UserCreated => "user.created",
             A::UserPasswordChanged => "user.password_changed",
@@ -338,6 +349,17 @@ pub struct MeetingChanged {
     pub starts_at: chrono::DateTime<chrono::Utc>,
     pub place: String,
     pub reason: String,
+}
+
+/// `organ.member_added` and `organ.member_removed`.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrganMember {
+    pub organ_id: Uuid,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substitute: Option<bool>,
 }
 
 /// `meeting.cancelled`.

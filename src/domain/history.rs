@@ -61,6 +61,9 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
         A::MeetingAdjusted => "justerade protokollet".to_string(),
         A::MeetingRescheduled => format!("ändrade sammanträdet: {}", field("reason")),
         A::MeetingCancelled => format!("ställde in sammanträdet: {}", field("reason")),
+        A::MeetingAttendanceRecorded => "förde in närvaro, ordförande och justerare".to_string(),
+        A::OrganMemberAdded => format!("förde upp {} på nämndens ledamotslista", field("name")),
+        A::OrganMemberRemoved => format!("tog bort {} från nämndens ledamotslista", field("name")),
         A::NoticePosted => format!(
             "anslog tillkännagivandet på anslagstavlan {}",
             field("posted_on")

@@ -17,6 +17,7 @@ pub mod personal_data;
 pub mod planning;
 pub mod referral;
 pub mod report;
+pub mod roster;
 pub mod search;
 pub mod sign_in;
 pub mod text;

@@ -30,6 +30,9 @@ use crate::domain::meeting::{
     paragraph_label,
 };
 use crate::domain::report::genitive;
+use crate::domain::roster::{
+    AttendanceInput, Attendee, MemberInput, RosterMember, adjusted_by_text, attendance_text,
+};
 use crate::domain::time_limits::posting_deadline;
 use crate::domain::workflow::DecisionOutcome;
 
@@ -37,6 +40,15 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/sammantraden", get(list).post(create))
         .route("/sammantraden/planera-ar", get(year_form).post(plan_year))
+        .route(
+            "/sammantraden/ledamoter/{organ}",
+            get(roster_page).post(add_member),
+        )
+        .route(
+            "/sammantraden/ledamoter/{organ}/ta-bort",
+            post(remove_member),
+        )
+        .route("/sammantraden/{id}/narvaro", post(record_attendance))
         .route("/sammantraden/{id}", get(show))
         .route("/sammantraden/{id}/andra", post(reschedule))
         .route("/sammantraden/{id}/{document}", get(document))
@@ -174,6 +186,28 @@ struct MeetingPage {
     /// The last day the notice of a justering on the offered day may be posted.
     posting_deadline: String,
     change: ChangeForm,
+    roster: Vec<RosterMember>,
+    attendees: Vec<Attendee>,
+}
+
+impl MeetingPage {
+    fn attended(&self, member: &RosterMember) -> Option<&Attendee> {
+        self.attendees
+            .iter()
+            .find(|a| a.name == member.name && a.party == member.party)
+    }
+
+    fn present(&self, member: &RosterMember) -> bool {
+        self.attended(member).is_some()
+    }
+
+    fn chairs(&self, member: &RosterMember) -> bool {
+        self.attended(member).is_some_and(|a| a.chair)
+    }
+
+    fn adjusts(&self, member: &RosterMember) -> bool {
+        self.attended(member).is_some_and(|a| a.adjuster)
+    }
 }
 
 /// The outcomes a meeting records (delegation is not one).
@@ -229,13 +263,26 @@ async fn meeting_page(
     } else {
         Vec::new()
     };
+    let attendees = meeting.attendees();
+    let roster = if is_secretary {
+        db::meetings::roster(&mut conn, meeting.organ_id).await?
+    } else {
+        Vec::new()
+    };
     let mut adjust = adjust;
+    if adjust.adjusted_by.is_empty() {
+        adjust.adjusted_by = adjusted_by_text(&attendees);
+    }
     if adjust.adjusted_on.is_empty() {
         adjust.adjusted_on = default_act_date(meeting_date, state.ctx.clock.today()).to_string();
     }
     let mut decision = decision;
     if decision.attendance.is_empty() {
-        decision.attendance = previous_attendance(&mut conn, id).await?;
+        decision.attendance = if attendees.is_empty() {
+            previous_attendance(&mut conn, id).await?
+        } else {
+            attendance_text(&attendees)
+        };
     }
     Ok(MeetingPage {
         layout: Layout::new(
@@ -265,6 +312,8 @@ async fn meeting_page(
             .unwrap_or_default(),
         adjust,
         change: change.unwrap_or_else(|| ChangeForm::of(&meeting)),
+        roster,
+        attendees,
         meeting,
     })
 }
@@ -838,6 +887,8 @@ enum DocumentBody {
     Agenda(Vec<AgendaEntry>),
     Protocol {
         attendance: String,
+        /// The chair and the justerare, when the attendance is recorded.
+        adjusted_by: String,
         paragraphs: Vec<ProtocolParagraph>,
     },
 }
@@ -916,11 +967,20 @@ async fn protocol_body(
             decision_lines,
         });
     }
-    let attendance = db::meetings::last_attendance(conn, meeting_id)
+    let attendees = db::meetings::get(conn, meeting_id)
         .await?
+        .map(|m| m.attendees())
         .unwrap_or_default();
+    let attendance = if attendees.is_empty() {
+        db::meetings::last_attendance(conn, meeting_id)
+            .await?
+            .unwrap_or_default()
+    } else {
+        attendance_text(&attendees)
+    };
     Ok(DocumentBody::Protocol {
         attendance,
+        adjusted_by: adjusted_by_text(&attendees),
         paragraphs,
     })
 }
@@ -949,4 +1009,126 @@ async fn agenda_body(
         });
     }
     Ok(DocumentBody::Agenda(entries))
+}
+
+#[derive(Deserialize)]
+struct AttendanceForm {
+    #[serde(default)]
+    present: Vec<String>,
+    #[serde(default)]
+    chair: String,
+    #[serde(default)]
+    adjusters: Vec<String>,
+}
+
+async fn record_attendance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<AttendanceForm>,
+) -> Result<Response, AppError> {
+    let input = AttendanceInput {
+        present: form.present,
+        chair: form.chair,
+        adjusters: form.adjusters,
+    };
+    let done = app::meetings::record_attendance(&state.ctx, &user.actor(), id, &input).await;
+    after_change(&state, &user, id, ChangeForm::default(), done).await
+}
+
+#[derive(Template)]
+#[template(path = "meetings/roster.html")]
+struct RosterPage {
+    layout: Layout,
+    organ: Organ,
+    members: Vec<RosterMember>,
+    input: MemberForm,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MemberForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    party: String,
+    #[serde(default)]
+    substitute: String,
+    #[serde(default)]
+    member: String,
+}
+
+async fn roster_view(
+    state: &AppState,
+    user: &CurrentUser,
+    organ_id: Uuid,
+    input: MemberForm,
+    errors: FormErrors,
+) -> Result<RosterPage, AppError> {
+    user.require(user.roles_in(organ_id).contains(&Role::Secretary))?;
+    let mut conn = state.pool.acquire().await?;
+    let organ = db::organs::get(&mut conn, organ_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(RosterPage {
+        layout: Layout::new(format!("Ledamöter i {}", organ.name), user, "sammantraden")
+            .crumb("Sammanträden", "/sammantraden"),
+        members: db::meetings::roster(&mut conn, organ_id).await?,
+        organ,
+        input,
+        errors,
+    })
+}
+
+fn roster_href(organ_id: Uuid) -> String {
+    format!("/sammantraden/ledamoter/{organ_id}")
+}
+
+async fn roster_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(organ): Id,
+) -> Result<Response, AppError> {
+    let view = roster_view(
+        &state,
+        &user,
+        organ,
+        MemberForm::default(),
+        FormErrors::none(),
+    );
+    page(&view.await?)
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(organ): Id,
+    CsrfForm(form): CsrfForm<MemberForm>,
+) -> Result<Response, AppError> {
+    let input = MemberInput {
+        name: form.name.clone(),
+        party: form.party.clone(),
+        substitute: form.substitute == "on",
+    };
+    match app::meetings::add_member(&state.ctx, &user.actor(), organ, &input).await {
+        Ok(_) => Ok(Redirect::to(&roster_href(organ)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let view = roster_view(&state, &user, organ, form, errors.into()).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
+        Err(refusal) => Err(refused(refusal, roster_href(organ))),
+    }
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(organ): Id,
+    CsrfForm(form): CsrfForm<MemberForm>,
+) -> Result<Response, AppError> {
+    let member = Uuid::parse_str(&form.member).map_err(|_| AppError::NotFound)?;
+    app::meetings::remove_member(&state.ctx, &user.actor(), organ, member)
+        .await
+        .map_err(|refusal| refused(refusal, roster_href(organ)))?;
+    Ok(Redirect::to(&roster_href(organ)).into_response())
 }

@@ -117,3 +117,56 @@ async fn the_case_page_shows_outsiders_a_decision_only_once_it_is_adjusted(pool:
     page.assert_contains("<strong>Återremiss</strong>");
     page.assert_contains(reason);
 }
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_secretary_keeps_the_roster_and_records_who_was_present(pool: PgPool) {
+    let app = after_the_meeting(pool).await;
+    let amn = app.organ_id("AMN").await;
+    let mut crew = Crew::new(&app).await;
+    let roster = format!("/sammantraden/ledamoter/{amn}");
+    for (name, party) in [("Anna Andersson", "S"), ("Bertil Berg", "M")] {
+        redirected(
+            &crew
+                .secretary
+                .post_from(&roster, &roster, &[("name", name), ("party", party)])
+                .await,
+            "adding a member",
+        );
+    }
+    let refused = crew
+        .secretary
+        .post_from(&roster, &roster, &[("name", " ")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Ange ledamotens namn.");
+    let officer = app.signed_in("handlaggare").await.get(&roster).await;
+    assert_eq!(officer.status, StatusCode::FORBIDDEN);
+
+    let meeting = crew.plan_meeting(&app, MEETING_DAY).await;
+    let ids: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM organ_members ORDER BY name")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    let (anna, bertil) = (ids[0].to_string(), ids[1].to_string());
+    redirected(
+        &crew
+            .secretary
+            .post(
+                &format!("/sammantraden/{meeting}/narvaro"),
+                &[
+                    ("present", &anna),
+                    ("present", &bertil),
+                    ("chair", &anna),
+                    ("adjusters", &bertil),
+                ],
+            )
+            .await,
+        "attendance",
+    );
+    let protocol = crew
+        .secretary
+        .get(&format!("/sammantraden/{meeting}/protokoll"))
+        .await;
+    protocol.assert_contains("Anna Andersson (S), ordförande");
+    protocol.assert_contains("Att justera protokollet: Anna Andersson och Bertil Berg.");
+}

@@ -13,6 +13,7 @@ use remiss::app::{self, Actor, Clock, Context, demo, referrals};
 use remiss::domain::meeting::{DecisionInput, MeetingInput, YearPlanInput};
 use remiss::domain::referral::ReferralInput;
 use remiss::domain::report::ReportInput;
+use remiss::domain::roster::{AttendanceInput, MemberInput};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -594,4 +595,78 @@ async fn a_year_is_planned_at_once_and_a_meeting_moved_or_cancelled_with_its_rea
         conflict(meetings::cancel(&ctx, &secretary, planned[0], "Inget.").await)
             .starts_with("Sammanträdet har ärenden på föredragningslistan.")
     );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_roster_gives_the_attendance_the_chair_and_the_justerare(pool: PgPool) {
+    demo::load_if_empty(&on(&pool, "2026-03-02")).await.unwrap();
+    let secretary = actor(&pool, "sekreterare").await;
+    let amn = organ(&pool, "AMN").await;
+    let ctx = on(&pool, "2026-03-02");
+    let mut ids = Vec::new();
+    for (name, party, substitute) in [
+        ("Anna Andersson", "S", false),
+        ("Bertil Berg", "M", false),
+        ("Cecilia Ceder", "V", true),
+    ] {
+        let member = MemberInput {
+            name: name.into(),
+            party: party.into(),
+            substitute,
+        };
+        ids.push(
+            meetings::add_member(&ctx, &secretary, amn, &member)
+                .await
+                .unwrap(),
+        );
+    }
+    let officer = actor(&pool, "handlaggare").await;
+    assert!(matches!(
+        meetings::add_member(&ctx, &officer, amn, &MemberInput::default()).await,
+        Err(app::Error::Forbidden(None))
+    ));
+    let meeting = meeting_with(&pool, &secretary, "2026-04-21", &[]).await;
+    let attendance = AttendanceInput {
+        present: ids.iter().map(Uuid::to_string).collect(),
+        chair: ids[0].to_string(),
+        adjusters: vec![ids[0].to_string()],
+    };
+    assert_eq!(
+        invalid(
+            meetings::record_attendance(&ctx, &secretary, meeting, &attendance).await,
+            "adjusters"
+        ),
+        "Välj en eller två justerare bland de närvarande, utöver ordföranden."
+    );
+    let attendance = AttendanceInput {
+        adjusters: vec![ids[1].to_string()],
+        ..attendance
+    };
+    meetings::record_attendance(&ctx, &secretary, meeting, &attendance)
+        .await
+        .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    let recorded = remiss::db::meetings::get(&mut conn, meeting)
+        .await
+        .unwrap()
+        .unwrap()
+        .attendees();
+    assert_eq!(
+        remiss::domain::roster::attendance_text(&recorded),
+        "Anna Andersson (S), ordförande\nBertil Berg (M)\nCecilia Ceder (V), tjänstgörande ersättare"
+    );
+    assert_eq!(
+        remiss::domain::roster::adjusted_by_text(&recorded),
+        "Anna Andersson och Bertil Berg"
+    );
+    // Off the roster, still in the meeting's attendance.
+    meetings::remove_member(&ctx, &secretary, amn, ids[2])
+        .await
+        .unwrap();
+    let roster = remiss::db::meetings::roster(&mut conn, amn).await.unwrap();
+    assert_eq!(roster.len(), 2);
+    assert!(matches!(
+        meetings::remove_member(&ctx, &secretary, amn, ids[2]).await,
+        Err(app::Error::NotFound)
+    ));
 }
