@@ -26,6 +26,7 @@ mod documents;
 mod errors;
 mod keyboard;
 mod login;
+mod meeting;
 mod sso;
 
 #[path = "../parts/oidc/provider.rs"]
