@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::document_files::{PDF, download, rendered};
 use super::documents::{Download, decision_lines};
 use super::form::CsrfForm;
 use super::ids::{Id, TwoIds};
@@ -35,6 +36,7 @@ use crate::domain::roster::{
 };
 use crate::domain::time_limits::posting_deadline;
 use crate::domain::workflow::DecisionOutcome;
+use crate::render;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -932,11 +934,43 @@ async fn document(
     let mut conn = state.pool.acquire().await?;
     let meeting = own_meeting(&mut conn, &user, id).await?;
     let (kind, body) = match document.as_str() {
+        "kallelse.pdf" => return agenda_pdf(meeting, agenda_body(&mut conn, id).await?).await,
         "kallelse" => ("Kallelse", agenda_body(&mut conn, id).await?),
         "protokoll" => ("Protokoll", protocol_body(&mut conn, id).await?),
         _ => return Err(AppError::NotFound),
     };
     page(&meeting_document(meeting, kind, body))
+}
+
+/// The kallelse as PDF, named like `Kallelse Arbetsmarknadsnämnden 2027-02-16.pdf`.
+async fn agenda_pdf(meeting: Meeting, body: DocumentBody) -> Result<Response, AppError> {
+    let DocumentBody::Agenda(entries) = body else {
+        return Err(AppError::NotFound);
+    };
+    let date = stockholm_date(meeting.starts_at);
+    let agenda = render::Agenda {
+        organ_name: meeting.organ_name.clone(),
+        meeting: format_stockholm(meeting.starts_at),
+        meeting_date: date,
+        place: meeting.place.clone(),
+        items: entries
+            .into_iter()
+            .map(|e| render::AgendaPoint {
+                number: e.item.position,
+                dnr: e.item.dnr.to_string(),
+                title: e.item.title,
+                officer: e.officer,
+                proposals: e.proposals,
+            })
+            .collect(),
+    };
+    let bytes = rendered(
+        move || render::pdf::agenda(&agenda),
+        meeting_href(meeting.id),
+    )
+    .await?;
+    let name = render::file_name(&["Kallelse", &meeting.organ_name, &date.to_string()], "pdf");
+    Ok(download(bytes, PDF, &name))
 }
 
 /// Every decided § in agenda order, with the attendance.

@@ -64,7 +64,7 @@ fn poppler(program: &str, args: &[&str], pdf: &[u8]) -> String {
 }
 
 /// The PDF's text as pdftotext reads it, whitespace collapsed.
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     collapse(&poppler("pdftotext", &["-enc", "UTF-8"], pdf))
 }
 
@@ -95,7 +95,7 @@ fn body_text(pdf: &[u8]) -> String {
 
 /// Validates the PDF against PDF/UA-1 and PDF/A-2a: both profiles checked, rules
 /// run, none failed.
-fn assert_valid_pdf(pdf: &[u8], what: &str) {
+pub(crate) fn assert_valid_pdf(pdf: &[u8], what: &str) {
     assert!(pdf.starts_with(b"%PDF-"), "{what} is not a PDF");
     let file = saved(pdf, ".pdf");
     let output = Command::new(python())

@@ -5,6 +5,7 @@
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
+use crate::document_files::{assert_valid_pdf, pdf_text};
 use crate::workflow::{
     Crew, MEETING_DAY, PROPOSAL, TITLE, after_the_meeting, decision, on_agenda, redirected,
     register,
@@ -28,6 +29,16 @@ async fn a_meeting_with_a_vote_and_a_reservation_is_printed_adjusted_and_announc
     agenda.assert_contains("Dnr AMN 2027/");
     agenda.assert_contains(PROPOSAL);
     agenda.assert_contains("Handläggare ");
+    let pdf = crew
+        .secretary
+        .get(&format!("/sammantraden/{meeting}/kallelse.pdf"))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert_valid_pdf(&pdf.bytes, "the kallelse");
+    let text = pdf_text(&pdf.bytes);
+    assert!(text.contains("Föredragningslista"), "{text}");
+    assert!(text.contains("Dnr AMN 2027/"), "{text}");
     // Working material of the organ until adjusted.
     let outsider = app
         .signed_in("handlaggare.sn")
