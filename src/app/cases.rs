@@ -13,7 +13,9 @@ use crate::db;
 use crate::db::decisions::NewReply;
 use crate::domain::audit::CaseEvent;
 use crate::domain::dates::stockholm_date;
-use crate::domain::meeting::{validate_dispatch, validate_required};
+use crate::domain::meeting::{
+    ParagraphStanding, check_dispatchable, validate_dispatch, validate_required,
+};
 use crate::domain::report::{first_draft, missing_for_submission, sections};
 use crate::domain::sign_in::{email_problem, normalize_email};
 use crate::domain::workflow::{DecisionOutcome, Transition};
@@ -151,7 +153,7 @@ pub async fn decide_by_delegation_in(
     let revision = db::reports::latest(conn, case.id)
         .await?
         .ok_or_else(Error::raced)?;
-    db::decisions::insert(
+    let decision_id = db::decisions::insert(
         conn,
         &db::decisions::NewDecision {
             case_id: case.id,
@@ -164,13 +166,18 @@ pub async fn decide_by_delegation_in(
             attendance: "",
             reservations: &[],
             statements: &[],
+            motions: &[],
+            procedure: "",
+            votes: &[],
             delegation_reference: Some(&reference),
+            adjusted_at_once: false,
             revision_id: revision.id,
             decided_by: actor.user_id,
             at,
         },
     )
     .await?;
+    super::notices::post_delegation_in(conn, at, actor, &case, decision_id).await?;
     let event = CaseEvent::DecidedByDelegation { reference };
     step::finish(conn, at, actor, &case, to, event).await?;
     frozen::delegation_decision_in(conn, at, actor.user_id, case.id).await
@@ -211,6 +218,7 @@ pub async fn dispatch_in(
         .into_iter()
         .rfind(|d| d.outcome.stands())
         .ok_or_else(Error::raced)?;
+    check_dispatchable(paragraph_standing(&decision)).map_err(Error::Conflict)?;
     let dispatch = validate_dispatch(&input.dispatched_on, &input.recipient, decision.decided_on);
     let ((on, recipient), address) = match (dispatch, registry_address(&input.email)) {
         (Ok(dispatch), Ok(address)) => (dispatch, address),
@@ -275,6 +283,17 @@ fn registry_address(email: &str) -> std::result::Result<Option<String>, &'static
     match email_problem(&email) {
         Some(problem) => Err(problem),
         None => Ok(Some(email)),
+    }
+}
+
+/// How far the decision has come towards the public record.
+fn paragraph_standing(decision: &db::decisions::Decision) -> ParagraphStanding {
+    if decision.meeting_id.is_none() {
+        ParagraphStanding::Delegation
+    } else if decision.adjusted_on.is_some() || decision.adjusted_at_once {
+        ParagraphStanding::Adjusted
+    } else {
+        ParagraphStanding::NotAdjusted
     }
 }
 

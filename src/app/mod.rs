@@ -28,7 +28,8 @@
 //! Modules: [`referrals`] registration and correction; [`cases`] the case's own
 //! transitions (assign, submit, delegation, dispatch, decline); [`reports`] the
 //! draft; [`reviews`] approval and return; [`meetings`] the meeting, its agenda,
-//! decisions and justering; [`admin`] users (how they sign in, the import of a
+//! decisions and justering; [`notices`] the anslagstavla's notices, posted by
+//! the steps that make a decision appealable; [`admin`] users (how they sign in, the import of a
 //! list), roles and organs; [`sign_in`] the sign-in through the identity
 //! provider; [`outbox`] what each change tells whom by e-mail, the deadline
 //! reminders and the failed messages; [`reply_document`] the yttrande as a
@@ -41,6 +42,7 @@ pub mod demo;
 pub mod documents;
 pub mod frozen;
 pub mod meetings;
+pub mod notices;
 pub mod outbox;
 pub mod outgoing;
 pub mod referrals;

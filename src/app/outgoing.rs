@@ -19,12 +19,12 @@ use crate::domain::report::paragraphs;
 use crate::domain::workflow::DecisionOutcome;
 use crate::render;
 
-/// A decision is public once the minutes that hold it are adjusted (justering),
-/// or at once when taken by delegation, outside a meeting. Until then outsiders
-/// read it neither in the yttrande, nor in the protokollsutdrag, nor as the
-/// decided version of the report.
+/// A decision is public once the minutes that hold it are adjusted (justering, or
+/// omedelbar justering of its paragraph), or at once when taken by delegation,
+/// outside a meeting. Until then outsiders read it neither in the yttrande, nor in
+/// the protokollsutdrag, nor as the decided version of the report.
 pub fn is_public(decision: &Decision) -> bool {
-    decision.meeting_id.is_none() || decision.adjusted_on.is_some()
+    decision.meeting_id.is_none() || decision.adjusted_on.is_some() || decision.adjusted_at_once
 }
 
 /// The decision that stands: adopted, amended or by delegation.

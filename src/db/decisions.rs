@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::domain::CaseState;
-use crate::domain::meeting::MemberStatement;
+use crate::domain::meeting::{MeetingDecision, MemberStatement, Vote};
 use crate::domain::workflow::DecisionOutcome;
 
 /// The next § of an organ's minutes for a year; gapless like the diarium.
@@ -37,7 +37,12 @@ pub struct NewDecision<'a> {
     pub attendance: &'a str,
     pub reservations: &'a [MemberStatement],
     pub statements: &'a [MemberStatement],
+    pub motions: &'a [MemberStatement],
+    pub procedure: &'a str,
+    pub votes: &'a [Vote],
     pub delegation_reference: Option<&'a str>,
+    /// Omedelbar justering of the paragraph at the meeting.
+    pub adjusted_at_once: bool,
     pub revision_id: Uuid,
     pub decided_by: Uuid,
     pub at: DateTime<Utc>,
@@ -48,8 +53,9 @@ pub async fn insert(conn: &mut PgConnection, decision: &NewDecision<'_>) -> sqlx
     sqlx::query!(
         "INSERT INTO decisions (id, case_id, agenda_item_id, paragraph_year, paragraph, decided_on, outcome,
                                 decision_text, reason, attendance, reservations, statements,
-                                delegation_reference, revision_id, decided_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                                delegation_reference, revision_id, decided_by, created_at, adjusted_at_once,
+                                motions, procedure, votes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
         id,
         decision.case_id,
         decision.agenda_item_id,
@@ -66,11 +72,68 @@ pub async fn insert(conn: &mut PgConnection, decision: &NewDecision<'_>) -> sqlx
         decision.revision_id,
         decision.decided_by,
         decision.at,
+        decision.adjusted_at_once,
+        serde_json::to_value(decision.motions).expect("serialises"),
+        decision.procedure,
+        serde_json::to_value(decision.votes).expect("serialises"),
     )
     .execute(&mut *conn)
     .await?;
     super::reports::refresh_search(conn, decision.case_id).await?;
     Ok(id)
+}
+
+/// The decision recorded on an agenda item, if any.
+pub async fn on_item(conn: &mut PgConnection, item_id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM decisions WHERE agenda_item_id = $1",
+        item_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Corrects a meeting's decision before justering: its outcome (of the same
+/// kind) and every text of it.
+pub async fn correct(
+    conn: &mut PgConnection,
+    id: Uuid,
+    case_id: Uuid,
+    decision: &MeetingDecision,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE decisions SET outcome = $2, decision_text = $3, reason = $4, attendance = $5,
+                reservations = $6, statements = $7, motions = $8, procedure = $9, votes = $10
+         WHERE id = $1 AND NOT adjusted_at_once",
+        id,
+        decision.outcome.as_str(),
+        decision.decision_text,
+        decision.reason,
+        decision.attendance,
+        serde_json::to_value(&decision.reservations).expect("serialises"),
+        serde_json::to_value(&decision.statements).expect("serialises"),
+        serde_json::to_value(&decision.motions).expect("serialises"),
+        decision.procedure,
+        serde_json::to_value(&decision.votes).expect("serialises"),
+    )
+    .execute(&mut *conn)
+    .await?;
+    super::reports::refresh_search(conn, case_id).await
+}
+
+/// Removes a meeting's decision before justering; its item keeps the § for the
+/// decision recorded in its place.
+pub async fn remove(conn: &mut PgConnection, id: Uuid, case_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "WITH gone AS (DELETE FROM decisions WHERE id = $1 AND NOT adjusted_at_once
+                       RETURNING agenda_item_id, paragraph)
+         UPDATE agenda_items a SET reserved_paragraph = gone.paragraph
+         FROM gone WHERE a.id = gone.agenda_item_id",
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    super::reports::refresh_search(conn, case_id).await
 }
 
 #[derive(Debug, Clone)]
@@ -84,7 +147,11 @@ pub struct Decision {
     pub attendance: String,
     pub reservations: Vec<MemberStatement>,
     pub statements: Vec<MemberStatement>,
+    pub motions: Vec<MemberStatement>,
+    pub procedure: String,
+    pub votes: Vec<Vote>,
     pub delegation_reference: Option<String>,
+    pub adjusted_at_once: bool,
     pub revision_id: Uuid,
     pub decided_by_name: String,
     pub meeting_id: Option<Uuid>,
@@ -94,12 +161,20 @@ pub struct Decision {
     pub adjusted_by: Option<String>,
 }
 
+impl Decision {
+    /// The count of its open vote in words, if one was taken.
+    pub fn vote_result_sv(&self) -> Option<String> {
+        crate::domain::meeting::vote_result_sv(&self.votes)
+    }
+}
+
 /// Every decision on a case, oldest first (återremiss and bordläggning leave
 /// theirs before the final one).
 pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<Decision>> {
     let rows = sqlx::query!(
         r#"SELECT d.id, d.outcome AS "outcome: DecisionOutcome", d.paragraph, d.decided_on, d.decision_text, d.reason, d.attendance,
-                  d.reservations, d.statements, d.delegation_reference, d.revision_id,
+                  d.reservations, d.statements, d.motions, d.procedure, d.votes,
+                  d.delegation_reference, d.adjusted_at_once, d.revision_id,
                   u.display_name AS decided_by_name, m.id AS "meeting_id?", m.starts_at AS "meeting_starts_at?",
                   m.place AS "meeting_place?", m.adjusted_on, m.adjusted_by
            FROM decisions d
@@ -124,7 +199,11 @@ pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Ve
             attendance: row.attendance,
             reservations: serde_json::from_value(row.reservations).unwrap_or_default(),
             statements: serde_json::from_value(row.statements).unwrap_or_default(),
+            motions: serde_json::from_value(row.motions).unwrap_or_default(),
+            procedure: row.procedure,
+            votes: serde_json::from_value(row.votes).unwrap_or_default(),
             delegation_reference: row.delegation_reference,
+            adjusted_at_once: row.adjusted_at_once,
             revision_id: row.revision_id,
             decided_by_name: row.decided_by_name,
             meeting_id: row.meeting_id,
@@ -214,7 +293,8 @@ pub struct Answer {
     pub decision_text: Option<String>,
     pub proposals: Option<serde_json::Value>,
     pub considerations: Option<String>,
-    /// Whether the decision is public: taken by delegation, or its minutes adjusted.
+    /// Whether the decision is public: taken by delegation, or its minutes (or its
+    /// paragraph, at once) adjusted.
     pub public: Option<bool>,
     /// Why the respondent declined to answer, when it did.
     pub declined_reason: Option<String>,
@@ -228,7 +308,7 @@ pub async fn answers(conn: &mut PgConnection, referral_id: Uuid) -> sqlx::Result
         r#"SELECT c.id AS case_id, c.organ_id, o.name AS organ_name, c.dnr_text AS "dnr!",
                   c.state AS "state: CaseState", r.secret, d.outcome AS "outcome?: DecisionOutcome", d.decided_on AS "decided_on?", d.decision_text AS "decision_text?",
                   rev.proposals AS "proposals?", rev.considerations AS "considerations?",
-                  (d.agenda_item_id IS NULL OR m.adjusted_on IS NOT NULL) AS "public?",
+                  (d.agenda_item_id IS NULL OR m.adjusted_on IS NOT NULL OR d.adjusted_at_once) AS "public?",
                   c.declined_reason
            FROM cases c
            JOIN organs o ON o.id = c.organ_id

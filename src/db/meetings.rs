@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::roster::{Attendee, MemberDetails, RosterMember};
 use crate::domain::workflow::DecisionOutcome;
 use crate::domain::{CaseState, Dnr};
 
@@ -35,7 +36,21 @@ pub struct Meeting {
     pub place: String,
     pub adjusted_on: Option<NaiveDate>,
     pub adjusted_by: Option<String>,
+    /// Why the meeting was cancelled, when it was.
+    pub cancel_reason: Option<String>,
+    /// Who took part, the chair and the justerare ([`Attendee`]s), once recorded.
+    pub attendees: Option<serde_json::Value>,
     pub items: i64,
+}
+
+impl Meeting {
+    /// The attendance as recorded, or none yet.
+    pub fn attendees(&self) -> Vec<Attendee> {
+        self.attendees
+            .clone()
+            .and_then(|value| serde_json::from_value(value).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// Meetings of the given organs, the coming ones first, then the past ones newest first.
@@ -43,7 +58,7 @@ pub async fn for_organs(conn: &mut PgConnection, organ_ids: &[Uuid]) -> sqlx::Re
     sqlx::query_as!(
         Meeting,
         r#"SELECT m.id, m.organ_id, o.name AS organ_name, m.starts_at, m.place, m.adjusted_on, m.adjusted_by,
-                  (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
+                  m.cancel_reason, m.attendees, (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
            FROM meetings m JOIN organs o ON o.id = m.organ_id
            WHERE m.organ_id = ANY($1)
            ORDER BY m.starts_at < now(), CASE WHEN m.starts_at >= now() THEN m.starts_at END,
@@ -58,7 +73,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Meeti
     sqlx::query_as!(
         Meeting,
         r#"SELECT m.id, m.organ_id, o.name AS organ_name, m.starts_at, m.place, m.adjusted_on, m.adjusted_by,
-                  (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
+                  m.cancel_reason, m.attendees, (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
            FROM meetings m JOIN organs o ON o.id = m.organ_id
            WHERE m.id = $1"#,
         id
@@ -67,14 +82,14 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Meeti
     .await
 }
 
-/// Coming meetings of one organ that are not yet adjusted, for placing a case.
+/// Meetings of one organ that are neither adjusted nor cancelled, for placing a case.
 pub async fn upcoming(conn: &mut PgConnection, organ_id: Uuid) -> sqlx::Result<Vec<Meeting>> {
     sqlx::query_as!(
         Meeting,
         r#"SELECT m.id, m.organ_id, o.name AS organ_name, m.starts_at, m.place, m.adjusted_on, m.adjusted_by,
-                  (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
+                  m.cancel_reason, m.attendees, (SELECT count(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS "items!"
            FROM meetings m JOIN organs o ON o.id = m.organ_id
-           WHERE m.organ_id = $1 AND m.adjusted_on IS NULL
+           WHERE m.organ_id = $1 AND m.adjusted_on IS NULL AND m.cancelled_at IS NULL
            ORDER BY m.starts_at"#,
         organ_id
     )
@@ -93,6 +108,8 @@ pub struct AgendaItem {
     pub state: CaseState,
     pub outcome: Option<DecisionOutcome>,
     pub paragraph: Option<i32>,
+    /// The § of a decision removed before justering, for the next one.
+    pub reserved_paragraph: Option<i32>,
 }
 
 /// The agenda (föredragningslista) in its order, with each item's decision if taken.
@@ -100,7 +117,7 @@ pub async fn agenda(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<V
     let rows = sqlx::query!(
         r#"SELECT a.id, a.position, c.id AS case_id, c.dnr_prefix, c.dnr_year, c.dnr_seq, r.title, r.deadline,
                   c.state AS "state: CaseState", d.outcome AS "outcome?: DecisionOutcome",
-                  d.paragraph AS "paragraph?"
+                  d.paragraph AS "paragraph?", a.reserved_paragraph
            FROM agenda_items a
            JOIN cases c ON c.id = a.case_id
            JOIN referrals r ON r.id = c.referral_id
@@ -127,6 +144,7 @@ pub async fn agenda(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<V
             state: row.state,
             outcome: row.outcome,
             paragraph: row.paragraph,
+            reserved_paragraph: row.reserved_paragraph,
         })
         .collect())
 }
@@ -224,15 +242,61 @@ pub async fn adjust(
     Ok(done.rows_affected() == 1)
 }
 
+/// Whether a meeting can still change: its justering and cancellation.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing {
+    pub adjusted_on: Option<NaiveDate>,
+    pub cancelled: bool,
+}
+
 /// Locks the meeting row until the transaction ends, so that a decision and a
 /// justering of the same meeting cannot pass each other.
-pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Option<NaiveDate>>> {
-    sqlx::query_scalar!(
-        "SELECT adjusted_on FROM meetings WHERE id = $1 FOR UPDATE",
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Standing>> {
+    sqlx::query_as!(
+        Standing,
+        r#"SELECT adjusted_on, cancelled_at IS NOT NULL AS "cancelled!" FROM meetings WHERE id = $1 FOR UPDATE"#,
         id
     )
     .fetch_optional(conn)
     .await
+}
+
+/// Cancels a meeting with nothing on its agenda; `false` when it has items.
+pub async fn cancel(
+    conn: &mut PgConnection,
+    id: Uuid,
+    at: DateTime<Utc>,
+    reason: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE meetings SET cancelled_at = $2, cancel_reason = $3, version = version + 1
+         WHERE id = $1 AND cancelled_at IS NULL AND adjusted_on IS NULL
+           AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = $1)",
+        id,
+        at,
+        reason
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves a meeting to another time or place.
+pub async fn reschedule(
+    conn: &mut PgConnection,
+    id: Uuid,
+    starts_at: DateTime<Utc>,
+    place: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE meetings SET starts_at = $2, place = $3, version = version + 1 WHERE id = $1",
+        id,
+        starts_at,
+        place
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The attendance written with the meeting's most recent decision.
@@ -247,4 +311,71 @@ pub async fn last_attendance(
     )
     .fetch_optional(conn)
     .await
+}
+
+/// The organ's roster: those who have not left, members before substitutes.
+pub async fn roster(conn: &mut PgConnection, organ_id: Uuid) -> sqlx::Result<Vec<RosterMember>> {
+    sqlx::query_as!(
+        RosterMember,
+        "SELECT id, name, party, substitute FROM organ_members
+         WHERE organ_id = $1 AND left_at IS NULL ORDER BY substitute, name, id",
+        organ_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn add_member(
+    conn: &mut PgConnection,
+    id: Uuid,
+    organ_id: Uuid,
+    member: &MemberDetails,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO organ_members (id, organ_id, name, party, substitute, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        id,
+        organ_id,
+        member.name,
+        member.party,
+        member.substitute,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes a member off the roster; the member's name, when it was on it.
+pub async fn remove_member(
+    conn: &mut PgConnection,
+    organ_id: Uuid,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "UPDATE organ_members SET left_at = $3 WHERE id = $2 AND organ_id = $1 AND left_at IS NULL
+         RETURNING name",
+        organ_id,
+        id,
+        at
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn set_attendees(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    attendees: &[Attendee],
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE meetings SET attendees = $2, version = version + 1 WHERE id = $1",
+        meeting_id,
+        serde_json::to_value(attendees).expect("serialises")
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -9,6 +9,7 @@ pub mod diarium;
 pub mod documents;
 pub mod login_failures;
 pub mod meetings;
+pub mod notices;
 pub mod oidc;
 pub mod organs;
 pub mod outbox;

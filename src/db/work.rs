@@ -142,7 +142,7 @@ pub async fn meeting_dates(
     from: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(Uuid, DateTime<Utc>)>> {
     let rows = sqlx::query!(
-        "SELECT organ_id, starts_at FROM meetings WHERE organ_id = ANY($1) AND starts_at >= $2 ORDER BY starts_at",
+        "SELECT organ_id, starts_at FROM meetings WHERE organ_id = ANY($1) AND starts_at >= $2 AND cancelled_at IS NULL ORDER BY starts_at",
         organ_ids,
         from
     )

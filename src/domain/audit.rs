@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
+use super::meeting::{MemberStatement, Vote};
 use super::sign_in::LinkedBy;
 use super::workflow::{CaseState, DecisionOutcome, Role};
 
@@ -28,12 +29,28 @@ pub enum AuditAction {
     CasePlacedOnAgenda,
     CaseDecided,
     CaseDecidedByDelegation,
+    /// A meeting's decision corrected before justering (before and after kept).
+    CaseDecisionCorrected,
+    /// A meeting's decision removed before justering (what it said kept).
+    CaseDecisionRemoved,
     CaseDispatched,
     CaseDeclined,
     ReportSaved,
     MeetingPlanned,
     MeetingAgendaReordered,
     MeetingAdjusted,
+    /// Moved to another day, time or place, with the reason.
+    MeetingRescheduled,
+    /// Cancelled, with the reason.
+    MeetingCancelled,
+    /// Who took part, the chair and the justerare.
+    MeetingAttendanceRecorded,
+    /// A member or substitute put on the nämnd's roster, or taken off it.
+    OrganMemberAdded,
+    OrganMemberRemoved,
+    /// A notice went up on the anslagstavla (justering, omedelbar justering,
+    /// delegation decision).
+    NoticePosted,
     UserCreated,
     UserPasswordChanged,
     UserSignInChanged,
@@ -60,7 +77,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 36] = [
+    pub const ALL: [AuditAction; 44] = [
         AuditAction::ReferralRegistered,
         AuditAction::ReferralCorrected,
         AuditAction::ReferralRespondentAdded,
@@ -72,12 +89,20 @@ impl AuditAction {
         AuditAction::CasePlacedOnAgenda,
         AuditAction::CaseDecided,
         AuditAction::CaseDecidedByDelegation,
+        AuditAction::CaseDecisionCorrected,
+        AuditAction::CaseDecisionRemoved,
         AuditAction::CaseDispatched,
         AuditAction::CaseDeclined,
         AuditAction::ReportSaved,
         AuditAction::MeetingPlanned,
         AuditAction::MeetingAgendaReordered,
         AuditAction::MeetingAdjusted,
+        AuditAction::MeetingRescheduled,
+        AuditAction::MeetingCancelled,
+        AuditAction::MeetingAttendanceRecorded,
+        AuditAction::OrganMemberAdded,
+        AuditAction::OrganMemberRemoved,
+        AuditAction::NoticePosted,
         AuditAction::UserCreated,
         AuditAction::UserPasswordChanged,
         AuditAction::UserSignInChanged,
@@ -113,12 +138,20 @@ impl AuditAction {
             A::CasePlacedOnAgenda => "case.placed_on_agenda",
             A::CaseDecided => "case.decided",
             A::CaseDecidedByDelegation => "case.decided_by_delegation",
+            A::CaseDecisionCorrected => "case.decision_corrected",
+            A::CaseDecisionRemoved => "case.decision_removed",
             A::CaseDispatched => "case.dispatched",
             A::CaseDeclined => "case.declined",
             A::ReportSaved => "report.saved",
             A::MeetingPlanned => "meeting.planned",
             A::MeetingAgendaReordered => "meeting.agenda_reordered",
             A::MeetingAdjusted => "meeting.adjusted",
+            A::MeetingRescheduled => "meeting.rescheduled",
+            A::MeetingCancelled => "meeting.cancelled",
+            A::MeetingAttendanceRecorded => "meeting.attendance_recorded",
+            A::OrganMemberAdded => "organ.member_added",
+            A::OrganMemberRemoved => "organ.member_removed",
+            A::NoticePosted => "notice.posted",
             A::UserCreated => "user.created",
             A::UserPasswordChanged => "user.password_changed",
             A::UserSignInChanged => "user.sign_in_changed",
@@ -228,6 +261,17 @@ pub enum CaseEvent {
     DecidedByDelegation {
         reference: String,
     },
+    DecisionCorrected {
+        /// "§ 12".
+        paragraph: String,
+        was: DecisionRecord,
+        now: DecisionRecord,
+    },
+    DecisionRemoved {
+        paragraph: String,
+        was: DecisionRecord,
+        reason: String,
+    },
     Dispatched {
         dispatched_on: NaiveDate,
         recipient: String,
@@ -251,11 +295,27 @@ impl CaseEvent {
             CaseEvent::PlacedOnAgenda { .. } => A::CasePlacedOnAgenda,
             CaseEvent::Decided { .. } => A::CaseDecided,
             CaseEvent::DecidedByDelegation { .. } => A::CaseDecidedByDelegation,
+            CaseEvent::DecisionCorrected { .. } => A::CaseDecisionCorrected,
+            CaseEvent::DecisionRemoved { .. } => A::CaseDecisionRemoved,
             CaseEvent::Dispatched { .. } => A::CaseDispatched,
             CaseEvent::Declined { .. } => A::CaseDeclined,
             CaseEvent::ReportSaved { .. } => A::ReportSaved,
         }
     }
+}
+
+/// A meeting's decision as recorded, for the history of its corrections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionRecord {
+    pub outcome: DecisionOutcome,
+    pub decision_text: String,
+    pub reason: String,
+    pub attendance: String,
+    pub reservations: Vec<MemberStatement>,
+    pub statements: Vec<MemberStatement>,
+    pub motions: Vec<MemberStatement>,
+    pub procedure: String,
+    pub votes: Vec<Vote>,
 }
 
 /// A case step's `before`: the state it left.
@@ -293,6 +353,46 @@ pub struct AgendaReordered {
 pub struct MeetingAdjusted {
     pub adjusted_on: NaiveDate,
     pub adjusted_by: String,
+}
+
+/// `meeting.rescheduled` (after; its before is a [`MeetingPlanned`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingChanged {
+    pub organ_id: Uuid,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub place: String,
+    pub reason: String,
+}
+
+/// `organ.member_added` and `organ.member_removed`.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrganMember {
+    pub organ_id: Uuid,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substitute: Option<bool>,
+}
+
+/// `meeting.cancelled`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingCancelled {
+    pub reason: String,
+}
+
+/// `notice.posted`: what it announces and the dates it was announced with.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticePosted {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_id: Option<Uuid>,
+    pub adjusted_on: NaiveDate,
+    pub posted_on: NaiveDate,
+    pub appeal_last_day: NaiveDate,
+    pub take_down_on: NaiveDate,
+    pub kept_at: String,
 }
 
 /// `user.created`.

@@ -44,6 +44,14 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
         A::CaseDecidedByDelegation => {
             format!("fattade beslut på delegation ({})", field("reference"))
         }
+        A::CaseDecisionCorrected => {
+            format!("rättade beslutet {} före justeringen", field("paragraph"))
+        }
+        A::CaseDecisionRemoved => format!(
+            "tog bort beslutet {} före justeringen: {}",
+            field("paragraph"),
+            field("reason")
+        ),
         A::CaseDispatched => format!("expedierade yttrandet till {}", field("recipient")),
         A::CaseDeclined => "avstod från att svara på remissen".to_string(),
         A::ReportSaved => format!(
@@ -56,6 +64,15 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
         A::MeetingPlanned => "planerade sammanträdet".to_string(),
         A::MeetingAgendaReordered => "ändrade föredragningslistans ordning".to_string(),
         A::MeetingAdjusted => "justerade protokollet".to_string(),
+        A::MeetingRescheduled => format!("ändrade sammanträdet: {}", field("reason")),
+        A::MeetingCancelled => format!("ställde in sammanträdet: {}", field("reason")),
+        A::MeetingAttendanceRecorded => "förde in närvaro, ordförande och justerare".to_string(),
+        A::OrganMemberAdded => format!("förde upp {} på nämndens ledamotslista", field("name")),
+        A::OrganMemberRemoved => format!("tog bort {} från nämndens ledamotslista", field("name")),
+        A::NoticePosted => format!(
+            "anslog tillkännagivandet på anslagstavlan {}",
+            field("posted_on")
+        ),
         A::UserCreated => "skapade kontot".to_string(),
         A::UserPasswordChanged => "bytte lösenord".to_string(),
         A::UserSignInChanged => "ändrade kontots e-post och inloggning".to_string(),

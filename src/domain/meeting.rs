@@ -1,13 +1,14 @@
 //! Meetings, decisions and dispatch: the secretary's forms and their rules.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use super::dates::parse_date;
 use super::forms::{
     FieldErrors, optional_multi_line, required_multi_line, required_text, row_line, row_text,
 };
-use super::workflow::DecisionOutcome;
+use super::notice::{NoticeDates, notice_dates};
+use super::workflow::{CaseState, DecisionOutcome};
 
 /// A member's name or party in a reservation or statement row.
 pub const MEMBER_MAX: usize = 200;
@@ -45,8 +46,6 @@ pub fn parse_time(input: &str) -> Option<NaiveTime> {
 const MEETING_YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
 
 pub fn validate_meeting(input: &MeetingInput) -> Result<MeetingDetails, FieldErrors> {
-    use chrono::Datelike;
-
     let mut errors = FieldErrors::new();
     let date = parse_date(&input.date);
     match date {
@@ -57,22 +56,96 @@ pub fn validate_meeting(input: &MeetingInput) -> Result<MeetingDetails, FieldErr
         ),
         Some(_) => {}
     }
-    let time = parse_time(&input.time);
-    if time.is_none() {
-        errors.add("time", "Ange tid som TT:MM, till exempel 13:00.");
-    }
-    let place = required_text(
-        &mut errors,
-        "place",
-        &input.place,
-        200,
-        "Ange plats.",
-        "Platsen får vara högst 200 tecken.",
-    );
+    let (time, place) = time_and_place(&mut errors, &input.time, &input.place);
     errors.into_result(|| MeetingDetails {
         date: date.expect("checked"),
         time: time.expect("checked"),
         place,
+    })
+}
+
+/// The time and place of a meeting, or of every meeting of a year's plan.
+fn time_and_place(
+    errors: &mut FieldErrors,
+    time: &str,
+    place: &str,
+) -> (Option<NaiveTime>, String) {
+    let time = parse_time(time);
+    if time.is_none() {
+        errors.add("time", "Ange tid som TT:MM, till exempel 13:00.");
+    }
+    let place = required_text(
+        errors,
+        "place",
+        place,
+        200,
+        "Ange plats.",
+        "Platsen får vara högst 200 tecken.",
+    );
+    (time, place)
+}
+
+/// A year's meetings of a nämnd entered at once: the dates (one per line, or
+/// separated by commas or spaces), one time and place for all.
+#[derive(Debug, Clone, Default)]
+pub struct YearPlanInput {
+    pub organ: String,
+    pub dates: String,
+    pub time: String,
+    pub place: String,
+}
+
+/// At most this many meetings in one plan (a nämnd meets about monthly).
+pub const YEAR_PLAN_MAX: usize = 60;
+
+/// The meetings of a year's plan, in date order; every date checked as one
+/// meeting's, none twice.
+pub fn validate_year_plan(input: &YearPlanInput) -> Result<Vec<MeetingDetails>, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let typed: Vec<&str> = input
+        .dates
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|d| !d.is_empty())
+        .collect();
+    let mut dates = Vec::new();
+    let mut wrong = Vec::new();
+    for text in &typed {
+        match parse_date(text) {
+            Some(date) if MEETING_YEARS.contains(&date.year()) => dates.push(date),
+            _ => wrong.push(text.chars().take(20).collect::<String>()),
+        }
+    }
+    dates.sort();
+    let count = dates.len();
+    dates.dedup();
+    if typed.is_empty() {
+        errors.add("dates", "Ange minst ett datum.");
+    } else if !wrong.is_empty() {
+        errors.add(
+            "dates",
+            format!(
+                "Ange varje datum som ÅÅÅÅ-MM-DD mellan år 2000 och 2099. Kontrollera {}.",
+                wrong.join(", ")
+            ),
+        );
+    } else if dates.len() != count {
+        errors.add("dates", "Samma datum står flera gånger.");
+    } else if count > YEAR_PLAN_MAX {
+        errors.add(
+            "dates",
+            format!("Planera högst {YEAR_PLAN_MAX} sammanträden åt gången."),
+        );
+    }
+    let (time, place) = time_and_place(&mut errors, &input.time, &input.place);
+    errors.into_result(|| {
+        dates
+            .into_iter()
+            .map(|date| MeetingDetails {
+                date,
+                time: time.expect("checked"),
+                place: place.clone(),
+            })
+            .collect()
     })
 }
 
@@ -96,6 +169,81 @@ pub struct DecisionInput {
     pub statement_members: Vec<String>,
     pub statement_parties: Vec<String>,
     pub statement_texts: Vec<String>,
+    /// The secretary's mark that the paragraph was adjusted at once.
+    pub adjusted_at_once: bool,
+    /// Yrkanden: who moved what.
+    pub motion_members: Vec<String>,
+    pub motion_parties: Vec<String>,
+    pub motion_texts: Vec<String>,
+    /// Beslutsgång: how the chair put the proposals, in order.
+    pub procedure: String,
+    /// An open vote (votering): each member's name and "ja", "nej" or "avstar".
+    pub vote_members: Vec<String>,
+    pub vote_choices: Vec<String>,
+}
+
+/// A member's vote in an open vote (KL 5 kap. 69 §: who voted how is in the protocol).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteChoice {
+    Yes,
+    No,
+    Abstain,
+}
+
+impl VoteChoice {
+    pub const ALL: [VoteChoice; 3] = [VoteChoice::Yes, VoteChoice::No, VoteChoice::Abstain];
+
+    /// The value of the form's choice.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoteChoice::Yes => "ja",
+            VoteChoice::No => "nej",
+            VoteChoice::Abstain => "avstar",
+        }
+    }
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            VoteChoice::Yes => "Ja",
+            VoteChoice::No => "Nej",
+            VoteChoice::Abstain => "Avstår",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<VoteChoice> {
+        VoteChoice::ALL.into_iter().find(|c| c.as_str() == value)
+    }
+}
+
+/// One member's vote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    pub member: String,
+    pub choice: VoteChoice,
+}
+
+/// The count of a vote and its result in words, as the protocol states it.
+pub fn vote_result_sv(votes: &[Vote]) -> Option<String> {
+    if votes.is_empty() {
+        return None;
+    }
+    let count = |choice| votes.iter().filter(|v| v.choice == choice).count();
+    let (yes, no, abstain) = (
+        count(VoteChoice::Yes),
+        count(VoteChoice::No),
+        count(VoteChoice::Abstain),
+    );
+    let outcome = match yes.cmp(&no) {
+        std::cmp::Ordering::Greater => "Ja-sidan har vunnit.",
+        std::cmp::Ordering::Less => "Nej-sidan har vunnit.",
+        std::cmp::Ordering::Equal => {
+            "Lika röstetal: ordförandens röst avgör (kommunallagen 5 kap. 57 §)."
+        }
+    };
+    Some(format!(
+        "Omröstningen utföll med {yes} ja-röster, {no} nej-röster och {abstain} som avstod. {outcome}"
+    ))
 }
 
 /// A decision recorded at a meeting.
@@ -109,6 +257,38 @@ pub struct MeetingDecision {
     pub attendance: String,
     pub reservations: Vec<MemberStatement>,
     pub statements: Vec<MemberStatement>,
+    pub adjusted_at_once: bool,
+    pub motions: Vec<MemberStatement>,
+    pub procedure: String,
+    pub votes: Vec<Vote>,
+}
+
+/// The rows of an open vote: each with a member and a choice; blank rows dropped.
+fn vote_rows(errors: &mut FieldErrors, members: &[String], choices: &[String]) -> Vec<Vote> {
+    let mut votes: Vec<Vote> = Vec::new();
+    for (i, member) in members.iter().enumerate() {
+        let member = row_line(errors, "votes", member);
+        let choice = choices.get(i).map(|c| c.trim()).unwrap_or("");
+        if member.is_empty() && choice.is_empty() {
+            continue;
+        }
+        match VoteChoice::parse(choice) {
+            Some(choice) if !member.is_empty() && member.chars().count() <= MEMBER_MAX => {
+                if votes.iter().any(|v| v.member == member) {
+                    errors.add(
+                        "votes",
+                        format!("{member} står flera gånger i omröstningen."),
+                    );
+                }
+                votes.push(Vote { member, choice });
+            }
+            _ => errors.add(
+                "votes",
+                "Ange ledamot och röst (ja, nej eller avstår) för varje rad som fylls i.",
+            ),
+        }
+    }
+    votes
 }
 
 fn member_rows(
@@ -180,6 +360,12 @@ pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, Field
     if matches!(outcome, Some(DecisionOutcome::ReferredBack)) && reason.is_empty() {
         errors.add("reason", "Ange skälet till återremissen.");
     }
+    if input.adjusted_at_once && outcome.is_some_and(|o| !o.stands()) {
+        errors.add(
+            "adjusted_at_once",
+            "Bara ett beslut i sak (bifall, med eller utan ändringar) justeras omedelbart.",
+        );
+    }
     let attendance = required_multi_line(
         &mut errors,
         "attendance",
@@ -202,6 +388,27 @@ pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, Field
         &input.statement_parties,
         &input.statement_texts,
     );
+    let motions = member_rows(
+        &mut errors,
+        "motions",
+        &input.motion_members,
+        &input.motion_parties,
+        &input.motion_texts,
+    );
+    let procedure = optional_multi_line(
+        &mut errors,
+        "procedure",
+        &input.procedure,
+        STATEMENT_MAX,
+        &format!("Beslutsgången får vara högst {STATEMENT_MAX} tecken."),
+    );
+    let votes = vote_rows(&mut errors, &input.vote_members, &input.vote_choices);
+    if !votes.is_empty() && procedure.is_empty() {
+        errors.add(
+            "procedure",
+            "Beskriv beslutsgången: vilka förslag som ställdes mot varandra i omröstningen.",
+        );
+    }
     errors.into_result(|| MeetingDecision {
         outcome: outcome.expect("checked"),
         decision_text: if outcome == Some(DecisionOutcome::Amended) {
@@ -213,15 +420,31 @@ pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, Field
         attendance,
         reservations,
         statements,
+        adjusted_at_once: input.adjusted_at_once,
+        motions,
+        procedure,
+        votes,
     })
 }
 
-/// Justering: when and by whom the minutes were approved.
+/// Justering as validated: when, by whom, and the notice it posts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdjustmentDetails {
+    pub adjusted_on: NaiveDate,
+    pub adjusted_by: String,
+    pub notice: NoticeDates,
+}
+
+/// Justering: when and by whom the minutes were approved, and the day its notice
+/// is posted on the anslagstavla (empty: the day of justering). Not before the
+/// meeting and not after `today`: a justering is recorded once it has happened.
 pub fn validate_adjustment(
     date: &str,
     by: &str,
+    posted_on: &str,
     meeting_date: NaiveDate,
-) -> Result<(NaiveDate, String), FieldErrors> {
+    today: NaiveDate,
+) -> Result<AdjustmentDetails, FieldErrors> {
     let mut errors = FieldErrors::new();
     let adjusted_on = parse_date(date);
     match adjusted_on {
@@ -230,8 +453,30 @@ pub fn validate_adjustment(
             "adjusted_on",
             "Protokollet kan inte justeras före sammanträdet.",
         ),
-        Some(_) => {}
+        Some(d) => {
+            if let Err(message) = check_not_future(d, today) {
+                errors.add("adjusted_on", message);
+            }
+        }
     }
+    let posted_on = if posted_on.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_date(posted_on).map(Some).ok_or(())
+    };
+    if posted_on.is_err() {
+        errors.add("posted_on", "Ange datum som ÅÅÅÅ-MM-DD.");
+    }
+    let notice = match (adjusted_on, posted_on) {
+        (Some(adjusted_on), Ok(posted_on)) => match notice_dates(adjusted_on, posted_on) {
+            Ok(dates) => Some(dates),
+            Err(message) => {
+                errors.add("posted_on", message);
+                None
+            }
+        },
+        _ => None,
+    };
     let by = required_text(
         &mut errors,
         "adjusted_by",
@@ -240,7 +485,128 @@ pub fn validate_adjustment(
         "Ange vilka som justerade protokollet.",
         "Högst 500 tecken.",
     );
-    errors.into_result(|| (adjusted_on.expect("checked"), by))
+    errors.into_result(|| AdjustmentDetails {
+        adjusted_on: adjusted_on.expect("checked"),
+        adjusted_by: by,
+        notice: notice.expect("checked"),
+    })
+}
+
+/// The date of an act that has happened (a decision, a justering) is never after
+/// `today`.
+pub fn check_not_future(day: NaiveDate, today: NaiveDate) -> Result<(), String> {
+    if day > today {
+        Err(format!(
+            "Datumet {day} har inte varit ännu. Ange dagen då det skedde, senast i dag ({today})."
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Decisions are recorded at or after the meeting, never before it is held.
+pub fn check_meeting_held(meeting_date: NaiveDate, today: NaiveDate) -> Result<(), String> {
+    if meeting_date > today {
+        Err(format!(
+            "Sammanträdet hålls {meeting_date}. Beslut kan protokollföras först när det har hållits."
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// How far a decision's paragraph has come towards the public record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParagraphStanding {
+    /// Taken by delegation: no protocol to adjust.
+    Delegation,
+    /// Decided at a meeting whose protocol is not yet adjusted.
+    NotAdjusted,
+    /// Adjusted with the protocol, or at once at the meeting (*omedelbar justering*).
+    Adjusted,
+}
+
+/// A yttrande goes out only once the decision it carries is adjusted (KL 5 kap.
+/// 69–70 §§: until then the paragraph can still change).
+pub fn check_dispatchable(standing: ParagraphStanding) -> Result<(), String> {
+    match standing {
+        ParagraphStanding::Delegation | ParagraphStanding::Adjusted => Ok(()),
+        ParagraphStanding::NotAdjusted => Err(
+            "Yttrandet kan expedieras först när protokollet är justerat, eller paragrafen justerad omedelbart vid sammanträdet."
+                .to_string(),
+        ),
+    }
+}
+
+/// Where a meeting's decision leaves the case (the workflow's step from the agenda).
+pub fn state_after(outcome: DecisionOutcome) -> CaseState {
+    match outcome {
+        DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation => {
+            CaseState::Decided
+        }
+        DecisionOutcome::ReferredBack => CaseState::Drafting,
+        DecisionOutcome::Tabled => CaseState::Approved,
+    }
+}
+
+/// Whether a recorded decision may be corrected to `corrected` before justering:
+/// not a paragraph adjusted at once (it is final), not marked adjusted at once
+/// afterwards, and only to an outcome that leaves the case where it is (otherwise
+/// the decision is removed and recorded anew).
+pub fn check_correction(
+    recorded: DecisionOutcome,
+    recorded_at_once: bool,
+    corrected: &MeetingDecision,
+) -> Result<(), (&'static str, String)> {
+    if recorded_at_once {
+        return Err((
+            "outcome",
+            "Paragrafen justerades omedelbart och kan inte längre ändras.".to_string(),
+        ));
+    }
+    if corrected.adjusted_at_once {
+        return Err((
+            "adjusted_at_once",
+            "Omedelbar justering markeras när beslutet protokollförs.".to_string(),
+        ));
+    }
+    if state_after(recorded) != state_after(corrected.outcome) {
+        return Err((
+            "outcome",
+            format!(
+                "Beslutet kan inte rättas från {} till {}, eftersom ärendet då skulle gå en annan väg. Ta bort beslutet och protokollför det på nytt.",
+                recorded.label_sv().to_lowercase(),
+                corrected.outcome.label_sv().to_lowercase()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a recorded decision may be removed before justering: the case must
+/// still be where the decision left it (a tabled case placed on a later agenda,
+/// a case referred back and sent to review again, have gone on).
+pub fn check_removal(
+    recorded: DecisionOutcome,
+    recorded_at_once: bool,
+    case_state: CaseState,
+) -> Result<(), String> {
+    if recorded_at_once {
+        Err("Paragrafen justerades omedelbart och kan inte längre ändras.".to_string())
+    } else if case_state != state_after(recorded) {
+        Err(format!(
+            "Ärendet har gått vidare sedan beslutet (det är nu {}), så beslutet kan inte tas bort.",
+            case_state.predicate_sv()
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The date a form for an act offers first: today, or the first day the act can
+/// lawfully be dated (the meeting, the decision) when that is later.
+pub fn default_act_date(not_before: NaiveDate, today: NaiveDate) -> NaiveDate {
+    today.max(not_before)
 }
 
 /// Expediering: the date the yttrande was sent and to whom.
@@ -469,10 +835,11 @@ mod tests {
     #[test]
     fn adjustment_and_dispatch_dates_follow_the_decision() {
         let meeting = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
-        assert!(validate_adjustment("2026-04-20", "Anna Andersson", meeting).is_err());
-        assert!(validate_adjustment("2026-04-23", "Anna Andersson", meeting).is_ok());
+        let today = NaiveDate::from_ymd_opt(2026, 4, 24).unwrap();
+        assert!(validate_adjustment("2026-04-20", "Anna Andersson", "", meeting, today).is_err());
+        assert!(validate_adjustment("2026-04-23", "Anna Andersson", "", meeting, today).is_ok());
         assert!(
-            validate_adjustment("2026-04-23", "", meeting)
+            validate_adjustment("2026-04-23", "", "", meeting, today)
                 .unwrap_err()
                 .get("adjusted_by")
                 .is_some()
@@ -484,6 +851,242 @@ mod tests {
                 .1,
             "Kommunstyrelsen"
         );
+    }
+
+    #[test]
+    fn a_justering_is_never_dated_in_the_future_and_its_notice_is_posted_in_time() {
+        let meeting = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 4, 22).unwrap();
+        let errors = validate_adjustment("2026-04-23", "Anna", "", meeting, today).unwrap_err();
+        assert_eq!(
+            errors.get("adjusted_on"),
+            Some(
+                "Datumet 2026-04-23 har inte varit ännu. Ange dagen då det skedde, senast i dag (2026-04-22)."
+            )
+        );
+        let adjusted = validate_adjustment("2026-04-22", "Anna", "", meeting, today).unwrap();
+        assert_eq!(
+            adjusted.notice.posted_on(),
+            today,
+            "posted the day of justering"
+        );
+        // The posting may be planned for a later day within the legal limit.
+        let later =
+            validate_adjustment("2026-04-22", "Anna", "2026-04-24", meeting, today).unwrap();
+        assert_eq!(
+            later.notice.posted_on(),
+            NaiveDate::from_ymd_opt(2026, 4, 24).unwrap()
+        );
+        let too_late =
+            validate_adjustment("2026-04-22", "Anna", "2026-04-27", meeting, today).unwrap_err();
+        assert!(too_late.get("posted_on").unwrap().starts_with("Justeringen ska tillkännages på anslagstavlan senast andra dagen efter justeringen, alltså senast 2026-04-24"));
+        let garbled =
+            validate_adjustment("2026-04-22", "Anna", "24/4", meeting, today).unwrap_err();
+        assert_eq!(garbled.get("posted_on"), Some("Ange datum som ÅÅÅÅ-MM-DD."));
+    }
+
+    #[test]
+    fn decisions_wait_for_the_meeting_and_yttranden_for_justering() {
+        let meeting = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
+        assert!(check_meeting_held(meeting, meeting).is_ok());
+        assert_eq!(
+            check_meeting_held(meeting, meeting.pred_opt().unwrap()).unwrap_err(),
+            "Sammanträdet hålls 2026-04-21. Beslut kan protokollföras först när det har hållits."
+        );
+        assert!(check_not_future(meeting, meeting).is_ok());
+        assert!(check_not_future(meeting.succ_opt().unwrap(), meeting).is_err());
+        assert!(check_dispatchable(ParagraphStanding::Delegation).is_ok());
+        assert!(check_dispatchable(ParagraphStanding::Adjusted).is_ok());
+        assert_eq!(
+            check_dispatchable(ParagraphStanding::NotAdjusted).unwrap_err(),
+            "Yttrandet kan expedieras först när protokollet är justerat, eller paragrafen justerad omedelbart vid sammanträdet."
+        );
+    }
+
+    #[test]
+    fn a_decision_is_corrected_within_its_kind_and_removed_while_the_case_waits() {
+        let corrected = |outcome: &str, at_once: bool| {
+            validate_decision(&DecisionInput {
+                outcome: outcome.into(),
+                decision_text: "Ändrat beslut.".into(),
+                reason: "Skäl.".into(),
+                adjusted_at_once: at_once,
+                ..decision()
+            })
+            .unwrap()
+        };
+        use DecisionOutcome as D;
+        let outcomes = [D::Adopted, D::Amended, D::ReferredBack, D::Tabled];
+        for recorded in outcomes {
+            for to in outcomes {
+                let result = check_correction(recorded, false, &corrected(to.as_str(), false));
+                let same_way = matches!(
+                    (recorded, to),
+                    (D::Adopted | D::Amended, D::Adopted | D::Amended)
+                        | (D::ReferredBack, D::ReferredBack)
+                        | (D::Tabled, D::Tabled)
+                );
+                assert_eq!(result.is_ok(), same_way, "{recorded:?} -> {to:?}");
+                assert!(check_correction(recorded, true, &corrected(to.as_str(), false)).is_err());
+            }
+            for state in CaseState::ALL {
+                assert_eq!(
+                    check_removal(recorded, false, state).is_ok(),
+                    state == state_after(recorded),
+                    "{recorded:?} in {state:?}"
+                );
+                assert!(check_removal(recorded, true, state).is_err());
+            }
+        }
+        assert_eq!(
+            check_correction(D::Adopted, false, &corrected("amended", true)).unwrap_err(),
+            (
+                "adjusted_at_once",
+                "Omedelbar justering markeras när beslutet protokollförs.".to_string()
+            )
+        );
+        assert_eq!(
+            check_correction(D::Adopted, false, &corrected("referred_back", false))
+                .unwrap_err()
+                .1,
+            "Beslutet kan inte rättas från bifall till förslaget till återremiss, eftersom ärendet då skulle gå en annan väg. Ta bort beslutet och protokollför det på nytt."
+        );
+        assert_eq!(
+            check_removal(D::Tabled, false, CaseState::OnAgenda).unwrap_err(),
+            "Ärendet har gått vidare sedan beslutet (det är nu uppfört på föredragningslistan), så beslutet kan inte tas bort."
+        );
+    }
+
+    #[test]
+    fn a_years_plan_is_every_date_at_one_time_and_place() {
+        let plan = |dates: &str| {
+            validate_year_plan(&YearPlanInput {
+                organ: String::new(),
+                dates: dates.into(),
+                time: "13:00".into(),
+                place: "Stadshuset".into(),
+            })
+        };
+        let meetings = plan("2027-03-16\n2027-01-19, 2027-02-16;2027-04-20").unwrap();
+        let dates: Vec<String> = meetings.iter().map(|m| m.date.to_string()).collect();
+        assert_eq!(
+            dates,
+            ["2027-01-19", "2027-02-16", "2027-03-16", "2027-04-20"]
+        );
+        assert!(meetings.iter().all(|m| m.place == "Stadshuset"));
+        assert_eq!(
+            plan(" \n ").unwrap_err().get("dates"),
+            Some("Ange minst ett datum.")
+        );
+        assert_eq!(
+            plan("2027-01-19 19/2 2227-03-16").unwrap_err().get("dates"),
+            Some(
+                "Ange varje datum som ÅÅÅÅ-MM-DD mellan år 2000 och 2099. Kontrollera 19/2, 2227-03-16."
+            )
+        );
+        assert_eq!(
+            plan("2027-01-19 2027-01-19").unwrap_err().get("dates"),
+            Some("Samma datum står flera gånger.")
+        );
+        let many: Vec<String> = (0..=YEAR_PLAN_MAX as u64)
+            .map(|i| {
+                (NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + chrono::Days::new(i)).to_string()
+            })
+            .collect();
+        assert!(plan(&many.join(" ")).is_err());
+        let errors = validate_year_plan(&YearPlanInput {
+            dates: "2027-01-19".into(),
+            ..YearPlanInput::default()
+        })
+        .unwrap_err();
+        assert!(errors.get("time").is_some() && errors.get("place").is_some());
+    }
+
+    #[test]
+    fn motions_procedure_and_an_open_vote_are_recorded_with_the_count() {
+        let with = DecisionInput {
+            motion_members: vec!["Cecilia Ceder".into(), "".into()],
+            motion_parties: vec!["V".into(), "".into()],
+            motion_texts: vec!["Avslag på förslaget.".into(), "".into()],
+            procedure: "Ordföranden ställer förvaltningens förslag mot Cecilia Cedars avslagsyrkande och finner förslaget bifallet. Votering begärs.".into(),
+            vote_members: vec!["Anna Andersson".into(), "Bertil Berg".into(), "Cecilia Ceder".into(), "".into()],
+            vote_choices: vec!["ja".into(), "ja".into(), "nej".into(), "".into()],
+            ..decision()
+        };
+        let d = validate_decision(&with).unwrap();
+        assert_eq!(d.motions.len(), 1);
+        assert_eq!(d.votes.len(), 3);
+        assert_eq!(
+            vote_result_sv(&d.votes).unwrap(),
+            "Omröstningen utföll med 2 ja-röster, 1 nej-röster och 0 som avstod. Ja-sidan har vunnit."
+        );
+        let tied = [
+            Vote {
+                member: "A".into(),
+                choice: VoteChoice::Yes,
+            },
+            Vote {
+                member: "B".into(),
+                choice: VoteChoice::No,
+            },
+            Vote {
+                member: "C".into(),
+                choice: VoteChoice::Abstain,
+            },
+        ];
+        assert!(
+            vote_result_sv(&tied)
+                .unwrap()
+                .contains("ordförandens röst avgör")
+        );
+        assert!(
+            vote_result_sv(&tied[1..2])
+                .unwrap()
+                .ends_with("Nej-sidan har vunnit.")
+        );
+        assert_eq!(vote_result_sv(&[]), None);
+
+        let errors = validate_decision(&DecisionInput {
+            procedure: String::new(),
+            ..with.clone()
+        })
+        .unwrap_err();
+        assert!(
+            errors.get("procedure").is_some(),
+            "a vote needs its procedure"
+        );
+        let errors = validate_decision(&DecisionInput {
+            vote_choices: vec!["ja".into(), "kanske".into(), "nej".into()],
+            ..with.clone()
+        })
+        .unwrap_err();
+        assert_eq!(
+            errors.get("votes"),
+            Some("Ange ledamot och röst (ja, nej eller avstår) för varje rad som fylls i.")
+        );
+        let errors = validate_decision(&DecisionInput {
+            vote_members: vec!["Anna Andersson".into(), "Anna Andersson".into()],
+            vote_choices: vec!["ja".into(), "nej".into()],
+            ..with
+        })
+        .unwrap_err();
+        assert_eq!(
+            errors.get("votes"),
+            Some("Anna Andersson står flera gånger i omröstningen.")
+        );
+        for choice in VoteChoice::ALL {
+            assert_eq!(VoteChoice::parse(choice.as_str()), Some(choice));
+        }
+    }
+
+    #[test]
+    fn the_forms_offer_a_date_that_is_valid() {
+        let meeting = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
+        let before = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let after = NaiveDate::from_ymd_opt(2026, 4, 23).unwrap();
+        assert_eq!(default_act_date(meeting, before), meeting);
+        assert_eq!(default_act_date(meeting, after), after);
+        assert_eq!(default_act_date(meeting, meeting), meeting);
     }
 
     #[test]
@@ -523,9 +1126,15 @@ mod tests {
         assert_eq!(d.reservations[0].text, "Vi reserverar oss.\nSkäl.");
         let day = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
         assert_eq!(
-            validate_adjustment("2026-04-22", "Anna\u{0} Andersson", day)
-                .unwrap()
-                .1,
+            validate_adjustment(
+                "2026-04-22",
+                "Anna\u{0} Andersson",
+                "",
+                day,
+                day + chrono::Days::new(1)
+            )
+            .unwrap()
+            .adjusted_by,
             "Anna Andersson"
         );
         assert_eq!(
@@ -626,7 +1235,8 @@ mod tests {
         }
         let day = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
         refused(
-            validate_adjustment("2026-04-22", spoof, day).unwrap_err(),
+            validate_adjustment("2026-04-22", spoof, "", day, day + chrono::Days::new(1))
+                .unwrap_err(),
             "adjusted_by",
         );
         refused(

@@ -83,7 +83,7 @@ impl CaseState {
     }
 
     /// The state as the predicate of "Ärendet är …", for refusals.
-    fn predicate_sv(self) -> &'static str {
+    pub fn predicate_sv(self) -> &'static str {
         match self {
             CaseState::Registered => "registrerat",
             CaseState::Drafting => "under beredning",

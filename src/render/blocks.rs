@@ -6,8 +6,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::{
-    DecidedAt, Extract, ExtractDecision, Header, Person, Reply, Report, ReportBody, Statement,
-    referral_line, reply_title,
+    Agenda, DecidedAt, Extract, ExtractDecision, Header, Person, Reply, Report, ReportBody,
+    Statement, referral_line, reply_title,
 };
 use crate::domain::organ::name_in_sentence;
 use crate::domain::report::genitive;
@@ -80,6 +80,55 @@ pub enum Block {
         people: Vec<Person>,
     },
     PageBreak,
+}
+
+/// The kallelse: the meeting's time and place, then every item with its dnr,
+/// handläggare and proposal.
+pub fn agenda(agenda: &Agenda) -> Document {
+    let organ = genitive(&agenda.organ_name);
+    let title = format!("Kallelse till {organ} sammanträde {}", agenda.meeting);
+    let mut blocks = vec![
+        Block::Letterhead {
+            issuer: agenda.organ_name.clone(),
+            issuer_lines: Vec::new(),
+            kind: "Kallelse".into(),
+            facts: vec![fact("Tid", &agenda.meeting), fact("Plats", &agenda.place)],
+            status: None,
+        },
+        heading(1, &title),
+        paragraph(format!(
+            "Ledamöterna kallas till sammanträde {}, {}. Ersättare underrättas.",
+            agenda.meeting, agenda.place
+        )),
+        heading(2, "Föredragningslista"),
+    ];
+    if agenda.items.is_empty() {
+        blocks.push(paragraph("Inga ärenden är uppförda ännu."));
+    }
+    for item in &agenda.items {
+        blocks.push(heading(3, format!("{}. {}", item.number, item.title)));
+        let officer = if item.officer.is_empty() {
+            String::new()
+        } else {
+            format!(" · Handläggare {}", item.officer)
+        };
+        blocks.push(Block::Subtitle {
+            text: format!("Dnr {}{officer}", item.dnr),
+        });
+        if !item.proposals.is_empty() {
+            blocks.push(paragraph("Förslag till beslut:"));
+            blocks.push(Block::Numbered {
+                items: item.proposals.clone(),
+            });
+        }
+    }
+    Document {
+        title: title.clone(),
+        author: agenda.organ_name.clone(),
+        date: agenda.meeting_date.into(),
+        running: format!("{} · Kallelse {}", agenda.organ_name, agenda.meeting),
+        blocks,
+    }
 }
 
 fn heading(level: u8, text: impl Into<String>) -> Block {

@@ -134,6 +134,28 @@ pub struct Extract {
     pub adjustment: Option<Adjustment>,
 }
 
+/// The kallelse with its föredragningslista.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Agenda {
+    pub organ_name: String,
+    /// `2027-02-16 13:00`.
+    pub meeting: String,
+    pub meeting_date: NaiveDate,
+    pub place: String,
+    pub items: Vec<AgendaPoint>,
+}
+
+/// One item of the föredragningslista.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AgendaPoint {
+    pub number: i32,
+    pub dnr: String,
+    pub title: String,
+    /// The handläggare, or empty.
+    pub officer: String,
+    pub proposals: Vec<String>,
+}
+
 /// How the decision behind a yttrande was taken.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

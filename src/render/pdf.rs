@@ -17,7 +17,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 use super::blocks::{self, Document};
-use super::{Extract, RenderError, Reply, Report};
+use super::{Agenda, Extract, RenderError, Reply, Report};
 
 /// Liberation Sans (SIL Open Font License 1.1; see `assets/fonts/`).
 const FONTS: [&[u8]; 3] = [
@@ -152,6 +152,11 @@ pub fn report(report: &Report) -> Result<Vec<u8>, RenderError> {
 /// The protokollsutdrag as PDF.
 pub fn extract(extract: &Extract) -> Result<Vec<u8>, RenderError> {
     render("protokollsutdrag", &blocks::extract(extract))
+}
+
+/// The kallelse with its föredragningslista as PDF.
+pub fn agenda(agenda: &Agenda) -> Result<Vec<u8>, RenderError> {
+    render("kallelse", &blocks::agenda(agenda))
 }
 
 /// The yttrande, with its tjänsteutlåtande as bilaga, as PDF.

@@ -29,7 +29,9 @@ use crate::db::reports::Revision;
 use crate::db::reviews::ReviewRow;
 use crate::db::users::Colleague;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
+use crate::domain::meeting::default_act_date;
 use crate::domain::message::MessageKind;
+use crate::domain::notice::final_earliest_sv;
 use crate::domain::workflow::{DecisionOutcome, Transition};
 use crate::domain::{CaseState, FieldErrors, Role};
 
@@ -109,6 +111,8 @@ struct CasePage {
     reply: Option<db::decisions::Reply>,
     /// How the yttrande's e-mail went, if it was e-mailed.
     reply_mail: Option<MailStatus>,
+    /// "Beslutet vinner laga kraft tidigast …", once the decision is announced.
+    final_earliest: Option<String>,
     available: Vec<Transition>,
     officers: Vec<Colleague>,
     meetings: Vec<(Meeting, String, bool)>,
@@ -225,9 +229,18 @@ async fn case_page(
     let returned = (case.state == CaseState::Drafting)
         .then(|| reviews.last().filter(|r| !r.approved).cloned())
         .flatten();
-    let decisions = db::decisions::for_case(&mut conn, case.id)
+    let decisions: Vec<DecisionView> = db::decisions::for_case(&mut conn, case.id)
         .await?
         .into_iter()
+        // Outsiders read a decision once it is public, and a secret case's
+        // reasons not at all (the same rule as the extract and the yttrande).
+        .filter(|decision| insider || crate::app::outgoing::is_public(decision))
+        .map(|mut decision| {
+            if !insider && case.secret {
+                decision.reason.clear();
+            }
+            decision
+        })
         .map(|decision| DecisionView {
             meeting_date: decision.meeting_starts_at.map(format_stockholm),
             decision,
@@ -241,6 +254,11 @@ async fn case_page(
             at: format_stockholm(status.at),
             recipient: status.recipient,
         });
+    // Only once the decision is announced; an appeal is not recorded in Remiss.
+    let final_earliest = db::notices::for_case(&mut conn, case.id)
+        .await?
+        .filter(|a| a.posted_on <= today)
+        .map(|a| final_earliest_sv(a.appeal_last_day, a.take_down_on));
     let officers = if available.contains(&Transition::Assign) {
         db::users::with_role(&mut conn, case.organ_id, Role::Officer).await?
     } else {
@@ -290,7 +308,12 @@ async fn case_page(
             .unwrap_or_default();
     }
     if form.dispatched_on.is_empty() {
-        form.dispatched_on = today.to_string();
+        let decided_on = decisions
+            .iter()
+            .map(|view: &DecisionView| &view.decision)
+            .rfind(|d| d.outcome.stands())
+            .map_or(today, |d| d.decided_on);
+        form.dispatched_on = default_act_date(decided_on, today).to_string();
     }
     Ok(CasePage {
         layout: Layout::new(format!("Ärende {}", case.dnr), user, "remisser")
@@ -318,6 +341,7 @@ async fn case_page(
         decisions,
         reply,
         reply_mail,
+        final_earliest,
         available,
         officers,
         meetings,

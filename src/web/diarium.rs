@@ -21,6 +21,7 @@ use crate::db::diarium::Entry;
 use crate::db::documents::DiariumDocument;
 use crate::domain::CaseState;
 use crate::domain::dates::format_stockholm;
+use crate::domain::notice::final_earliest_sv;
 use crate::domain::personal_data::mask;
 use crate::domain::search::{
     MAX_QUERY_CHARS, MAX_SEARCH_WORDS, RANKED_MATCHES, bounded, dnr_query, tsquery, words_left_out,
@@ -304,6 +305,8 @@ struct EntryPage {
     layout: Layout,
     entry: PublicEntry,
     has_reply: bool,
+    /// "Beslutet vinner laga kraft tidigast …", once the decision is announced.
+    final_earliest: Option<String>,
 }
 
 async fn entry(
@@ -315,6 +318,11 @@ async fn entry(
         .await?
         .ok_or(AppError::NotFound)?;
     let has_reply = entry.dispatched_on.is_some() && !entry.secret;
+    let today = state.ctx.clock.today();
+    let final_earliest = db::notices::for_case(&mut conn, id)
+        .await?
+        .filter(|a| a.posted_on <= today)
+        .map(|a| final_earliest_sv(a.appeal_last_day, a.take_down_on));
     let entry = with_documents(&mut conn, vec![PublicEntry::from(entry)])
         .await?
         .pop()
@@ -323,6 +331,7 @@ async fn entry(
         layout: public_layout(format!("Diarienummer {}", entry.dnr)).crumb("Diarium", "/diarium"),
         entry,
         has_reply,
+        final_earliest,
     })
 }
 

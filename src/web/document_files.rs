@@ -28,7 +28,7 @@ use crate::db;
 use crate::db::cases::CaseDetail;
 use crate::render::{self, RenderError};
 
-const PDF: &str = "application/pdf";
+pub(super) const PDF: &str = "application/pdf";
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// Renderings at once: one per core, so that documents never starve the pages.
@@ -41,7 +41,7 @@ static RENDERINGS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
 const WAIT_FOR_SLOT: Duration = Duration::from_secs(10);
 
 /// Runs `render` on the blocking pool once a slot is free.
-async fn rendered(
+pub(super) async fn rendered(
     render: impl FnOnce() -> Result<Vec<u8>, RenderError> + Send + 'static,
     back: String,
 ) -> Result<Vec<u8>, AppError> {
@@ -69,7 +69,7 @@ async fn rendered(
 }
 
 /// The file as a download under its readable name.
-fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+pub(super) fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),

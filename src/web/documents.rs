@@ -94,10 +94,15 @@ fn mask_decision(decision: &mut Decision) {
     decision.decision_text = masked(&decision.decision_text);
     decision.reason = masked(&decision.reason);
     decision.attendance = masked(&decision.attendance);
+    decision.procedure = masked(&decision.procedure);
+    for vote in decision.votes.iter_mut() {
+        vote.member = masked(&vote.member);
+    }
     for statement in decision
         .reservations
         .iter_mut()
         .chain(decision.statements.iter_mut())
+        .chain(decision.motions.iter_mut())
     {
         statement.member = masked(&statement.member);
         statement.party = masked(&statement.party);

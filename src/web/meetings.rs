@@ -3,36 +3,67 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::document_files::{PDF, download, rendered};
+use super::documents::Download;
 use super::form::CsrfForm;
-use super::ids::Id;
+use super::ids::{Id, TwoIds};
 use super::refusal::refused;
 use super::session::CurrentUser;
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};
 use crate::app;
 use crate::app::meetings::{Adjustment, secretary_organs};
+use crate::app::outgoing::decision_lines;
 use crate::db;
 use crate::db::meetings::{AgendaItem, Meeting};
 use crate::db::organs::Organ;
 use crate::domain::Role;
+use crate::domain::dates::parse_date;
 use crate::domain::dates::{format_stockholm, stockholm_date};
-use crate::domain::meeting::{DecisionInput, MeetingInput};
+use crate::domain::meeting::{
+    DecisionInput, MeetingInput, MemberStatement, VoteChoice, YearPlanInput, default_act_date,
+    paragraph_label,
+};
+use crate::domain::report::genitive;
+use crate::domain::roster::{
+    AttendanceInput, Attendee, MemberInput, RosterMember, adjusted_by_text, attendance_text,
+};
+use crate::domain::time_limits::posting_deadline;
 use crate::domain::workflow::DecisionOutcome;
+use crate::render;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/sammantraden", get(list).post(create))
+        .route("/sammantraden/planera-ar", get(year_form).post(plan_year))
+        .route(
+            "/sammantraden/ledamoter/{organ}",
+            get(roster_page).post(add_member),
+        )
+        .route(
+            "/sammantraden/ledamoter/{organ}/ta-bort",
+            post(remove_member),
+        )
+        .route("/sammantraden/{id}/narvaro", post(record_attendance))
         .route("/sammantraden/{id}", get(show))
+        .route("/sammantraden/{id}/andra", post(reschedule))
+        .route("/sammantraden/{id}/{document}", get(document))
+        .route("/sammantraden/{id}/installt", post(cancel))
         .route("/sammantraden/{id}/ordning", post(reorder))
         .route("/sammantraden/{id}/beslut", post(decide))
         .route("/sammantraden/{id}/justering", post(adjust))
+        .route(
+            "/sammantraden/{id}/beslut/{item}",
+            get(correction_form).post(correct),
+        )
+        .route("/sammantraden/{id}/beslut/{item}/ta-bort", post(remove))
 }
 
 fn member_organs(user: &CurrentUser) -> Vec<Uuid> {
@@ -154,18 +185,56 @@ struct MeetingPage {
     waiting: Vec<db::cases::WaitingCase>,
     decision: DecisionForm,
     errors: FormErrors,
-    adjust_on: String,
-    adjust_by: String,
+    adjust: AdjustForm,
+    /// The last day the notice of a justering on the offered day may be posted.
+    posting_deadline: String,
+    change: ChangeForm,
+    roster: Vec<RosterMember>,
+    attendees: Vec<Attendee>,
 }
 
 impl MeetingPage {
+    fn attended(&self, member: &RosterMember) -> Option<&Attendee> {
+        self.attendees
+            .iter()
+            .find(|a| a.name == member.name && a.party == member.party)
+    }
+
+    fn present(&self, member: &RosterMember) -> bool {
+        self.attended(member).is_some()
+    }
+
+    fn chairs(&self, member: &RosterMember) -> bool {
+        self.attended(member).is_some_and(|a| a.chair)
+    }
+
+    fn adjusts(&self, member: &RosterMember) -> bool {
+        self.attended(member).is_some_and(|a| a.adjuster)
+    }
+}
+
+/// The outcomes a meeting records (delegation is not one).
+const MEETING_OUTCOMES: [DecisionOutcome; 4] = [
+    DecisionOutcome::Adopted,
+    DecisionOutcome::Amended,
+    DecisionOutcome::ReferredBack,
+    DecisionOutcome::Tabled,
+];
+
+impl MeetingPage {
     fn outcomes(&self) -> [DecisionOutcome; 4] {
-        [
-            DecisionOutcome::Adopted,
-            DecisionOutcome::Amended,
-            DecisionOutcome::ReferredBack,
-            DecisionOutcome::Tabled,
-        ]
+        MEETING_OUTCOMES
+    }
+
+    /// The secretary may still change the meeting: not adjusted, not cancelled.
+    fn can_change(&self) -> bool {
+        self.is_secretary
+            && self.meeting.adjusted_on.is_none()
+            && self.meeting.cancel_reason.is_none()
+    }
+
+    fn any_decided(&self) -> bool {
+        self.items.iter().any(|i| i.item.outcome.is_some())
     }
 
     fn all_decided(&self) -> bool {
@@ -179,7 +248,8 @@ async fn meeting_page(
     id: Uuid,
     decision: DecisionForm,
     errors: FormErrors,
-    adjust: (String, String),
+    adjust: AdjustForm,
+    change: Option<ChangeForm>,
 ) -> Result<MeetingPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let meeting = db::meetings::get(&mut conn, id)
@@ -196,9 +266,26 @@ async fn meeting_page(
     } else {
         Vec::new()
     };
+    let attendees = meeting.attendees();
+    let roster = if is_secretary {
+        db::meetings::roster(&mut conn, meeting.organ_id).await?
+    } else {
+        Vec::new()
+    };
+    let mut adjust = adjust;
+    if adjust.adjusted_by.is_empty() {
+        adjust.adjusted_by = adjusted_by_text(&attendees);
+    }
+    if adjust.adjusted_on.is_empty() {
+        adjust.adjusted_on = default_act_date(meeting_date, state.ctx.clock.today()).to_string();
+    }
     let mut decision = decision;
     if decision.attendance.is_empty() {
-        decision.attendance = previous_attendance(&mut conn, id).await?;
+        decision.attendance = if attendees.is_empty() {
+            previous_attendance(&mut conn, id).await?
+        } else {
+            attendance_text(&attendees)
+        };
     }
     Ok(MeetingPage {
         layout: Layout::new(
@@ -223,12 +310,13 @@ async fn meeting_page(
         waiting,
         decision,
         errors,
-        adjust_on: if adjust.0.is_empty() {
-            state.ctx.clock.today().to_string()
-        } else {
-            adjust.0
-        },
-        adjust_by: adjust.1,
+        posting_deadline: parse_date(&adjust.adjusted_on)
+            .map(|on| posting_deadline(on).to_string())
+            .unwrap_or_default(),
+        adjust,
+        change: change.unwrap_or_else(|| ChangeForm::of(&meeting)),
+        roster,
+        attendees,
         meeting,
     })
 }
@@ -257,6 +345,7 @@ async fn show(
             DecisionForm::default(),
             FormErrors::none(),
             Default::default(),
+            None,
         )
         .await?,
     )
@@ -313,9 +402,55 @@ pub struct DecisionForm {
     statement_party: Vec<String>,
     #[serde(default)]
     statement_text: Vec<String>,
+    /// "on" when the paragraph was adjusted at once.
+    #[serde(default)]
+    adjusted_at_once: String,
+    #[serde(default)]
+    motion_member: Vec<String>,
+    #[serde(default)]
+    motion_party: Vec<String>,
+    #[serde(default)]
+    motion_text: Vec<String>,
+    #[serde(default)]
+    procedure: String,
+    #[serde(default)]
+    vote_member: Vec<String>,
+    #[serde(default)]
+    vote_choice: Vec<String>,
 }
 
 impl DecisionForm {
+    /// The form filled with a recorded decision, for correcting it.
+    fn recorded(decision: &db::decisions::Decision, item: Uuid) -> DecisionForm {
+        let column = |rows: &[MemberStatement], pick: fn(&MemberStatement) -> &String| {
+            rows.iter().map(|row| pick(row).clone()).collect()
+        };
+        DecisionForm {
+            item: item.to_string(),
+            outcome: decision.outcome.as_str().to_string(),
+            decision_text: decision.decision_text.clone(),
+            reason: decision.reason.clone(),
+            attendance: decision.attendance.clone(),
+            reservation_member: column(&decision.reservations, |r| &r.member),
+            reservation_party: column(&decision.reservations, |r| &r.party),
+            reservation_text: column(&decision.reservations, |r| &r.text),
+            statement_member: column(&decision.statements, |r| &r.member),
+            statement_party: column(&decision.statements, |r| &r.party),
+            statement_text: column(&decision.statements, |r| &r.text),
+            adjusted_at_once: String::new(),
+            motion_member: column(&decision.motions, |r| &r.member),
+            motion_party: column(&decision.motions, |r| &r.party),
+            motion_text: column(&decision.motions, |r| &r.text),
+            procedure: decision.procedure.clone(),
+            vote_member: decision.votes.iter().map(|v| v.member.clone()).collect(),
+            vote_choice: decision
+                .votes
+                .iter()
+                .map(|v| v.choice.as_str().to_string())
+                .collect(),
+        }
+    }
+
     fn input(&self) -> DecisionInput {
         DecisionInput {
             outcome: self.outcome.clone(),
@@ -328,6 +463,13 @@ impl DecisionForm {
             statement_members: self.statement_member.clone(),
             statement_parties: self.statement_party.clone(),
             statement_texts: self.statement_text.clone(),
+            adjusted_at_once: self.adjusted_at_once == "on",
+            motion_members: self.motion_member.clone(),
+            motion_parties: self.motion_party.clone(),
+            motion_texts: self.motion_text.clone(),
+            procedure: self.procedure.clone(),
+            vote_members: self.vote_member.clone(),
+            vote_choices: self.vote_choice.clone(),
         }
     }
 
@@ -361,6 +503,33 @@ impl DecisionForm {
         )
     }
 
+    fn motion_rows(&self) -> Vec<(String, String, String)> {
+        Self::rows(&self.motion_member, &self.motion_party, &self.motion_text)
+    }
+
+    /// The typed vote rows and three blank ones (a vote is added row by row
+    /// without a script; more rows after saving).
+    fn vote_rows(&self) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = self
+            .vote_member
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                (
+                    m.clone(),
+                    self.vote_choice.get(i).cloned().unwrap_or_default(),
+                )
+            })
+            .filter(|(m, c)| !(m.is_empty() && c.is_empty()))
+            .collect();
+        rows.extend(std::iter::repeat_n(Default::default(), 3));
+        rows
+    }
+
+    fn vote_choices(&self) -> [VoteChoice; 3] {
+        VoteChoice::ALL
+    }
+
     fn statement_rows(&self) -> Vec<(String, String, String)> {
         Self::rows(
             &self.statement_member,
@@ -382,19 +551,21 @@ async fn decide(
         Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
         Err(app::Error::Invalid(errors)) => {
             let adjust = Default::default();
-            let page = meeting_page(&state, &user, id, form, errors.into(), adjust).await?;
+            let page = meeting_page(&state, &user, id, form, errors.into(), adjust, None).await?;
             page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(refusal) => Err(refused(refusal, meeting_href(id))),
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct AdjustForm {
     #[serde(default)]
     adjusted_on: String,
     #[serde(default)]
     adjusted_by: String,
+    #[serde(default)]
+    posted_on: String,
 }
 
 async fn adjust(
@@ -404,17 +575,595 @@ async fn adjust(
     CsrfForm(form): CsrfForm<AdjustForm>,
 ) -> Result<Response, AppError> {
     let input = Adjustment {
-        adjusted_on: form.adjusted_on,
-        adjusted_by: form.adjusted_by,
+        adjusted_on: form.adjusted_on.clone(),
+        adjusted_by: form.adjusted_by.clone(),
+        posted_on: form.posted_on.clone(),
     };
     match app::meetings::adjust(&state.ctx, &user.actor(), id, &input).await {
         Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
         Err(app::Error::Invalid(errors)) => {
-            let typed = (input.adjusted_on, input.adjusted_by);
             let decision = DecisionForm::default();
-            let page = meeting_page(&state, &user, id, decision, errors.into(), typed).await?;
+            let page = meeting_page(&state, &user, id, decision, errors.into(), form, None).await?;
             page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(refusal) => Err(refused(refusal, meeting_href(id))),
     }
+}
+
+#[derive(Template)]
+#[template(path = "meetings/correct.html")]
+struct CorrectionPage {
+    layout: Layout,
+    meeting: Meeting,
+    when: String,
+    item: AgendaItem,
+    paragraph: String,
+    decision: DecisionForm,
+    errors: FormErrors,
+    removal_reason: String,
+}
+
+impl CorrectionPage {
+    fn outcomes(&self) -> [DecisionOutcome; 4] {
+        MEETING_OUTCOMES
+    }
+}
+
+/// The correction page of a recorded decision: `typed` is what was posted and
+/// refused, or none to start from the decision as recorded.
+async fn correction_page(
+    state: &AppState,
+    user: &CurrentUser,
+    meeting_id: Uuid,
+    item_id: Uuid,
+    typed: Option<DecisionForm>,
+    errors: FormErrors,
+    removal_reason: String,
+) -> Result<CorrectionPage, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let meeting = db::meetings::get(&mut conn, meeting_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    user.require(user.roles_in(meeting.organ_id).contains(&Role::Secretary))?;
+    let item = db::meetings::agenda(&mut conn, meeting.id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == item_id)
+        .ok_or(AppError::NotFound)?;
+    let decision_id = db::decisions::on_item(&mut conn, item.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let recorded = db::decisions::for_case(&mut conn, item.case_id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == decision_id)
+        .ok_or(AppError::NotFound)?;
+    let when = format_stockholm(meeting.starts_at);
+    Ok(CorrectionPage {
+        layout: Layout::new(format!("Rätta beslut {}", item.dnr), user, "sammantraden")
+            .crumb("Sammanträden", "/sammantraden")
+            .crumb(format!("Sammanträde {when}"), meeting_href(meeting.id)),
+        paragraph: recorded.paragraph.map(paragraph_label).unwrap_or_default(),
+        decision: typed.unwrap_or_else(|| DecisionForm::recorded(&recorded, item.id)),
+        meeting,
+        when,
+        item,
+        errors,
+        removal_reason,
+    })
+}
+
+async fn correction_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    TwoIds(id, item): TwoIds,
+) -> Result<Response, AppError> {
+    let errors = FormErrors::none();
+    page(&correction_page(&state, &user, id, item, None, errors, String::new()).await?)
+}
+
+async fn correct(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    TwoIds(id, item): TwoIds,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<Response, AppError> {
+    match app::meetings::correct(&state.ctx, &user.actor(), id, item, &form.input()).await {
+        Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let errors = errors.into();
+            let page =
+                correction_page(&state, &user, id, item, Some(form), errors, String::new()).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, meeting_href(id))),
+    }
+}
+
+#[derive(Deserialize)]
+struct RemovalForm {
+    #[serde(default)]
+    removal_reason: String,
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    TwoIds(id, item): TwoIds,
+    CsrfForm(form): CsrfForm<RemovalForm>,
+) -> Result<Response, AppError> {
+    let reason = form.removal_reason;
+    match app::meetings::remove_decision(&state.ctx, &user.actor(), id, item, &reason).await {
+        Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let errors = errors.into();
+            let page = correction_page(&state, &user, id, item, None, errors, reason).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, meeting_href(id))),
+    }
+}
+
+/// The meeting's day, time and place as the change form shows them, and why.
+#[derive(Debug, Default, Deserialize)]
+struct ChangeForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    reschedule_reason: String,
+    #[serde(default)]
+    cancel_reason: String,
+}
+
+impl ChangeForm {
+    fn of(meeting: &Meeting) -> ChangeForm {
+        let local = meeting
+            .starts_at
+            .with_timezone(&chrono_tz::Europe::Stockholm);
+        ChangeForm {
+            date: local.date_naive().to_string(),
+            time: local.format("%H:%M").to_string(),
+            place: meeting.place.clone(),
+            ..ChangeForm::default()
+        }
+    }
+}
+
+/// The meeting page again with the refused change (422), or the refusal.
+async fn after_change(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    form: ChangeForm,
+    done: app::Result<()>,
+) -> Result<Response, AppError> {
+    match done {
+        Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let (decision, adjust) = (DecisionForm::default(), AdjustForm::default());
+            let errors = errors.into();
+            let page = meeting_page(state, user, id, decision, errors, adjust, Some(form)).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, meeting_href(id))),
+    }
+}
+
+async fn reschedule(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<ChangeForm>,
+) -> Result<Response, AppError> {
+    let input = MeetingInput {
+        organ: String::new(),
+        date: form.date.clone(),
+        time: form.time.clone(),
+        place: form.place.clone(),
+    };
+    let reason = &form.reschedule_reason;
+    let done = app::meetings::reschedule(&state.ctx, &user.actor(), id, &input, reason).await;
+    after_change(&state, &user, id, form, done).await
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<ChangeForm>,
+) -> Result<Response, AppError> {
+    let reason = &form.cancel_reason;
+    let done = app::meetings::cancel(&state.ctx, &user.actor(), id, reason).await;
+    after_change(&state, &user, id, form, done).await
+}
+
+#[derive(Template)]
+#[template(path = "meetings/year.html")]
+struct YearPage {
+    layout: Layout,
+    organs: Vec<Organ>,
+    input: YearPlanInput,
+    errors: FormErrors,
+}
+
+async fn year_page(
+    state: &AppState,
+    user: &CurrentUser,
+    input: YearPlanInput,
+    errors: FormErrors,
+) -> Result<YearPage, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let secretary_of = secretary_organs(&user.actor());
+    user.require(!secretary_of.is_empty())?;
+    let organs = state
+        .organs
+        .list(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|o| secretary_of.contains(&o.id))
+        .collect();
+    Ok(YearPage {
+        layout: Layout::new("Planera ett års sammanträden", user, "sammantraden")
+            .crumb("Sammanträden", "/sammantraden"),
+        organs,
+        input,
+        errors,
+    })
+}
+
+async fn year_form(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    let input = YearPlanInput {
+        time: "13:00".into(),
+        ..YearPlanInput::default()
+    };
+    page(&year_page(&state, &user, input, FormErrors::none()).await?)
+}
+
+#[derive(Deserialize)]
+struct YearForm {
+    #[serde(default)]
+    organ: String,
+    #[serde(default)]
+    dates: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    place: String,
+}
+
+async fn plan_year(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<YearForm>,
+) -> Result<Response, AppError> {
+    let input = YearPlanInput {
+        organ: form.organ,
+        dates: form.dates,
+        time: form.time,
+        place: form.place,
+    };
+    match app::meetings::plan_year(&state.ctx, &user.actor(), &input).await {
+        Ok(_) => Ok(Redirect::to("/sammantraden").into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let page = year_page(&state, &user, input, errors.into()).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, "/sammantraden")),
+    }
+}
+
+/// A meeting of the user's own organ, for its documents (working material until
+/// adjusted; the public reads the adjusted paragraphs on the anslagstavla).
+async fn own_meeting(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<Meeting, AppError> {
+    let meeting = db::meetings::get(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    user.require(user.works_in(meeting.organ_id))?;
+    Ok(meeting)
+}
+
+/// One § of the protocol.
+struct ProtocolParagraph {
+    label: String,
+    item: AgendaItem,
+    decision: db::decisions::Decision,
+    decision_lines: Vec<String>,
+}
+
+/// One item of the föredragningslista as the kallelse lists it.
+struct AgendaEntry {
+    item: AgendaItem,
+    proposals: Vec<String>,
+    officer: String,
+}
+
+/// What a meeting's printed document holds below its heading.
+enum DocumentBody {
+    Agenda(Vec<AgendaEntry>),
+    Protocol {
+        attendance: String,
+        /// The chair and the justerare, when the attendance is recorded.
+        adjusted_by: String,
+        paragraphs: Vec<ProtocolParagraph>,
+    },
+}
+
+/// The kallelse or the protocol of a meeting, laid out for printing.
+#[derive(Template)]
+#[template(path = "meetings/document.html")]
+struct MeetingDocument {
+    title: String,
+    back: String,
+    downloads: Vec<Download>,
+    kind: &'static str,
+    meeting: Meeting,
+    organ_genitive: String,
+    when: String,
+    body: DocumentBody,
+}
+
+fn meeting_document(meeting: Meeting, kind: &'static str, body: DocumentBody) -> MeetingDocument {
+    let when = format_stockholm(meeting.starts_at);
+    MeetingDocument {
+        title: format!("{kind} {} {when}", meeting.organ_name),
+        back: meeting_href(meeting.id),
+        downloads: Vec::new(),
+        kind,
+        organ_genitive: genitive(&meeting.organ_name),
+        meeting,
+        when,
+        body,
+    }
+}
+
+/// The kallelse (`kallelse`) or the whole protocol (`protokoll`) of a meeting,
+/// for printing.
+async fn document(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, document)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let mut conn = state.pool.acquire().await?;
+    let meeting = own_meeting(&mut conn, &user, id).await?;
+    let (kind, body) = match document.as_str() {
+        "kallelse.pdf" => return agenda_pdf(meeting, agenda_body(&mut conn, id).await?).await,
+        "kallelse" => ("Kallelse", agenda_body(&mut conn, id).await?),
+        "protokoll" => ("Protokoll", protocol_body(&mut conn, id).await?),
+        _ => return Err(AppError::NotFound),
+    };
+    page(&meeting_document(meeting, kind, body))
+}
+
+/// The kallelse as PDF, named like `Kallelse Arbetsmarknadsnämnden 2027-02-16.pdf`.
+async fn agenda_pdf(meeting: Meeting, body: DocumentBody) -> Result<Response, AppError> {
+    let DocumentBody::Agenda(entries) = body else {
+        return Err(AppError::NotFound);
+    };
+    let date = stockholm_date(meeting.starts_at);
+    let agenda = render::Agenda {
+        organ_name: meeting.organ_name.clone(),
+        meeting: format_stockholm(meeting.starts_at),
+        meeting_date: date,
+        place: meeting.place.clone(),
+        items: entries
+            .into_iter()
+            .map(|e| render::AgendaPoint {
+                number: e.item.position,
+                dnr: e.item.dnr.to_string(),
+                title: e.item.title,
+                officer: e.officer,
+                proposals: e.proposals,
+            })
+            .collect(),
+    };
+    let bytes = rendered(
+        move || render::pdf::agenda(&agenda),
+        meeting_href(meeting.id),
+    )
+    .await?;
+    let name = render::file_name(&["Kallelse", &meeting.organ_name, &date.to_string()], "pdf");
+    Ok(download(bytes, PDF, &name))
+}
+
+/// Every decided § in agenda order, with the attendance.
+async fn protocol_body(
+    conn: &mut sqlx::PgConnection,
+    meeting_id: Uuid,
+) -> Result<DocumentBody, AppError> {
+    let mut paragraphs = Vec::new();
+    for item in db::meetings::agenda(conn, meeting_id).await? {
+        let Some(decision_id) = db::decisions::on_item(conn, item.id).await? else {
+            continue;
+        };
+        let Some(decision) = db::decisions::for_case(conn, item.case_id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == decision_id)
+        else {
+            continue;
+        };
+        let decision_lines = match db::reports::get_by_id(conn, decision.revision_id).await? {
+            Some(revision) => decision_lines(&decision, &revision),
+            None => Vec::new(),
+        };
+        paragraphs.push(ProtocolParagraph {
+            label: decision.paragraph.map(paragraph_label).unwrap_or_default(),
+            item,
+            decision,
+            decision_lines,
+        });
+    }
+    let attendees = db::meetings::get(conn, meeting_id)
+        .await?
+        .map(|m| m.attendees())
+        .unwrap_or_default();
+    let attendance = if attendees.is_empty() {
+        db::meetings::last_attendance(conn, meeting_id)
+            .await?
+            .unwrap_or_default()
+    } else {
+        attendance_text(&attendees)
+    };
+    Ok(DocumentBody::Protocol {
+        attendance,
+        adjusted_by: adjusted_by_text(&attendees),
+        paragraphs,
+    })
+}
+
+/// Every item with its dnr, the proposal of its latest report and its
+/// handläggare. (Sending the kallelse to the members is for the outbox of the
+/// mail issue.)
+async fn agenda_body(
+    conn: &mut sqlx::PgConnection,
+    meeting_id: Uuid,
+) -> Result<DocumentBody, AppError> {
+    let mut entries = Vec::new();
+    for item in db::meetings::agenda(conn, meeting_id).await? {
+        let proposals = db::reports::latest(conn, item.case_id)
+            .await?
+            .map(|r| r.content.proposals)
+            .unwrap_or_default();
+        let officer = db::cases::get(conn, item.case_id)
+            .await?
+            .and_then(|c| c.officer_name)
+            .unwrap_or_default();
+        entries.push(AgendaEntry {
+            item,
+            proposals,
+            officer,
+        });
+    }
+    Ok(DocumentBody::Agenda(entries))
+}
+
+#[derive(Deserialize)]
+struct AttendanceForm {
+    #[serde(default)]
+    present: Vec<String>,
+    #[serde(default)]
+    chair: String,
+    #[serde(default)]
+    adjusters: Vec<String>,
+}
+
+async fn record_attendance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<AttendanceForm>,
+) -> Result<Response, AppError> {
+    let input = AttendanceInput {
+        present: form.present,
+        chair: form.chair,
+        adjusters: form.adjusters,
+    };
+    let done = app::meetings::record_attendance(&state.ctx, &user.actor(), id, &input).await;
+    after_change(&state, &user, id, ChangeForm::default(), done).await
+}
+
+#[derive(Template)]
+#[template(path = "meetings/roster.html")]
+struct RosterPage {
+    layout: Layout,
+    organ: Organ,
+    members: Vec<RosterMember>,
+    input: MemberForm,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MemberForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    party: String,
+    #[serde(default)]
+    substitute: String,
+    #[serde(default)]
+    member: String,
+}
+
+async fn roster_view(
+    state: &AppState,
+    user: &CurrentUser,
+    organ_id: Uuid,
+    input: MemberForm,
+    errors: FormErrors,
+) -> Result<RosterPage, AppError> {
+    user.require(user.roles_in(organ_id).contains(&Role::Secretary))?;
+    let mut conn = state.pool.acquire().await?;
+    let organ = db::organs::get(&mut conn, organ_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(RosterPage {
+        layout: Layout::new(format!("Ledamöter i {}", organ.name), user, "sammantraden")
+            .crumb("Sammanträden", "/sammantraden"),
+        members: db::meetings::roster(&mut conn, organ_id).await?,
+        organ,
+        input,
+        errors,
+    })
+}
+
+fn roster_href(organ_id: Uuid) -> String {
+    format!("/sammantraden/ledamoter/{organ_id}")
+}
+
+async fn roster_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(organ): Id,
+) -> Result<Response, AppError> {
+    let view = roster_view(
+        &state,
+        &user,
+        organ,
+        MemberForm::default(),
+        FormErrors::none(),
+    );
+    page(&view.await?)
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(organ): Id,
+    CsrfForm(form): CsrfForm<MemberForm>,
+) -> Result<Response, AppError> {
+    let input = MemberInput {
+        name: form.name.clone(),
+        party: form.party.clone(),
+        substitute: form.substitute == "on",
+    };
+    match app::meetings::add_member(&state.ctx, &user.actor(), organ, &input).await {
+        Ok(_) => Ok(Redirect::to(&roster_href(organ)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let view = roster_view(&state, &user, organ, form, errors.into()).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
+        Err(refusal) => Err(refused(refusal, roster_href(organ))),
+    }
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(organ): Id,
+    CsrfForm(form): CsrfForm<MemberForm>,
+) -> Result<Response, AppError> {
+    let member = Uuid::parse_str(&form.member).map_err(|_| AppError::NotFound)?;
+    app::meetings::remove_member(&state.ctx, &user.actor(), organ, member)
+        .await
+        .map_err(|refusal| refused(refusal, roster_href(organ)))?;
+    Ok(Redirect::to(&roster_href(organ)).into_response())
 }

@@ -14,6 +14,7 @@ mod form;
 mod home;
 mod ids;
 mod meetings;
+mod notice_board;
 mod oidc;
 mod organ_cache;
 mod outbox;
@@ -262,7 +263,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tillganglighet", get(accessibility))
         .route("/static/{file}", get(static_files::serve))
         .route("/favicon.ico", get(static_files::favicon))
-        .merge(diarium::routes());
+        .merge(diarium::routes())
+        .merge(notice_board::routes());
 
     // Every page, and every error, in Swedish: `/healthz` alone answers machines.
     let pages = Router::new()

@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, TestResponse};
 use crate::workflow::{
-    CONSIDERATIONS, Crew, MEETING_DAY, PROPOSAL, REFERENCE_HEADINGS, TITLE, assert_in_order,
-    case_id, collapse, decision, draft, flow, latest_revision, on_agenda, redirected,
-    reference_document, register,
+    CONSIDERATIONS, Crew, MEETING_DAY, PROPOSAL, REFERENCE_HEADINGS, TITLE, after_the_meeting,
+    assert_in_order, case_id, collapse, decision, draft, flow, latest_revision, on_agenda,
+    redirected, reference_document, register,
 };
 
 const PDF: &str = "application/pdf";
@@ -64,7 +64,7 @@ fn poppler(program: &str, args: &[&str], pdf: &[u8]) -> String {
 }
 
 /// The PDF's text as pdftotext reads it, whitespace collapsed.
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     collapse(&poppler("pdftotext", &["-enc", "UTF-8"], pdf))
 }
 
@@ -95,7 +95,7 @@ fn body_text(pdf: &[u8]) -> String {
 
 /// Validates the PDF against PDF/UA-1 and PDF/A-2a: both profiles checked, rules
 /// run, none failed.
-fn assert_valid_pdf(pdf: &[u8], what: &str) {
+pub(crate) fn assert_valid_pdf(pdf: &[u8], what: &str) {
     assert!(pdf.starts_with(b"%PDF-"), "{what} is not a PDF");
     let file = saved(pdf, ".pdf");
     let output = Command::new(python())
@@ -511,7 +511,7 @@ async fn assert_same_visibility(app: &TestApp, case: Uuid, decision: Option<Uuid
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn the_files_are_for_exactly_whom_the_print_views_are(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let app = after_the_meeting(pool).await;
     let case = register(&app, TITLE, &["AMN"]).await;
     let mut crew = Crew::new(&app).await;
     flow(&app, &mut crew, case, "drafting").await;
@@ -549,7 +549,7 @@ async fn the_files_are_for_exactly_whom_the_print_views_are(pool: PgPool) {
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn readers_outside_the_organ_get_personnummer_masked(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let app = after_the_meeting(pool).await;
     let case = register(&app, TITLE, &["AMN"]).await;
     let mut crew = Crew::new(&app).await;
     flow(&app, &mut crew, case, "drafting").await;

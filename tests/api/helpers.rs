@@ -30,6 +30,16 @@ impl TestApp {
         TestApp::configured(pool, settings, PoolSettings::default(), true).await
     }
 
+    /// The application with the demo city (loaded at the real now), its use cases
+    /// and pages running at the fixed moment `now`: for stories whose dates the
+    /// server judges against today.
+    pub async fn with_demo_on(pool: PgPool, now: chrono::DateTime<chrono::Utc>) -> TestApp {
+        let app = TestApp::with_demo(pool).await;
+        let mut state = AppState::new(app.pool.clone(), Settings::default());
+        state.ctx.clock = remiss::app::Clock::Fixed(now);
+        TestApp::with_state(app.pool, state)
+    }
+
     pub async fn empty(pool: PgPool) -> TestApp {
         TestApp::configured(pool, Settings::default(), PoolSettings::default(), false).await
     }

@@ -13,6 +13,8 @@ mod documents;
 mod helpers;
 mod hostile;
 mod mail;
+mod meetings;
+mod notice_board;
 mod overview;
 mod pool;
 mod referrals;

@@ -222,6 +222,13 @@ pub(crate) fn decision<'a>(
     fields
 }
 
+/// The application on 2027-03-17, the day after the later meeting: the server
+/// refuses decisions and justering dated after its today.
+pub(crate) async fn after_the_meeting(pool: PgPool) -> TestApp {
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 3, 17, 9, 0, 0).unwrap();
+    TestApp::with_demo_on(pool, now).await
+}
+
 /// The demo users who move an AMN case along, each in their own browser.
 pub(crate) struct Crew {
     pub(crate) officer: Browser,
@@ -474,7 +481,7 @@ pub(crate) fn assert_in_order(text: &str, items: &[String]) {
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn a_remiss_is_answered_with_every_role_taking_its_step(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let app = after_the_meeting(pool).await;
     let case = register(&app, TITLE, &["AMN"]).await;
     let mut crew = Crew::new(&app).await;
     assert_eq!(state(&app, case).await, "registered");
@@ -754,7 +761,7 @@ async fn a_remiss_is_answered_with_every_role_taking_its_step(pool: PgPool) {
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn referred_back_returns_to_drafting_and_tabled_waits_for_a_later_meeting(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let app = after_the_meeting(pool).await;
     let mut crew = Crew::new(&app).await;
     let first = register(&app, "Remiss om praktikplatser i staden", &["AMN"]).await;
     let second = register(&app, "Remiss om ett nytt jobbtorg", &["AMN"]).await;
@@ -855,7 +862,7 @@ async fn referred_back_returns_to_drafting_and_tabled_waits_for_a_later_meeting(
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn decisions_follow_the_agenda_which_justering_freezes(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let app = after_the_meeting(pool).await;
     let mut crew = Crew::new(&app).await;
     let first = register(&app, "Remiss om feriejobb", &["AMN"]).await;
     let second = register(&app, "Remiss om vuxenutbildningens lokaler", &["AMN"]).await;
@@ -1089,7 +1096,7 @@ async fn two_reviewers_approving_at_once_make_exactly_one_approval(pool: PgPool)
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn two_secretaries_recording_one_decision_at_once_make_exactly_one(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let app = after_the_meeting(pool).await;
     let mut crew = Crew::new(&app).await;
     let meeting = crew.plan_meeting(&app, MEETING_DAY).await;
     let mut cases = Vec::new();
@@ -1336,7 +1343,7 @@ async fn assert_forbidden(
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn every_transition_refuses_users_without_its_role(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let app = after_the_meeting(pool).await;
     // A second AMN officer, who is not assigned the case.
     sqlx::query(
         "INSERT INTO users (id, username, display_name, title, organ_id, password_hash, demo)
@@ -1497,7 +1504,8 @@ async fn every_transition_refuses_users_without_its_role(pool: PgPool) {
         ];
         assert_forbidden(&app, who, case, &path("expediera"), &fields).await;
     }
-    // The secretary, who has the role, can.
+    // The secretary, who has the role, can once the minutes are adjusted.
+    redirected(&crew.adjust(meeting).await, "justering");
     redirected(&crew.dispatch(case, "2027-02-19").await, "dispatch");
     assert_eq!(state(&app, case).await, "answered");
 }
@@ -1573,7 +1581,7 @@ async fn delegation_is_refused_where_the_organ_forbids_it_and_decides_where_allo
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn other_organs_see_the_decision_but_not_the_drafts(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let app = after_the_meeting(pool).await;
     let case = register(&app, TITLE, &["AMN"]).await;
     let mut crew = Crew::new(&app).await;
     flow(&app, &mut crew, case, "drafting").await;
@@ -1841,7 +1849,7 @@ async fn a_case_is_declined_with_a_reason_but_not_once_decided(pool: PgPool) {
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn a_case_declined_on_the_agenda_leaves_it_and_the_rest_close_up(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    let app = after_the_meeting(pool).await;
     let mut crew = Crew::new(&app).await;
     let meeting = crew.plan_meeting(&app, MEETING_DAY).await;
     let mut cases = Vec::new();

@@ -29,7 +29,7 @@ pub(crate) async fn actor(pool: &PgPool, username: &str) -> Actor {
     }
 }
 
-async fn organ(pool: &PgPool, prefix: &str) -> Uuid {
+pub(crate) async fn organ(pool: &PgPool, prefix: &str) -> Uuid {
     sqlx::query_scalar("SELECT id FROM organs WHERE diarium_prefix = $1")
         .bind(prefix)
         .fetch_one(pool)

@@ -5,5 +5,6 @@ mod architecture;
 mod cases;
 mod documents;
 mod mail;
+mod meetings;
 mod setup;
 mod sign_in;

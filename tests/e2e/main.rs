@@ -26,6 +26,7 @@ mod documents;
 mod errors;
 mod keyboard;
 mod login;
+mod meeting;
 mod session_expiry;
 mod sso;
 

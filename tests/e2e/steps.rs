@@ -46,12 +46,13 @@ pub fn dates() -> Dates {
         }
         .to_string()
     };
+    // The meeting has been held: its decisions and justering are not in the future.
     Dates {
-        received: day(-3),
-        deadline: day(90),
-        meeting: day(31),
-        adjusted: day(33),
-        dispatched: day(34),
+        received: day(-40),
+        deadline: day(60),
+        meeting: day(-10),
+        adjusted: day(-8),
+        dispatched: day(-7),
     }
 }
 

@@ -427,6 +427,7 @@ async fn reference_remiss(conn: &mut PgConnection, city: &City) -> Result<()> {
     let adjustment = Adjustment {
         adjusted_on: date(2020, 3, 20).to_string(),
         adjusted_by: "Ordföranden och justerande ledamot".into(),
+        posted_on: String::new(),
     };
     meetings::adjust_in(conn, at(2020, 3, 20, 15), secretary, meeting, &adjustment).await?;
     let dispatch = DispatchInput {

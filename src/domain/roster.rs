@@ -1,0 +1,288 @@
+//! The nämnd's roster and a meeting's attendance: who was present (members and
+//! serving substitutes), who chaired and who was appointed to adjust the
+//! protocol (KL 5 kap. 69 §: the protocol states who took part).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::forms::{FieldErrors, optional_text, required_text};
+use super::meeting::MEMBER_MAX;
+
+/// A member as the roster form posts it.
+#[derive(Debug, Clone, Default)]
+pub struct MemberInput {
+    pub name: String,
+    pub party: String,
+    pub substitute: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberDetails {
+    pub name: String,
+    pub party: String,
+    pub substitute: bool,
+}
+
+pub fn validate_member(input: &MemberInput) -> Result<MemberDetails, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let too_long = format!("Högst {MEMBER_MAX} tecken.");
+    let name = required_text(
+        &mut errors,
+        "name",
+        &input.name,
+        MEMBER_MAX,
+        "Ange ledamotens namn.",
+        &too_long,
+    );
+    let party = optional_text(&mut errors, "party", &input.party, MEMBER_MAX, &too_long);
+    errors.into_result(|| MemberDetails {
+        name,
+        party,
+        substitute: input.substitute,
+    })
+}
+
+/// A member on the roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterMember {
+    pub id: Uuid,
+    pub name: String,
+    pub party: String,
+    pub substitute: bool,
+}
+
+/// One who took part in a meeting, as the protocol names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendee {
+    pub name: String,
+    pub party: String,
+    pub substitute: bool,
+    pub chair: bool,
+    pub adjuster: bool,
+}
+
+impl Attendee {
+    /// "Anna Andersson (S)".
+    pub fn named(&self) -> String {
+        if self.party.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} ({})", self.name, self.party)
+        }
+    }
+}
+
+/// The attendance form as posted: roster ids.
+#[derive(Debug, Clone, Default)]
+pub struct AttendanceInput {
+    pub present: Vec<String>,
+    pub chair: String,
+    pub adjusters: Vec<String>,
+}
+
+/// The attendance of a meeting from the roster: someone present, one chair among
+/// them, and one or two justerare besides the chair.
+pub fn validate_attendance(
+    roster: &[RosterMember],
+    input: &AttendanceInput,
+) -> Result<Vec<Attendee>, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let on_roster = |id: &str| {
+        Uuid::parse_str(id.trim())
+            .ok()
+            .and_then(|id| roster.iter().find(|m| m.id == id))
+    };
+    let present: Vec<&RosterMember> = input
+        .present
+        .iter()
+        .filter_map(|id| on_roster(id))
+        .collect();
+    let chair = on_roster(&input.chair).filter(|c| present.iter().any(|p| p.id == c.id));
+    let adjusters: Vec<&RosterMember> = input
+        .adjusters
+        .iter()
+        .filter_map(|id| on_roster(id))
+        .collect();
+    if present.is_empty() {
+        errors.add("present", "Markera vilka som var närvarande.");
+    } else if chair.is_none() {
+        errors.add("chair", "Välj ordförande bland de närvarande.");
+    }
+    let adjusters_lawful = (1..=2).contains(&adjusters.len())
+        && adjusters
+            .iter()
+            .all(|a| present.iter().any(|p| p.id == a.id) && chair.is_none_or(|c| c.id != a.id));
+    if !present.is_empty() && !adjusters_lawful {
+        errors.add(
+            "adjusters",
+            "Välj en eller två justerare bland de närvarande, utöver ordföranden.",
+        );
+    }
+    errors.into_result(|| {
+        present
+            .iter()
+            .map(|member| Attendee {
+                name: member.name.clone(),
+                party: member.party.clone(),
+                substitute: member.substitute,
+                chair: chair.is_some_and(|c| c.id == member.id),
+                adjuster: adjusters.iter().any(|a| a.id == member.id),
+            })
+            .collect()
+    })
+}
+
+/// The attendance as the protocol lists it, one per line: the chair first, then
+/// the members, then the serving substitutes.
+pub fn attendance_text(attendees: &[Attendee]) -> String {
+    let mut lines = Vec::new();
+    for a in attendees.iter().filter(|a| a.chair) {
+        lines.push(format!("{}, ordförande", a.named()));
+    }
+    for a in attendees.iter().filter(|a| !a.chair && !a.substitute) {
+        lines.push(a.named());
+    }
+    for a in attendees.iter().filter(|a| !a.chair && a.substitute) {
+        lines.push(format!("{}, tjänstgörande ersättare", a.named()));
+    }
+    lines.join("\n")
+}
+
+/// Who adjusts the protocol: the chair and the appointed justerare.
+pub fn adjusted_by_text(attendees: &[Attendee]) -> String {
+    let names: Vec<&str> = attendees
+        .iter()
+        .filter(|a| a.chair)
+        .chain(attendees.iter().filter(|a| a.adjuster))
+        .map(|a| a.name.as_str())
+        .collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} och {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roster() -> Vec<RosterMember> {
+        [
+            ("Anna Andersson", "S", false),
+            ("Bertil Berg", "M", false),
+            ("Cecilia Ceder", "V", false),
+            ("David Dahl", "L", true),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, party, substitute))| RosterMember {
+            id: Uuid::from_u128(i as u128 + 1),
+            name: name.into(),
+            party: party.into(),
+            substitute,
+        })
+        .collect()
+    }
+
+    fn id(n: u128) -> String {
+        Uuid::from_u128(n).to_string()
+    }
+
+    #[test]
+    fn the_attendance_names_the_chair_the_members_the_substitutes_and_the_justerare() {
+        let input = AttendanceInput {
+            present: vec![id(1), id(2), id(4)],
+            chair: id(1),
+            adjusters: vec![id(2)],
+        };
+        let attendees = validate_attendance(&roster(), &input).unwrap();
+        assert_eq!(
+            attendance_text(&attendees),
+            "Anna Andersson (S), ordförande\nBertil Berg (M)\nDavid Dahl (L), tjänstgörande ersättare"
+        );
+        assert_eq!(
+            adjusted_by_text(&attendees),
+            "Anna Andersson och Bertil Berg"
+        );
+        let two = AttendanceInput {
+            adjusters: vec![id(2), id(4)],
+            ..input.clone()
+        };
+        assert_eq!(
+            adjusted_by_text(&validate_attendance(&roster(), &two).unwrap()),
+            "Anna Andersson, Bertil Berg och David Dahl"
+        );
+    }
+
+    #[test]
+    fn the_chair_and_the_justerare_are_among_those_present() {
+        let refused = |input: AttendanceInput, field: &str| {
+            let errors = validate_attendance(&roster(), &input).unwrap_err();
+            errors.get(field).map(str::to_string)
+        };
+        let base = AttendanceInput {
+            present: vec![id(1), id(2)],
+            chair: id(1),
+            adjusters: vec![id(2)],
+        };
+        assert_eq!(
+            refused(
+                AttendanceInput {
+                    present: vec![],
+                    ..base.clone()
+                },
+                "present"
+            )
+            .as_deref(),
+            Some("Markera vilka som var närvarande.")
+        );
+        assert_eq!(
+            refused(
+                AttendanceInput {
+                    chair: id(3),
+                    ..base.clone()
+                },
+                "chair"
+            )
+            .as_deref(),
+            Some("Välj ordförande bland de närvarande.")
+        );
+        let justerare = Some(
+            "Välj en eller två justerare bland de närvarande, utöver ordföranden.".to_string(),
+        );
+        for adjusters in [
+            vec![],
+            vec![id(1)],
+            vec![id(3)],
+            vec![id(2), id(2), id(2)],
+            vec![id(9)],
+        ] {
+            assert_eq!(
+                refused(
+                    AttendanceInput {
+                        adjusters: adjusters.clone(),
+                        ..base.clone()
+                    },
+                    "adjusters"
+                ),
+                justerare,
+                "{adjusters:?}"
+            );
+        }
+        assert!(validate_attendance(&roster(), &base).is_ok());
+    }
+
+    #[test]
+    fn a_member_needs_a_name() {
+        assert!(validate_member(&MemberInput::default()).is_err());
+        let member = validate_member(&MemberInput {
+            name: " Anna Andersson ".into(),
+            party: "S".into(),
+            substitute: true,
+        })
+        .unwrap();
+        assert_eq!(member.name, "Anna Andersson");
+        assert!(member.substitute);
+    }
+}
