@@ -17,6 +17,8 @@ pub struct CaseDetail {
     /// The sender is one of the municipality's own organs (not an outside body).
     pub sender_is_organ: bool,
     pub sender_dnr: String,
+    /// The sender's registry address, where the yttrande is e-mailed.
+    pub sender_email: Option<String>,
     pub received_on: NaiveDate,
     pub deadline: NaiveDate,
     pub secret: bool,
@@ -38,7 +40,7 @@ pub struct CaseDetail {
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseDetail>> {
     let row = sqlx::query!(
         r#"SELECT c.id, c.referral_id, r.title AS referral_title, r.sender_name,
-                  r.sender_organ_id IS NOT NULL AS "sender_is_organ!", r.sender_dnr,
+                  r.sender_organ_id IS NOT NULL AS "sender_is_organ!", r.sender_dnr, r.sender_email,
                   r.received_on, r.deadline, r.secret, c.organ_id, o.name AS organ_name, o.administration,
                   o.delegation_allowed, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state AS "state: CaseState",
                   c.assigned_officer_id, u.display_name AS "officer_name?", u.title AS "officer_title?",
@@ -59,6 +61,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseD
         sender_name: row.sender_name,
         sender_is_organ: row.sender_is_organ,
         sender_dnr: row.sender_dnr,
+        sender_email: row.sender_email,
         received_on: row.received_on,
         deadline: row.deadline,
         secret: row.secret,

@@ -52,8 +52,8 @@ pub async fn insert(
     sqlx::query!(
         "INSERT INTO referrals (id, title, description, sender_organ_id, sender_name, sender_dnr,
                                 received_on, deadline, secret, secrecy_provision, registered_by, created_at,
-                                personal_data_found)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                                personal_data_found, sender_email)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         id,
         details.title,
         details.description,
@@ -67,6 +67,7 @@ pub async fn insert(
         registered_by,
         created_at,
         holds_personal_data(details, sender_name),
+        details.sender_email,
     )
     .execute(conn)
     .await?;
@@ -156,7 +157,7 @@ pub async fn update(
     let done = sqlx::query!(
         "UPDATE referrals SET title = $3, description = $4, sender_organ_id = $5, sender_name = $6,
                 sender_dnr = $7, received_on = $8, deadline = $9, secret = $10, secrecy_provision = $11,
-                personal_data_found = $12, version = version + 1
+                personal_data_found = $12, sender_email = $13, version = version + 1
          WHERE id = $1 AND version = $2",
         id,
         version,
@@ -170,6 +171,7 @@ pub async fn update(
         details.secrecy.is_some(),
         details.secrecy.clone().unwrap_or_default(),
         holds_personal_data(details, sender_name),
+        details.sender_email,
     )
     .execute(conn)
     .await?;
@@ -184,6 +186,7 @@ pub struct Referral {
     pub sender_organ_id: Option<Uuid>,
     pub sender_name: String,
     pub sender_dnr: String,
+    pub sender_email: Option<String>,
     pub received_on: NaiveDate,
     pub deadline: NaiveDate,
     pub secret: bool,
@@ -197,7 +200,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Refer
     sqlx::query_as!(
         Referral,
         "SELECT r.id, r.title, r.description, r.sender_organ_id, r.sender_name, r.sender_dnr,
-                r.received_on, r.deadline, r.secret, r.secrecy_provision,
+                r.sender_email, r.received_on, r.deadline, r.secret, r.secrecy_provision,
                 u.display_name AS registered_by_name, r.created_at, r.version
          FROM referrals r JOIN users u ON u.id = r.registered_by
          WHERE r.id = $1",
@@ -474,6 +477,7 @@ pub async fn correct(
         description: before.description.clone(),
         sender: before.sender_name.clone(),
         sender_dnr: before.sender_dnr.clone(),
+        sender_email: before.sender_email.clone(),
         received_on: before.received_on,
         deadline: before.deadline,
         secrecy: before.secret.then(|| before.secrecy_provision.clone()),
@@ -499,6 +503,7 @@ fn fields(details: &ReferralDetails, sender_name: &str) -> ReferralFields {
         description: details.description.clone(),
         sender: sender_name.to_string(),
         sender_dnr: details.sender_dnr.clone(),
+        sender_email: details.sender_email.clone(),
         received_on: details.received_on,
         deadline: details.deadline,
         secrecy: details.secrecy.clone(),

@@ -467,6 +467,7 @@ pub struct ReferralFields {
     pub description: String,
     pub sender: String,
     pub sender_dnr: String,
+    pub sender_email: Option<String>,
     pub received_on: NaiveDate,
     pub deadline: NaiveDate,
     pub secrecy: Option<String>,

@@ -158,6 +158,7 @@ fn label(key: &str) -> &str {
         "description" => "Beskrivning",
         "sender" => "Avsändare",
         "sender_dnr" => "Avsändarens diarienummer",
+        "sender_email" => "Registratorns e-post",
         "received_on" => "Inkom",
         "deadline" => "Sista svarsdag",
         "secrecy" => "Sekretess",

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::dates::parse_date;
 use super::forms::{FieldErrors, optional_multi_line, optional_text, required_text};
+use super::sign_in::{email_problem, normalize_email};
 
 pub const TITLE_MAX: usize = 300;
 pub const DESCRIPTION_MAX: usize = 20_000;
@@ -22,6 +23,8 @@ pub struct ReferralInput {
     pub sender_organ: String,
     pub sender_name: String,
     pub sender_dnr: String,
+    /// The sender's registry (registratorns e-post), where the yttrande is sent.
+    pub sender_email: String,
     pub received_on: String,
     pub deadline: String,
     pub secret: bool,
@@ -43,6 +46,8 @@ pub struct ReferralDetails {
     pub description: String,
     pub sender: Sender,
     pub sender_dnr: String,
+    /// Where the yttrande is e-mailed at dispatch, when known.
+    pub sender_email: Option<String>,
     pub received_on: NaiveDate,
     pub deadline: NaiveDate,
     /// The OSL provision when the remiss is marked secret.
@@ -113,6 +118,7 @@ fn validate_details(
         SENDER_DNR_MAX,
         &format!("Avsändarens diarienummer får vara högst {SENDER_DNR_MAX} tecken."),
     );
+    let sender_email = registry_address(errors, &input.sender_email);
     let received_on = date_field(
         errors,
         "received_on",
@@ -152,10 +158,23 @@ fn validate_details(
         description,
         sender: sender?,
         sender_dnr,
+        sender_email,
         received_on: received_on?,
         deadline: deadline?,
         secrecy,
     })
+}
+
+/// The sender's registry address: optional; when given, an address.
+fn registry_address(errors: &mut FieldErrors, input: &str) -> Option<String> {
+    let email = normalize_email(input);
+    if email.is_empty() {
+        return None;
+    }
+    if let Some(problem) = email_problem(&email) {
+        errors.add("sender_email", problem);
+    }
+    Some(email)
 }
 
 fn validate_sender(
@@ -338,6 +357,7 @@ mod tests {
             sender_organ: Uuid::from_u128(1).to_string(),
             sender_name: String::new(),
             sender_dnr: "KS 2019/1939".into(),
+            sender_email: String::new(),
             received_on: "2020-01-15".into(),
             deadline: "2020-03-31".into(),
             secret: false,
@@ -346,6 +366,32 @@ mod tests {
                 Uuid::from_u128(2).to_string(),
                 Uuid::from_u128(3).to_string(),
             ],
+        }
+    }
+
+    #[test]
+    fn the_registry_address_is_optional_and_an_address_when_given() {
+        let with = |address: &str| ReferralInput {
+            sender_email: address.into(),
+            ..valid_input()
+        };
+        let today = NaiveDate::from_ymd_opt(2020, 1, 15).unwrap();
+        let details =
+            |input: ReferralInput| validate_new(&input, &organs(), today).map(|r| r.details);
+        assert_eq!(details(with("  ")).unwrap().sender_email, None);
+        assert_eq!(
+            details(with(" li.remissvar@regeringskansliet.se "))
+                .unwrap()
+                .sender_email,
+            Some("li.remissvar@regeringskansliet.se".into())
+        );
+        for wrong in ["li.remissvar", "li remissvar@regeringskansliet.se", "a@b"] {
+            let errors = details(with(wrong)).unwrap_err();
+            assert_eq!(
+                errors.get("sender_email"),
+                Some("Ange en e-postadress som namn@exempel.se."),
+                "{wrong}"
+            );
         }
     }
 

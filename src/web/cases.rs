@@ -303,9 +303,14 @@ async fn case_page(
     }
     if form.email.is_empty() && available.contains(&Transition::Dispatch) {
         let mut conn = state.pool.acquire().await?;
-        form.email = db::decisions::last_registry_address(&mut conn, &form.recipient)
-            .await?
-            .unwrap_or_default();
+        // The address registered with the remiss; else the last one used for
+        // this recipient.
+        form.email = match &case.sender_email {
+            Some(address) => address.clone(),
+            None => db::decisions::last_registry_address(&mut conn, &form.recipient)
+                .await?
+                .unwrap_or_default(),
+        };
     }
     if form.dispatched_on.is_empty() {
         let decided_on = decisions

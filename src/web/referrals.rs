@@ -44,6 +44,8 @@ pub struct ReferralForm {
     #[serde(default)]
     sender_dnr: String,
     #[serde(default)]
+    sender_email: String,
+    #[serde(default)]
     received_on: String,
     #[serde(default)]
     deadline: String,
@@ -79,6 +81,7 @@ impl ReferralForm {
             sender_organ: self.sender_organ.clone(),
             sender_name: self.sender_name.clone(),
             sender_dnr: self.sender_dnr.clone(),
+            sender_email: self.sender_email.clone(),
             received_on: self.received_on.clone(),
             deadline: self.deadline.clone(),
             secret: self.secret.is_some(),
@@ -102,6 +105,7 @@ fn input_from(referral: &Referral) -> ReferralInput {
             referral.sender_name.clone()
         },
         sender_dnr: referral.sender_dnr.clone(),
+        sender_email: referral.sender_email.clone().unwrap_or_default(),
         received_on: referral.received_on.to_string(),
         deadline: referral.deadline.to_string(),
         secret: referral.secret,
@@ -552,6 +556,11 @@ fn conflict_rows(current: &Referral, yours: &ReferralInput, organs: &[Organ]) ->
             label: "Avsändarens diarienummer",
             theirs: theirs.sender_dnr.clone(),
             yours: yours.sender_dnr.trim().to_string(),
+        },
+        ConflictRow {
+            label: "Registratorns e-post",
+            theirs: theirs.sender_email.clone(),
+            yours: yours.sender_email.trim().to_string(),
         },
         ConflictRow {
             label: "Inkom",

@@ -144,3 +144,84 @@ async fn each_user_turns_their_notifications_off_and_on(pool: PgPool) {
         1
     );
 }
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_registry_address_comes_with_the_remiss_and_fills_the_dispatch_form(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let mut registrar = app.signed_in("registrator").await;
+    let amn = app.organ_id("AMN").await;
+    let fields = |address: &'static str| {
+        vec![
+            ("title", "Remiss om en ny idrottspolicy"),
+            ("sender_organ", ""),
+            ("sender_name", "Kulturdepartementet"),
+            ("sender_dnr", "Ku2026/00123"),
+            ("sender_email", address),
+            ("received_on", "2026-03-02"),
+            ("deadline", "2026-05-29"),
+            ("respondents", amn.as_str()),
+        ]
+    };
+    let before = app.count("SELECT count(*) FROM referrals").await;
+    let refused = registrar
+        .post_from(
+            "/remisser/ny",
+            "/remisser",
+            &fields("ku.remissvar regeringskansliet.se"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("id=\"sender_email-error\"");
+    refused.assert_contains("Ange en e-postadress som namn@exempel.se.");
+    refused.assert_contains("value=\"ku.remissvar regeringskansliet.se\"");
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, before);
+
+    let registered = registrar
+        .post_from(
+            "/remisser/ny",
+            "/remisser",
+            &fields(" ku.remissvar@regeringskansliet.se "),
+        )
+        .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        registered.body
+    );
+    registrar
+        .get(&registered.location.unwrap())
+        .await
+        .assert_contains("<dd>ku.remissvar@regeringskansliet.se</dd>");
+
+    // A decided case's dispatch form offers the address registered with its remiss.
+    sqlx::query(
+        "UPDATE referrals SET sender_email = 'a.remissvar@regeringskansliet.se'
+         WHERE title LIKE 'Promemorian%'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let case: Uuid = sqlx::query_scalar(
+        "SELECT c.id FROM cases c JOIN referrals r ON r.id = c.referral_id
+         WHERE r.title LIKE 'Promemorian%' AND c.dnr_prefix = 'AMN'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let page = format!("/arenden/{case}");
+    let mut reviewer = app.signed_in("granskare").await;
+    let decided = reviewer
+        .post_from(
+            &page,
+            &format!("{page}/delegationsbeslut"),
+            &[("reference", "Delegationsordning punkt 1.4")],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    app.signed_in("sekreterare")
+        .await
+        .get(&page)
+        .await
+        .assert_contains("value=\"a.remissvar@regeringskansliet.se\"");
+}
