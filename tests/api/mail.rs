@@ -8,12 +8,8 @@ use uuid::Uuid;
 
 use crate::helpers::TestApp;
 
-#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
-async fn the_yttrande_is_e_mailed_from_the_dispatch_form_and_a_failure_shows_to_the_admin(
-    pool: PgPool,
-) {
-    let app = TestApp::with_demo(pool).await;
-    // The demo's approved promemoria, decided by delegation.
+/// The demo's approved promemoria in AMN, decided by delegation: its case page.
+async fn decided_by_delegation(app: &TestApp) -> String {
     let case: Uuid = sqlx::query_scalar(
         "SELECT c.id FROM cases c JOIN referrals r ON r.id = c.referral_id
          WHERE r.title LIKE 'Promemorian%' AND c.dnr_prefix = 'AMN'",
@@ -31,6 +27,15 @@ async fn the_yttrande_is_e_mailed_from_the_dispatch_form_and_a_failure_shows_to_
         )
         .await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    page
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_yttrande_is_e_mailed_from_the_dispatch_form_and_a_failure_shows_to_the_admin(
+    pool: PgPool,
+) {
+    let app = TestApp::with_demo(pool).await;
+    let page = decided_by_delegation(&app).await;
 
     let mut secretary = app.signed_in("sekreterare").await;
     let today = chrono::Utc::now().date_naive().to_string();
@@ -202,23 +207,7 @@ async fn the_registry_address_comes_with_the_remiss_and_fills_the_dispatch_form(
     .execute(&app.pool)
     .await
     .unwrap();
-    let case: Uuid = sqlx::query_scalar(
-        "SELECT c.id FROM cases c JOIN referrals r ON r.id = c.referral_id
-         WHERE r.title LIKE 'Promemorian%' AND c.dnr_prefix = 'AMN'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    let page = format!("/arenden/{case}");
-    let mut reviewer = app.signed_in("granskare").await;
-    let decided = reviewer
-        .post_from(
-            &page,
-            &format!("{page}/delegationsbeslut"),
-            &[("reference", "Delegationsordning punkt 1.4")],
-        )
-        .await;
-    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    let page = decided_by_delegation(&app).await;
     app.signed_in("sekreterare")
         .await
         .get(&page)
