@@ -240,9 +240,8 @@ pub async fn dispatch_in(
         at,
     };
     db::decisions::dispatch(conn, &reply).await?;
-    let mut public_texts: Vec<String> = Vec::new();
     if let Some(revision) = db::reports::get_by_id(conn, decision.revision_id).await? {
-        public_texts = sections(&revision.content, &case.administration)
+        let mut public_texts: Vec<String> = sections(&revision.content, &case.administration)
             .into_iter()
             .map(|(_, text)| text)
             .collect();
@@ -254,15 +253,7 @@ pub async fn dispatch_in(
             db::cases::flag_personal_data(conn, case.id).await?;
         }
     }
-    let files = frozen::dispatched_reply_in(
-        conn,
-        at,
-        actor.user_id,
-        &case,
-        on,
-        &public_texts.join("\n\n"),
-    )
-    .await?;
+    let files = frozen::dispatched_reply_in(conn, at, actor.user_id, &case, on).await?;
     if let Some(address) = &address {
         outbox::queue_reply_in(conn, at, &case, address, files).await?;
     }

@@ -18,6 +18,7 @@ use crate::db;
 use crate::db::cases::CaseDetail;
 use crate::db::decisions::Decision;
 use crate::db::documents::Belongs;
+use crate::db::reports::Revision;
 use crate::domain::document::{Direction, DocumentDetails};
 use crate::domain::file_check::MediaType;
 use crate::render::{self, RenderError};
@@ -31,20 +32,21 @@ pub async fn adjusted_meeting_in(
     actor_id: Uuid,
     meeting_id: Uuid,
 ) -> Result<()> {
-    for item in db::meetings::agenda(&mut *conn, meeting_id).await? {
-        let case = db::cases::get(&mut *conn, item.case_id)
+    for decision in db::decisions::for_meeting(&mut *conn, meeting_id).await? {
+        if decision.paragraph.is_none() {
+            continue;
+        }
+        let case = db::cases::get(&mut *conn, decision.case_id)
             .await?
             .ok_or(Error::NotFound)?;
-        let decisions = db::decisions::for_case(&mut *conn, case.id).await?;
-        let Some(decision) = decisions
-            .iter()
-            .find(|d| d.meeting_id == Some(meeting_id) && d.paragraph.is_some())
-        else {
-            continue;
+        let revision = decided_revision(conn, &decision).await?;
+        let kinds: &[Frozen] = if decision.outcome.stands() {
+            &[Frozen::Extract, Frozen::Report]
+        } else {
+            &[Frozen::Extract]
         };
-        freeze(conn, at, actor_id, &case, decision, Frozen::Extract).await?;
-        if final_decision(&decisions).is_some_and(|standing| standing.id == decision.id) {
-            freeze(conn, at, actor_id, &case, decision, Frozen::Report).await?;
+        for &which in kinds {
+            freeze(conn, at, actor_id, &case, &decision, &revision, which).await?;
         }
     }
     Ok(())
@@ -63,7 +65,24 @@ pub async fn delegation_decision_in(
         .ok_or(Error::NotFound)?;
     let decisions = db::decisions::for_case(&mut *conn, case.id).await?;
     let decision = final_decision(&decisions).ok_or_else(Error::raced)?;
-    freeze(conn, at, actor_id, &case, decision, Frozen::Report).await
+    let revision = decided_revision(conn, decision).await?;
+    freeze(
+        conn,
+        at,
+        actor_id,
+        &case,
+        decision,
+        &revision,
+        Frozen::Report,
+    )
+    .await
+}
+
+/// The version of the report a decision was taken on.
+async fn decided_revision(conn: &mut PgConnection, decision: &Decision) -> Result<Revision> {
+    db::reports::get_by_id(conn, decision.revision_id)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// The two documents a decision freezes.
@@ -81,14 +100,12 @@ async fn freeze(
     actor_id: Uuid,
     case: &CaseDetail,
     decision: &Decision,
+    revision: &Revision,
     which: Frozen,
 ) -> Result<()> {
-    let revision = db::reports::get_by_id(&mut *conn, decision.revision_id)
-        .await?
-        .ok_or(Error::NotFound)?;
     let (title, file_name, dated_on, text, bytes) = match which {
         Frozen::Extract => {
-            let extract = outgoing::extract(case, decision, &revision);
+            let extract = outgoing::extract(case, decision, revision);
             let text = all_text(&extract);
             (
                 format!(
@@ -103,7 +120,7 @@ async fn freeze(
             )
         }
         Frozen::Report => {
-            let report = outgoing::report(case, &revision, true);
+            let report = outgoing::report(case, revision, true);
             let text = all_text(&report);
             (
                 format!("Tjänsteutlåtande {} (beslutad version)", case.dnr),
@@ -151,21 +168,20 @@ pub struct ReplyFiles {
 
 /// Freezes the dispatched yttrande in the dispatch's transaction: rendered once
 /// (PDF and DOCX) from what the dispatch just wrote, and registered as the case's
-/// outgoing handlingar, dated `on` and addressed to its recipient. `text` is its
-/// text, for the personnummer guard.
+/// outgoing handlingar, dated `on` and addressed to its recipient.
 pub async fn dispatched_reply_in(
     conn: &mut PgConnection,
     at: DateTime<Utc>,
     actor_id: Uuid,
     case: &CaseDetail,
     on: NaiveDate,
-    text: &str,
 ) -> Result<ReplyFiles> {
     let parts = reply_parts(&mut *conn, case.id)
         .await?
         .ok_or_else(Error::raced)?;
     let reply = outgoing::reply(case, &parts);
     let recipient = reply.recipient.clone();
+    let text = all_text(&reply);
     let (pdf, docx) = tokio::task::spawn_blocking(move || {
         Ok::<_, RenderError>((render::pdf::reply(&reply)?, render::docx::reply(&reply)?))
     })
@@ -191,7 +207,7 @@ pub async fn dispatched_reply_in(
             file_name: &outgoing::reply_file_name(case, media_type.extensions()[0]),
             media_type,
             bytes,
-            text: Some(text),
+            text: Some(&text),
             published: true,
         };
         register_bytes_in(&mut *conn, at, actor_id, Belongs::Case(case.id), file)

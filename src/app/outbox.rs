@@ -15,6 +15,7 @@ use super::{Actor, Context, Error, Result, commit};
 use crate::db;
 use crate::db::audit::{self, NewEvent};
 use crate::db::cases::CaseDetail;
+use crate::db::organs::Organ;
 use crate::db::outbox::{Listed, NewMessage, NotificationSetting, Recipient};
 use crate::db::work::{OpenCase, OpenCaseFilter};
 use crate::domain::audit::{AuditAction, MessageRetried, NotificationsChanged};
@@ -278,73 +279,100 @@ pub async fn queue_reminders(ctx: &Context) -> Result<usize> {
     let mut conn = ctx.pool.acquire().await?;
     let organs = db::organs::list(&mut conn).await?;
     let organ_ids: Vec<Uuid> = organs.iter().map(|o| o.id).collect();
-    let filter = OpenCaseFilter {
-        organs: &organ_ids,
-        states: &[
-            CaseState::Drafting,
-            CaseState::InReview,
-            CaseState::Approved,
-        ],
-        officer: None,
-    };
-    let (cases, _) = db::work::open_cases(&mut conn, filter, i64::from(i32::MAX)).await?;
     let since = ctx.clock.now() - chrono::TimeDelta::days(1);
     let meetings = db::work::meeting_dates(&mut conn, &organ_ids, since).await?;
     drop(conn);
     let mut given = 0;
-    for case in cases {
-        let Some(organ) = organs.iter().find(|o| o.id == case.organ_id) else {
-            continue;
+    // A planned date lies on or before the deadline, and a reminder is for a date
+    // still ahead: the cases whose deadline has not passed, a page at a time, so
+    // that memory stays flat however many cases a city has.
+    let mut after = Some((today.pred_opt().unwrap_or(today), Uuid::max()));
+    while let Some(from) = after {
+        let filter = OpenCaseFilter {
+            organs: &organ_ids,
+            states: &[
+                CaseState::Drafting,
+                CaseState::InReview,
+                CaseState::Approved,
+            ],
+            officer: None,
+            after: Some(from),
         };
-        let lead = LeadTimes {
-            review_days: organ.review_days.unsigned_abs(),
-            agenda_closing_days: organ.agenda_closing_days.unsigned_abs(),
+        let (cases, _) = {
+            let mut conn = ctx.pool.acquire().await?;
+            db::work::open_cases(&mut conn, filter, REMINDER_PAGE).await?
         };
-        let dates: Vec<NaiveDate> = meetings
-            .iter()
-            .filter(|(organ, _)| *organ == case.organ_id)
-            .map(|(_, at)| stockholm_date(*at))
-            .collect();
-        let (progress, next, role) = match case.state {
-            CaseState::Drafting => (Progress::Drafting, ReminderKind::Submit, None),
-            CaseState::InReview => (
-                Progress::InReview,
-                ReminderKind::Approve,
-                Some(Role::Reviewer),
-            ),
-            _ => (
-                Progress::Approved,
-                ReminderKind::Agenda,
-                Some(Role::Secretary),
-            ),
-        };
-        let case_plan = plan(case.deadline, today, progress, &dates, lead);
-        let Some((kind, due_on)) = reminder_due(&case_plan, next, today) else {
-            continue;
-        };
-        let (mut tx, at) = ctx.begin().await?;
-        if !db::outbox::take_reminder(&mut tx, case.id, kind, due_on).await? {
-            continue;
+        after = (cases.len() as i64 == REMINDER_PAGE)
+            .then(|| cases.last().map(|c| (c.deadline, c.id)))
+            .flatten();
+        for case in cases {
+            given += remind(ctx, today, &organs, &meetings, case).await?;
         }
-        let about = About::from(&case);
-        let notice = Notice::Reminder { kind, due_on };
-        match (role, case.officer_id) {
-            (Some(role), _) => {
-                notify_role_in(&mut tx, at, None, case.organ_id, role, &about, notice).await?
-            }
-            (None, Some(officer)) => {
-                let recipients = db::outbox::notified_user(&mut tx, officer)
-                    .await?
-                    .into_iter()
-                    .collect();
-                notify(&mut tx, at, None, &about, recipients, &notice).await?
-            }
-            (None, None) => {}
-        }
-        tx.commit().await?;
-        given += 1;
     }
     Ok(given)
+}
+
+/// Open cases read at a time for the reminders.
+const REMINDER_PAGE: i64 = 500;
+
+/// Queues the reminder due for one case, if any; 1 when one was queued.
+async fn remind(
+    ctx: &Context,
+    today: NaiveDate,
+    organs: &[Organ],
+    meetings: &[(Uuid, DateTime<Utc>)],
+    case: OpenCase,
+) -> Result<usize> {
+    let Some(organ) = organs.iter().find(|o| o.id == case.organ_id) else {
+        return Ok(0);
+    };
+    let lead = LeadTimes {
+        review_days: organ.review_days.unsigned_abs(),
+        agenda_closing_days: organ.agenda_closing_days.unsigned_abs(),
+    };
+    let dates: Vec<NaiveDate> = meetings
+        .iter()
+        .filter(|(organ, _)| *organ == case.organ_id)
+        .map(|(_, at)| stockholm_date(*at))
+        .collect();
+    let (progress, next, role) = match case.state {
+        CaseState::Drafting => (Progress::Drafting, ReminderKind::Submit, None),
+        CaseState::InReview => (
+            Progress::InReview,
+            ReminderKind::Approve,
+            Some(Role::Reviewer),
+        ),
+        _ => (
+            Progress::Approved,
+            ReminderKind::Agenda,
+            Some(Role::Secretary),
+        ),
+    };
+    let case_plan = plan(case.deadline, today, progress, &dates, lead);
+    let Some((kind, due_on)) = reminder_due(&case_plan, next, today) else {
+        return Ok(0);
+    };
+    let (mut tx, at) = ctx.begin().await?;
+    if !db::outbox::take_reminder(&mut tx, case.id, kind, due_on).await? {
+        return Ok(0);
+    }
+    let about = About::from(&case);
+    let notice = Notice::Reminder { kind, due_on };
+    match (role, case.officer_id) {
+        (Some(role), _) => {
+            notify_role_in(&mut tx, at, None, case.organ_id, role, &about, notice).await?
+        }
+        (None, Some(officer)) => {
+            let recipients = db::outbox::notified_user(&mut tx, officer)
+                .await?
+                .into_iter()
+                .collect();
+            notify(&mut tx, at, None, &about, recipients, &notice).await?
+        }
+        (None, None) => {}
+    }
+    tx.commit().await?;
+    Ok(1)
 }
 
 /// The messages not sent, for an administrator.

@@ -29,12 +29,7 @@ pub fn is_public(decision: &Decision) -> bool {
 
 /// The decision that stands: adopted, amended or by delegation.
 pub fn final_decision(decisions: &[Decision]) -> Option<&Decision> {
-    decisions.iter().rfind(|d| {
-        matches!(
-            d.outcome,
-            DecisionOutcome::Adopted | DecisionOutcome::Amended | DecisionOutcome::Delegation
-        )
-    })
+    decisions.iter().rfind(|d| d.outcome.stands())
 }
 
 /// The lines of what the board decided: the report's proposals, or the amended text.

@@ -139,6 +139,9 @@ pub async fn remove(conn: &mut PgConnection, id: Uuid, case_id: Uuid) -> sqlx::R
 #[derive(Debug, Clone)]
 pub struct Decision {
     pub id: Uuid,
+    pub case_id: Uuid,
+    /// The agenda item it was taken on; none for a delegation decision.
+    pub agenda_item_id: Option<Uuid>,
     pub outcome: DecisionOutcome,
     pub paragraph: Option<i32>,
     pub decided_on: NaiveDate,
@@ -168,29 +171,40 @@ impl Decision {
     }
 }
 
-/// Every decision on a case, oldest first (återremiss and bordläggning leave
-/// theirs before the final one).
-pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<Decision>> {
-    let rows = sqlx::query!(
-        r#"SELECT d.id, d.outcome AS "outcome: DecisionOutcome", d.paragraph, d.decided_on, d.decision_text, d.reason, d.attendance,
-                  d.reservations, d.statements, d.motions, d.procedure, d.votes,
-                  d.delegation_reference, d.adjusted_at_once, d.revision_id,
-                  u.display_name AS decided_by_name, m.id AS "meeting_id?", m.starts_at AS "meeting_starts_at?",
-                  m.place AS "meeting_place?", m.adjusted_on, m.adjusted_by
-           FROM decisions d
-           JOIN users u ON u.id = d.decided_by
-           LEFT JOIN agenda_items a ON a.id = d.agenda_item_id
-           LEFT JOIN meetings m ON m.id = a.meeting_id
-           WHERE d.case_id = $1
-           ORDER BY d.created_at, d.id"#,
-        case_id
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| Decision {
+/// A decision as read, its JSON lists still JSON.
+struct DecisionRow {
+    id: Uuid,
+    case_id: Uuid,
+    agenda_item_id: Option<Uuid>,
+    outcome: DecisionOutcome,
+    paragraph: Option<i32>,
+    decided_on: NaiveDate,
+    decision_text: String,
+    reason: String,
+    attendance: String,
+    reservations: serde_json::Value,
+    statements: serde_json::Value,
+    motions: serde_json::Value,
+    procedure: String,
+    votes: serde_json::Value,
+    delegation_reference: Option<String>,
+    adjusted_at_once: bool,
+    revision_id: Uuid,
+    decided_by_name: String,
+    meeting_id: Option<Uuid>,
+    meeting_starts_at: Option<DateTime<Utc>>,
+    meeting_place: Option<String>,
+    adjusted_on: Option<NaiveDate>,
+    adjusted_by: Option<String>,
+}
+
+impl From<DecisionRow> for Decision {
+    fn from(row: DecisionRow) -> Decision {
+        // The JSON columns are written only from these same types.
+        Decision {
             id: row.id,
+            case_id: row.case_id,
+            agenda_item_id: row.agenda_item_id,
             outcome: row.outcome,
             paragraph: row.paragraph,
             decided_on: row.decided_on,
@@ -211,8 +225,55 @@ pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Ve
             meeting_place: row.meeting_place,
             adjusted_on: row.adjusted_on,
             adjusted_by: row.adjusted_by,
-        })
-        .collect())
+        }
+    }
+}
+
+/// Every decision on a case, oldest first (återremiss and bordläggning leave
+/// theirs before the final one).
+pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<Decision>> {
+    let rows = sqlx::query_as!(
+        DecisionRow,
+        r#"SELECT d.id, d.case_id, d.agenda_item_id, d.outcome AS "outcome: DecisionOutcome", d.paragraph,
+                  d.decided_on, d.decision_text, d.reason, d.attendance,
+                  d.reservations, d.statements, d.motions, d.procedure, d.votes,
+                  d.delegation_reference, d.adjusted_at_once, d.revision_id,
+                  u.display_name AS decided_by_name, m.id AS "meeting_id?", m.starts_at AS "meeting_starts_at?",
+                  m.place AS "meeting_place?", m.adjusted_on, m.adjusted_by
+           FROM decisions d
+           JOIN users u ON u.id = d.decided_by
+           LEFT JOIN agenda_items a ON a.id = d.agenda_item_id
+           LEFT JOIN meetings m ON m.id = a.meeting_id
+           WHERE d.case_id = $1
+           ORDER BY d.created_at, d.id"#,
+        case_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Decision::from).collect())
+}
+
+/// The decisions taken at a meeting, one per decided agenda item.
+pub async fn for_meeting(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<Vec<Decision>> {
+    let rows = sqlx::query_as!(
+        DecisionRow,
+        r#"SELECT d.id, d.case_id, d.agenda_item_id, d.outcome AS "outcome: DecisionOutcome", d.paragraph,
+                  d.decided_on, d.decision_text, d.reason, d.attendance,
+                  d.reservations, d.statements, d.motions, d.procedure, d.votes,
+                  d.delegation_reference, d.adjusted_at_once, d.revision_id,
+                  u.display_name AS decided_by_name, m.id AS "meeting_id?", m.starts_at AS "meeting_starts_at?",
+                  m.place AS "meeting_place?", m.adjusted_on, m.adjusted_by
+           FROM decisions d
+           JOIN users u ON u.id = d.decided_by
+           JOIN agenda_items a ON a.id = d.agenda_item_id
+           JOIN meetings m ON m.id = a.meeting_id
+           WHERE a.meeting_id = $1
+           ORDER BY a.position"#,
+        meeting_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Decision::from).collect())
 }
 
 /// The yttrande as dispatched.

@@ -110,6 +110,8 @@ pub struct AgendaItem {
     pub paragraph: Option<i32>,
     /// The § of a decision removed before justering, for the next one.
     pub reserved_paragraph: Option<i32>,
+    /// The case's handläggare, when assigned.
+    pub officer_name: Option<String>,
 }
 
 /// The agenda (föredragningslista) in its order, with each item's decision if taken.
@@ -117,10 +119,11 @@ pub async fn agenda(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<V
     let rows = sqlx::query!(
         r#"SELECT a.id, a.position, c.id AS case_id, c.dnr_prefix, c.dnr_year, c.dnr_seq, r.title, r.deadline,
                   c.state AS "state: CaseState", d.outcome AS "outcome?: DecisionOutcome",
-                  d.paragraph AS "paragraph?", a.reserved_paragraph
+                  d.paragraph AS "paragraph?", a.reserved_paragraph, u.display_name AS "officer_name?"
            FROM agenda_items a
            JOIN cases c ON c.id = a.case_id
            JOIN referrals r ON r.id = c.referral_id
+           LEFT JOIN users u ON u.id = c.assigned_officer_id
            LEFT JOIN decisions d ON d.agenda_item_id = a.id
            WHERE a.meeting_id = $1
            ORDER BY a.position"#,
@@ -145,6 +148,7 @@ pub async fn agenda(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<V
             outcome: row.outcome,
             paragraph: row.paragraph,
             reserved_paragraph: row.reserved_paragraph,
+            officer_name: row.officer_name,
         })
         .collect())
 }

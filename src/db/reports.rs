@@ -10,6 +10,7 @@ use crate::domain::report::{ReportContent, Signatory};
 #[derive(Debug, Clone)]
 pub struct Revision {
     pub id: Uuid,
+    pub case_id: Uuid,
     pub number: i32,
     pub content: ReportContent,
     pub author_name: String,
@@ -18,6 +19,7 @@ pub struct Revision {
 
 struct RevisionRow {
     id: Uuid,
+    case_id: Uuid,
     number: i32,
     title: String,
     proposals: serde_json::Value,
@@ -38,6 +40,7 @@ impl RevisionRow {
             serde_json::from_value(self.signatories).unwrap_or_default();
         Revision {
             id: self.id,
+            case_id: self.case_id,
             number: self.number,
             content: ReportContent {
                 title: self.title,
@@ -58,7 +61,7 @@ impl RevisionRow {
 pub async fn latest(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Option<Revision>> {
     let row = sqlx::query_as!(
         RevisionRow,
-        "SELECT r.id, r.number, r.title, r.proposals, r.summary, r.preparation, r.background,
+        "SELECT r.id, r.case_id, r.number, r.title, r.proposals, r.summary, r.preparation, r.background,
                 r.considerations, r.signatories, u.display_name AS author_name, r.created_at
          FROM report_revisions r JOIN users u ON u.id = r.author_id
          WHERE r.case_id = $1 ORDER BY r.number DESC LIMIT 1",
@@ -76,7 +79,7 @@ pub async fn get(
 ) -> sqlx::Result<Option<Revision>> {
     let row = sqlx::query_as!(
         RevisionRow,
-        "SELECT r.id, r.number, r.title, r.proposals, r.summary, r.preparation, r.background,
+        "SELECT r.id, r.case_id, r.number, r.title, r.proposals, r.summary, r.preparation, r.background,
                 r.considerations, r.signatories, u.display_name AS author_name, r.created_at
          FROM report_revisions r JOIN users u ON u.id = r.author_id
          WHERE r.case_id = $1 AND r.number = $2",
@@ -91,7 +94,7 @@ pub async fn get(
 pub async fn get_by_id(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Revision>> {
     let row = sqlx::query_as!(
         RevisionRow,
-        "SELECT r.id, r.number, r.title, r.proposals, r.summary, r.preparation, r.background,
+        "SELECT r.id, r.case_id, r.number, r.title, r.proposals, r.summary, r.preparation, r.background,
                 r.considerations, r.signatories, u.display_name AS author_name, r.created_at
          FROM report_revisions r JOIN users u ON u.id = r.author_id
          WHERE r.id = $1",
@@ -100,6 +103,43 @@ pub async fn get_by_id(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option
     .fetch_optional(conn)
     .await?;
     Ok(row.map(RevisionRow::into_revision))
+}
+
+/// The revisions `ids`, in no particular order.
+pub async fn get_by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Revision>> {
+    let rows = sqlx::query_as!(
+        RevisionRow,
+        "SELECT r.id, r.case_id, r.number, r.title, r.proposals, r.summary, r.preparation, r.background,
+                r.considerations, r.signatories, u.display_name AS author_name, r.created_at
+         FROM report_revisions r JOIN users u ON u.id = r.author_id
+         WHERE r.id = ANY($1)",
+        ids
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(RevisionRow::into_revision).collect())
+}
+
+/// The latest revision of each case on a meeting's agenda.
+pub async fn latest_on_agenda(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+) -> sqlx::Result<Vec<Revision>> {
+    let rows = sqlx::query_as!(
+        RevisionRow,
+        "SELECT DISTINCT ON (r.case_id)
+                r.id, r.case_id, r.number, r.title, r.proposals, r.summary, r.preparation, r.background,
+                r.considerations, r.signatories, u.display_name AS author_name, r.created_at
+         FROM agenda_items a
+         JOIN report_revisions r ON r.case_id = a.case_id
+         JOIN users u ON u.id = r.author_id
+         WHERE a.meeting_id = $1
+         ORDER BY r.case_id, r.number DESC",
+        meeting_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(RevisionRow::into_revision).collect())
 }
 
 #[derive(Debug, Clone)]

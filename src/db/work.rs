@@ -32,6 +32,8 @@ pub struct OpenCaseFilter<'a> {
     pub states: &'a [CaseState],
     /// Only the cases assigned to this handläggare.
     pub officer: Option<Uuid>,
+    /// Only those after this (deadline, case id) in the order: the next page.
+    pub after: Option<(NaiveDate, Uuid)>,
 }
 
 /// The open cases a filter selects, earliest deadline first, at most `limit` of
@@ -52,6 +54,7 @@ pub async fn open_cases(
                FROM cases c JOIN referrals r ON r.id = c.referral_id
                WHERE c.organ_id = ANY($1) AND c.state = ANY($2)
                  AND ($3::uuid IS NULL OR c.assigned_officer_id = $3)
+                 AND ($5::date IS NULL OR (r.deadline, c.id) > ($5, $6::uuid))
                ORDER BY r.deadline, c.id
                LIMIT $4
            )
@@ -75,7 +78,9 @@ pub async fn open_cases(
         filter.organs,
         &states as &[&str],
         filter.officer,
-        limit
+        limit,
+        filter.after.map(|(deadline, _)| deadline),
+        filter.after.map(|(_, id)| id),
     )
     .fetch_all(conn)
     .await?;

@@ -125,7 +125,8 @@ pub fn validate_year_plan(input: &YearPlanInput) -> Result<Vec<MeetingDetails>, 
             "dates",
             format!(
                 "Ange varje datum som ÅÅÅÅ-MM-DD mellan år 2000 och 2099. Kontrollera {}.",
-                wrong.join(", ")
+                // The first few are enough to find the mistake.
+                wrong.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
             ),
         );
     } else if dates.len() != count {

@@ -9,7 +9,7 @@
 //! is recorded in that transaction, and chunks that never become part of a file
 //! are removed by housekeeping.
 
-use axum::body::Bytes;
+use bytes::Bytes;
 use futures_util::Stream;
 use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};

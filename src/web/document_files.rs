@@ -274,6 +274,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn quotes_and_backslashes_never_end_the_plain_name() {
+        let value = content_disposition("Betänkande \"SOU\" 2026\\a.pdf");
+        assert_eq!(
+            value.to_str().unwrap(),
+            "attachment; filename=\"Betankande _SOU_ 2026_a.pdf\"; \
+             filename*=UTF-8''Bet%C3%A4nkande%20%22SOU%22%202026%5Ca.pdf"
+        );
+    }
+
+    #[test]
     fn the_file_name_travels_in_both_header_forms() {
         let value = content_disposition("Yttrande AMN 2026-3 över LI2025-01842.pdf");
         assert_eq!(

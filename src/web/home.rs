@@ -228,6 +228,7 @@ pub async fn start_page(
             organs,
             states,
             officer,
+            after: None,
         };
         let (found, all) = db::work::open_cases(&mut conn, filter, SECTION_SIZE).await?;
         cases.extend(found);
@@ -430,6 +431,7 @@ pub async fn planning(
         organs: &[organ.id],
         states: &open_states,
         officer: None,
+        after: None,
     };
     let (open, _) = db::work::open_cases(&mut conn, filter, i64::MAX).await?;
     let items = plan_cases(&state, &mut conn, open, today).await?;

@@ -979,22 +979,23 @@ async fn protocol_body(
     conn: &mut sqlx::PgConnection,
     meeting_id: Uuid,
 ) -> Result<DocumentBody, AppError> {
+    let decisions = db::decisions::for_meeting(conn, meeting_id).await?;
+    let revision_ids: Vec<Uuid> = decisions.iter().map(|d| d.revision_id).collect();
+    let revisions = db::reports::get_by_ids(conn, &revision_ids).await?;
     let mut paragraphs = Vec::new();
     for item in db::meetings::agenda(conn, meeting_id).await? {
-        let Some(decision_id) = db::decisions::on_item(conn, item.id).await? else {
-            continue;
-        };
-        let Some(decision) = db::decisions::for_case(conn, item.case_id)
-            .await?
-            .into_iter()
-            .find(|d| d.id == decision_id)
+        let Some(decision) = decisions
+            .iter()
+            .find(|d| d.agenda_item_id == Some(item.id))
+            .cloned()
         else {
             continue;
         };
-        let decision_lines = match db::reports::get_by_id(conn, decision.revision_id).await? {
-            Some(revision) => decision_lines(&decision, &revision),
-            None => Vec::new(),
-        };
+        let decision_lines = revisions
+            .iter()
+            .find(|r| r.id == decision.revision_id)
+            .map(|revision| decision_lines(&decision, revision))
+            .unwrap_or_default();
         paragraphs.push(ProtocolParagraph {
             label: decision.paragraph.map(paragraph_label).unwrap_or_default(),
             item,
@@ -1027,22 +1028,20 @@ async fn agenda_body(
     conn: &mut sqlx::PgConnection,
     meeting_id: Uuid,
 ) -> Result<DocumentBody, AppError> {
-    let mut entries = Vec::new();
-    for item in db::meetings::agenda(conn, meeting_id).await? {
-        let proposals = db::reports::latest(conn, item.case_id)
-            .await?
-            .map(|r| r.content.proposals)
-            .unwrap_or_default();
-        let officer = db::cases::get(conn, item.case_id)
-            .await?
-            .and_then(|c| c.officer_name)
-            .unwrap_or_default();
-        entries.push(AgendaEntry {
+    let latest = db::reports::latest_on_agenda(conn, meeting_id).await?;
+    let entries = db::meetings::agenda(conn, meeting_id)
+        .await?
+        .into_iter()
+        .map(|item| AgendaEntry {
+            proposals: latest
+                .iter()
+                .find(|r| r.case_id == item.case_id)
+                .map(|r| r.content.proposals.clone())
+                .unwrap_or_default(),
+            officer: item.officer_name.clone().unwrap_or_default(),
             item,
-            proposals,
-            officer,
-        });
-    }
+        })
+        .collect();
     Ok(DocumentBody::Agenda(entries))
 }
 

@@ -229,7 +229,7 @@ async fn an_uploaded_file_downloads_byte_for_byte(pool: PgPool) {
     assert_eq!(file.headers["accept-ranges"], "bytes");
     assert_eq!(
         file.headers["content-disposition"],
-        "attachment; filename=\"Bet_nkande parkering.pdf\"; filename*=UTF-8''Bet%C3%A4nkande%20parkering.pdf"
+        "attachment; filename=\"Betankande parkering.pdf\"; filename*=UTF-8''Bet%C3%A4nkande%20parkering.pdf"
     );
     assert!(
         file.headers.get("content-encoding").is_none(),

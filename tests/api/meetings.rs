@@ -28,7 +28,7 @@ async fn a_meeting_with_a_vote_and_a_reservation_is_printed_adjusted_and_announc
     agenda.assert_contains(TITLE);
     agenda.assert_contains("Dnr AMN 2027/");
     agenda.assert_contains(PROPOSAL);
-    agenda.assert_contains("Handläggare ");
+    agenda.assert_contains("Handläggare Hanna Lindqvist");
     let pdf = crew
         .secretary
         .get(&format!("/sammantraden/{meeting}/kallelse.pdf"))

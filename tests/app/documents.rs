@@ -244,8 +244,8 @@ async fn at_justering_the_extract_and_the_decided_report_are_frozen_as_handlinga
     );
     assert!(titles[0].2, "a public case's adjusted extract is published");
 
-    // The stored bytes are the rendering of what was decided, and they stay
-    // what they were: a later correction of the report does not reach them.
+    // The stored bytes are the rendering of what was decided, under the SHA-256
+    // recorded for them.
     let extract = stored_bytes(&pool, frozen[0].3).await;
     let report = stored_bytes(&pool, frozen[1].3).await;
     assert!(extract.starts_with(b"%PDF-"));
