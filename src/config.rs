@@ -73,6 +73,17 @@ pub struct DatabaseArgs {
     /// PostgreSQL to use; without it, a private cluster under the data directory.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// A streaming read replica of DATABASE_URL (e.g. made by `pg_basebackup -R`):
+    /// the public diarium, its search, the Atom feeds and the anslagstavla read
+    /// from it, as they bear a replica's lag of a second; all else, and whatever a
+    /// signed-in user writes and then reads, stays on DATABASE_URL.
+    #[arg(
+        long,
+        env = "REMISS_READ_DATABASE_URL",
+        hide_env_values = true,
+        requires = "database_url"
+    )]
+    pub read_database_url: Option<String>,
     /// Where the private PostgreSQL cluster lives.
     #[arg(long, env = "REMISS_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,

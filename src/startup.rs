@@ -57,6 +57,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// The application's database: a pool, and the embedded cluster behind it if any.
 pub struct Database {
     pub pool: PgPool,
+    /// The read replica's pool, when one is configured.
+    pub read_pool: Option<PgPool>,
     embedded: Option<EmbeddedPostgres>,
 }
 
@@ -80,7 +82,24 @@ impl Database {
         let pool = db::connect(options, &pool_settings(args))
             .await
             .context("could not connect to PostgreSQL")?;
-        Ok(Database { pool, embedded })
+        // The replica follows the primary's migrations; it is never written to.
+        let read_pool = match &args.read_database_url {
+            Some(url) => {
+                let options = url
+                    .parse::<PgConnectOptions>()
+                    .context("--read-database-url is not a valid PostgreSQL URL")?;
+                let read_pool = db::connect(options, &pool_settings(args))
+                    .await
+                    .context("could not connect to the read replica")?;
+                Some(read_pool)
+            }
+            None => None,
+        };
+        Ok(Database {
+            pool,
+            read_pool,
+            embedded,
+        })
     }
 
     /// Whether this start created the private cluster (the demo city goes in then).
@@ -97,6 +116,9 @@ impl Database {
     /// Closes the pool and stops the private cluster cleanly.
     pub async fn close(self) -> anyhow::Result<()> {
         self.pool.close().await;
+        if let Some(read_pool) = self.read_pool {
+            read_pool.close().await;
+        }
         if let Some(cluster) = self.embedded {
             cluster.stop().await?;
         }
@@ -161,6 +183,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     );
     let mut state = AppState::new(database.pool.clone(), web::Settings::from(&args));
+    if let Some(read_pool) = &database.read_pool {
+        tracing::info!("public pages read from the read replica");
+        state = state.with_public_reads(read_pool.clone());
+    }
     let mut provider_refresh = None;
     if let Some(provider) = oidc {
         if provider.config().public_url.scheme() == "https" && !args.secure_cookies {

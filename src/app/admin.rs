@@ -403,7 +403,10 @@ pub async fn set_active(ctx: &Context, actor: &Actor, user_id: Uuid, active: boo
 }
 
 pub async fn create_organ(ctx: &Context, by: Origin<'_>, input: &OrganInput) -> Result<Uuid> {
-    transaction!(ctx, create_organ_in, by, input)
+    let created = transaction!(ctx, create_organ_in, by, input);
+    // This instance's pages show it at once, the others' within the cache's time.
+    ctx.organs.forget();
+    created
 }
 
 pub async fn create_organ_in(
@@ -480,7 +483,9 @@ pub async fn update_organ(
         },
     )
     .await?;
-    commit(tx, OrganUpdated::Saved).await
+    let saved = commit(tx, OrganUpdated::Saved).await;
+    ctx.organs.forget();
+    saved
 }
 
 fn organ_fields(details: &OrganDetails) -> OrganFields {

@@ -204,7 +204,8 @@ pub async fn register_referral(
     actor.require(actor.is_registrar())?;
     record_refusals(ctx, actor, None, documents).await?;
     let (mut tx, now) = ctx.begin().await?;
-    let registered = register_referral_in(&mut tx, now, actor, input, documents).await?;
+    let known = ctx.organs.ids(&mut tx).await?;
+    let registered = register_referral_in(&mut tx, now, actor, &known, input, documents).await?;
     commit(tx, registered).await
 }
 
@@ -212,13 +213,14 @@ pub async fn register_referral_in(
     conn: &mut PgConnection,
     at: DateTime<Utc>,
     actor: &Actor,
+    known_organs: &[Uuid],
     input: &ReferralInput,
     documents: &[DocumentIn],
 ) -> Result<RegisteredWithDocuments> {
     let mut errors = FieldErrors::new();
     let ready = prepare(&mut errors, documents, stockholm_date(at));
     let ReferralRegistered { referral_id, cases } =
-        match referrals::register_in(&mut *conn, at, actor, input).await {
+        match referrals::register_in(&mut *conn, at, actor, known_organs, input).await {
             Ok(registered) if errors.is_empty() => registered,
             Ok(_) => return Err(Error::Invalid(errors)),
             Err(Error::Invalid(found)) => {

@@ -32,9 +32,10 @@
 //! the steps that make a decision appealable; [`admin`] users (how they sign in, the import of a
 //! list), roles and organs; [`sign_in`] the sign-in through the identity
 //! provider; [`outbox`] what each change tells whom by e-mail, the deadline
-//! reminders and the failed messages; [`reply_document`] the yttrande as a
-//! document, frozen at dispatch; [`demo`] the demo city, loaded through all of
-//! these.
+//! reminders and the failed messages; [`documents`] the handlingar and their
+//! files; [`outgoing`] the record as the documents it produces; [`frozen`] those
+//! documents frozen at justering, delegation and dispatch; [`organ_cache`] the organ list kept in memory;
+//! [`demo`] the demo city, loaded through all of these.
 
 pub mod admin;
 pub mod cases;
@@ -43,6 +44,7 @@ pub mod documents;
 pub mod frozen;
 pub mod meetings;
 pub mod notices;
+pub mod organ_cache;
 pub mod outbox;
 pub mod outgoing;
 pub mod referrals;
@@ -51,6 +53,8 @@ pub mod reviews;
 pub mod sign_in;
 pub mod step;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
@@ -58,20 +62,28 @@ use uuid::Uuid;
 use crate::db;
 use crate::domain::dates::stockholm_date;
 use crate::domain::{FieldErrors, Role};
+use organ_cache::OrganCache;
 
-/// What every use case runs with: the database and the clock.
+/// What every use case runs with: the database, the clock and the organ list
+/// kept in memory.
 #[derive(Clone)]
 pub struct Context {
     pub pool: PgPool,
     pub clock: Clock,
+    pub organs: Arc<OrganCache>,
 }
 
 impl Context {
     /// The product as it runs: the system's clock.
     pub fn new(pool: PgPool) -> Context {
+        Context::with_clock(pool, Clock::System)
+    }
+
+    pub fn with_clock(pool: PgPool, clock: Clock) -> Context {
         Context {
             pool,
-            clock: Clock::System,
+            clock,
+            organs: Arc::default(),
         }
     }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{Actor, Context, Error, Result, transaction};
+use super::{Actor, Context, Error, Result, commit, transaction};
 use crate::db;
 use crate::db::referrals::{OpenedCase, Referral};
 use crate::domain::dates::stockholm_date;
@@ -19,18 +19,24 @@ pub struct Registered {
 }
 
 pub async fn register(ctx: &Context, actor: &Actor, input: &ReferralInput) -> Result<Registered> {
-    transaction!(ctx, register_in, actor, input)
+    let (mut tx, now) = ctx.begin().await?;
+    let known = ctx.organs.ids(&mut tx).await?;
+    let registered = register_in(&mut tx, now, actor, &known, input).await?;
+    commit(tx, registered).await
 }
 
+/// Registers against `known_organs`, the ids of the organs that exist (the
+/// registration's busiest statement is not spent on reading them again; a
+/// copy a little old is safe, the foreign keys refuse an organ that is gone).
 pub async fn register_in(
     conn: &mut PgConnection,
     at: DateTime<Utc>,
     actor: &Actor,
+    known_organs: &[Uuid],
     input: &ReferralInput,
 ) -> Result<Registered> {
     actor.require(actor.is_registrar())?;
-    let known = known_organs(conn).await?;
-    let new = referral::validate_new(input, &known, stockholm_date(at))?;
+    let new = referral::validate_new(input, known_organs, stockholm_date(at))?;
     let (referral_id, cases) = db::referrals::register(conn, actor.user_id, &new, at).await?;
     Ok(Registered { referral_id, cases })
 }

@@ -390,10 +390,7 @@ async fn create_organ(
     let input = form.input();
     let actor = user.actor();
     match app::admin::create_organ(&state.ctx, Origin::Admin(&actor), &input).await {
-        Ok(_) => {
-            state.organs.forget();
-            Ok(Redirect::to("/admin/organ").into_response())
-        }
+        Ok(_) => Ok(Redirect::to("/admin/organ").into_response()),
         Err(app::Error::Invalid(errors)) => {
             let page = OrganPage {
                 layout: organ_layout(&user, "Nytt organ"),
@@ -419,10 +416,7 @@ async fn update_organ(
     let based_on = form.version.unwrap_or(0);
     let updated = app::admin::update_organ(&state.ctx, &user.actor(), id, based_on, &input).await;
     let (status, errors, current) = match updated {
-        Ok(OrganUpdated::Saved) => {
-            state.organs.forget();
-            return Ok(Redirect::to("/admin/organ").into_response());
-        }
+        Ok(OrganUpdated::Saved) => return Ok(Redirect::to("/admin/organ").into_response()),
         Ok(OrganUpdated::Stale { current }) => (StatusCode::CONFLICT, FieldErrors::new(), *current),
         Err(app::Error::Invalid(errors)) => {
             let mut conn = state.pool.acquire().await?;

@@ -232,7 +232,7 @@ async fn list(
     let q = params.q.trim().to_string();
     let mut capped = false;
     let (entries, next_after) = if q.is_empty() {
-        let mut conn = state.pool.acquire().await?;
+        let mut conn = state.public_reads.acquire().await?;
         let after = params.after.split_once('_').and_then(|(at, id)| {
             Some((
                 DateTime::<Utc>::from_timestamp_micros(at.parse().ok()?)?,
@@ -256,7 +256,7 @@ async fn list(
             .and_then(|(rank, id)| Some((rank.parse().ok()?, Uuid::parse_str(id).ok()?)));
         // The search's planner settings hold for its own transaction only; a
         // visitor who leaves has its statement cancelled.
-        let mut tx = db::begin_cancellable(&state.pool).await?;
+        let mut tx = db::begin_cancellable(&state.public_reads).await?;
         let q = bounded(&q);
         let found = db::diarium::search(
             &mut tx,
@@ -313,7 +313,7 @@ async fn entry(
     State(state): State<AppState>,
     super::ids::Id(id): super::ids::Id,
 ) -> Result<Response, AppError> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.public_reads.acquire().await?;
     let entry = db::diarium::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -340,7 +340,7 @@ async fn reply(
     State(state): State<AppState>,
     super::ids::Id(id): super::ids::Id,
 ) -> Result<Response, AppError> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.public_reads.acquire().await?;
     let entry = db::diarium::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -383,7 +383,7 @@ struct Feed {
 
 /// The 50 newest entries as Atom.
 async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.public_reads.acquire().await?;
     let entries = db::diarium::list(&mut conn, None, 50).await?;
     let updated = entries
         .iter()

@@ -70,6 +70,7 @@ pub async fn plan_cases(
         meetings.entry(organ).or_default().push(stockholm_date(at));
     }
     let organs: HashMap<Uuid, Organ> = state
+        .ctx
         .organs
         .list(conn)
         .await?

@@ -96,6 +96,7 @@ async fn list_page(
     let meetings = db::meetings::for_organs(&mut conn, &member_organs(user)).await?;
     let secretary_of = secretary_organs(&user.actor());
     let organs = state
+        .ctx
         .organs
         .list(&mut conn)
         .await?
@@ -800,6 +801,7 @@ async fn year_page(
     let secretary_of = secretary_organs(&user.actor());
     user.require(!secretary_of.is_empty())?;
     let organs = state
+        .ctx
         .organs
         .list(&mut conn)
         .await?

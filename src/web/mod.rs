@@ -16,7 +16,6 @@ mod ids;
 mod meetings;
 mod notice_board;
 mod oidc;
-mod organ_cache;
 mod outbox;
 mod query;
 mod referrals;
@@ -52,7 +51,6 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use error::AppError;
-use organ_cache::OrganCache;
 pub use server::serve;
 
 use crate::app::Context;
@@ -145,10 +143,12 @@ impl From<&ServeArgs> for Settings {
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    /// What the public pages read from (the diarium, its search, the feeds, the
+    /// anslagstavla): the read replica when there is one, else `pool`.
+    pub public_reads: PgPool,
     /// What the use cases run with (the same pool, and the clock).
     pub ctx: Context,
     pub settings: Arc<Settings>,
-    pub organs: Arc<OrganCache>,
     pub hashing: HashingSlots,
     /// The identity provider, when single sign-on is configured.
     pub oidc: Option<Arc<crate::oidc::Provider>>,
@@ -158,12 +158,18 @@ impl AppState {
     pub fn new(pool: PgPool, settings: Settings) -> Self {
         AppState {
             ctx: Context::new(pool.clone()),
+            public_reads: pool.clone(),
             pool,
             hashing: HashingSlots::for_memory(settings.hashing_memory_mib),
             settings: Arc::new(settings),
-            organs: Arc::default(),
             oidc: None,
         }
+    }
+
+    /// With the public pages reading from a replica.
+    pub fn with_public_reads(mut self, replica: PgPool) -> Self {
+        self.public_reads = replica;
+        self
     }
 
     /// With single sign-on through `provider`.

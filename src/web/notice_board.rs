@@ -141,7 +141,7 @@ struct BoardPage {
 }
 
 async fn listing(state: &AppState, archived: bool) -> Result<Vec<NoticeView>, AppError> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.public_reads.acquire().await?;
     let today = state.ctx.clock.today();
     Ok(db::notices::board(&mut conn, today, archived, BOARD_SIZE)
         .await?
@@ -179,7 +179,7 @@ struct NoticePage {
 
 /// One notice with the paragraphs it announces (the published protocol).
 async fn notice(State(state): State<AppState>, Id(id): Id) -> Result<Response, AppError> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.public_reads.acquire().await?;
     let today = state.ctx.clock.today();
     let notice = db::notices::get_posted(&mut conn, id, today)
         .await?

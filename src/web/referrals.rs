@@ -172,7 +172,7 @@ struct ConflictRow {
 
 async fn organs(state: &AppState) -> Result<Vec<Organ>, AppError> {
     let mut conn = state.pool.acquire().await?;
-    Ok(state.organs.list(&mut conn).await?)
+    Ok(state.ctx.organs.list(&mut conn).await?)
 }
 
 pub async fn new_form(
@@ -663,7 +663,7 @@ pub async fn list(
 
     let mut conn = state.pool.acquire().await?;
     let mut rows = db::referrals::list(&mut conn, &query, PAGE_SIZE + 1).await?;
-    let organs = state.organs.list(&mut conn).await?;
+    let organs = state.ctx.organs.list(&mut conn).await?;
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
 

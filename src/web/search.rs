@@ -128,7 +128,7 @@ pub async fn search(
     // The search's planner settings hold for its own transaction only; a user
     // who leaves has its statement cancelled.
     let mut tx = db::begin_cancellable(&state.pool).await?;
-    let organs = state.organs.list(&mut tx).await?;
+    let organs = state.ctx.organs.list(&mut tx).await?;
     let words = bounded(params.q.trim());
     let words_left_out = words_left_out(params.q.trim());
     let dnr = dnr_query(words);

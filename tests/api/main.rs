@@ -17,6 +17,7 @@ mod meetings;
 mod notice_board;
 mod overview;
 mod pool;
+mod read_replica;
 mod referrals;
 mod senders;
 mod session_expiry;

@@ -55,10 +55,7 @@ fn conflict(result: app::Result<()>) -> String {
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn a_case_moves_only_as_the_workflow_allows_with_the_reason_in_swedish(pool: PgPool) {
     let registered_at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 30, 0).unwrap();
-    let ctx = Context {
-        pool: pool.clone(),
-        clock: Clock::Fixed(registered_at),
-    };
+    let ctx = Context::with_clock(pool.clone(), Clock::Fixed(registered_at));
     demo::load_if_empty(&ctx).await.unwrap();
     let amn = organ(&pool, "AMN").await;
     let input = ReferralInput {

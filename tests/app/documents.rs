@@ -272,10 +272,7 @@ async fn at_justering_the_extract_and_the_decided_report_are_frozen_as_handlinga
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn a_decision_by_delegation_freezes_the_decided_report(pool: PgPool) {
     let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 30, 0).unwrap();
-    let ctx = Context {
-        pool: pool.clone(),
-        clock: remiss::app::Clock::Fixed(at),
-    };
+    let ctx = Context::with_clock(pool.clone(), remiss::app::Clock::Fixed(at));
     remiss::app::demo::load_if_empty(&ctx).await.unwrap();
     // The demo's approved case waiting for a meeting.
     let case: Uuid = sqlx::query_scalar("SELECT id FROM cases WHERE state = 'approved' LIMIT 1")

@@ -441,10 +441,7 @@ async fn two_instances_give_and_send_each_reminder_once(pool: PgPool) {
     // Monday 2 March 2026: the demo's waste plan is under review, its meeting on
     // 16 March, so it must be approved by Friday 6 March (agenda closing).
     let monday = Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap();
-    let at = |clock| Context {
-        pool: pool.clone(),
-        clock: Clock::Fixed(clock),
-    };
+    let at = |clock| Context::with_clock(pool.clone(), Clock::Fixed(clock));
     demo::load_if_empty(&at(monday)).await.unwrap();
     set_email(&pool, "granskare", "gun.granskare@stad.se").await;
     assert_eq!(

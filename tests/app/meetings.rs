@@ -29,10 +29,7 @@ fn at(day: &str) -> DateTime<Utc> {
 }
 
 fn on(pool: &PgPool, day: &str) -> Context {
-    Context {
-        pool: pool.clone(),
-        clock: Clock::Fixed(at(day)),
-    }
+    Context::with_clock(pool.clone(), Clock::Fixed(at(day)))
 }
 
 fn date(day: &str) -> NaiveDate {

@@ -163,6 +163,10 @@ impl City {
         self.organs[prefix]
     }
 
+    fn organ_ids(&self) -> Vec<Uuid> {
+        self.organs.values().copied().collect()
+    }
+
     fn person(&self, username: &str) -> &Actor {
         &self.people[username]
     }
@@ -345,7 +349,14 @@ async fn reference_remiss(conn: &mut PgConnection, city: &City) -> Result<()> {
         ..ReferralInput::default()
     };
     let registrar = city.person("registrator");
-    let registered = referrals::register_in(conn, at(2020, 1, 20, 9), registrar, &input).await?;
+    let registered = referrals::register_in(
+        conn,
+        at(2020, 1, 20, 9),
+        registrar,
+        &city.organ_ids(),
+        &input,
+    )
+    .await?;
     // Its missive and betänkande, received with it and published.
     documents::load_demo_documents_in(
         conn,
@@ -483,7 +494,9 @@ async fn current_remisser(conn: &mut PgConnection, city: &City, now: DateTime<Ut
     );
     let mut drafted = Vec::new();
     for (days_ago, input) in [(12, &waste), (30, &memo)] {
-        let registered = referrals::register_in(conn, day(days_ago), registrar, input).await?;
+        let registered =
+            referrals::register_in(conn, day(days_ago), registrar, &city.organ_ids(), input)
+                .await?;
         let case = case_for(&registered, amn);
         assign(conn, day(10), reviewer, case, officer).await?;
         let mut draft = first_draft(
