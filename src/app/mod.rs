@@ -41,6 +41,7 @@ pub mod cases;
 pub mod demo;
 pub mod documents;
 pub mod frozen;
+pub mod meeting_documents;
 pub mod meetings;
 pub mod notices;
 pub mod outbox;
