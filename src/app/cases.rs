@@ -169,6 +169,7 @@ pub async fn decide_by_delegation_in(
             motions: &[],
             procedure: "",
             votes: &[],
+            absences: &[],
             delegation_reference: Some(&reference),
             adjusted_at_once: false,
             revision_id: revision.id,

@@ -221,7 +221,7 @@ pub async fn dispatched_reply_in(
 }
 
 /// Renders off the async threads: layout is CPU work.
-async fn rendered(
+pub(super) async fn rendered(
     render: impl FnOnce() -> std::result::Result<Vec<u8>, RenderError> + Send + 'static,
 ) -> Result<Vec<u8>> {
     let bytes = tokio::task::spawn_blocking(render)

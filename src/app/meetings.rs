@@ -7,17 +7,17 @@ use chrono_tz::Europe::Stockholm;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::frozen;
 use super::outbox::{self, About, Notice};
 use super::step::{self, Begun};
 use super::{Actor, Context, Error, Result, commit, transaction};
+use super::{frozen, meeting_documents};
 use crate::db;
 use crate::db::audit::{self, NewEvent};
 use crate::db::meetings::Meeting;
 use crate::db::notices::Subject;
 use crate::domain::audit::{
-    AgendaReordered, AuditAction, CaseEvent, DecisionRecord, MeetingAdjusted, MeetingCancelled,
-    MeetingChanged, MeetingPlanned, OrganMember,
+    AgendaReordered, AgendaSent, AuditAction, CaseEvent, DecisionRecord, MeetingAdjusted,
+    MeetingCancelled, MeetingChanged, MeetingPlanned, OrganMember,
 };
 use crate::domain::dates::{format_stockholm, stockholm_date};
 use crate::domain::meeting::{
@@ -26,9 +26,14 @@ use crate::domain::meeting::{
     validate_meeting, validate_required, validate_year_plan,
 };
 use crate::domain::notice::notice_dates;
-use crate::domain::roster::{AttendanceInput, MemberInput, validate_attendance, validate_member};
+use crate::domain::roster::{
+    AttendanceInput, Attendee, MemberInput, check_absent_were_present, validate_attendance,
+    validate_member,
+};
 use crate::domain::workflow::Transition;
 use crate::domain::{CaseState, FieldErrors, Role};
+use crate::files::store::store_bytes;
+use crate::render;
 
 /// The organs in which the actor is nämndsekreterare.
 pub fn secretary_organs(actor: &Actor) -> Vec<Uuid> {
@@ -397,6 +402,7 @@ pub async fn decide_in(
     let meeting_date = stockholm_date(meeting.starts_at);
     check_meeting_held(meeting_date, stockholm_date(at)).map_err(Error::Conflict)?;
     let decision = validate_decision(input)?;
+    check_absent_were_present(&decision.absences, &meeting.attendees())?;
     let transition = Transition::Decide(decision.outcome);
     let Begun { case, to } = step::begin(conn, actor, item.case_id, transition).await?;
     let revision = db::reports::latest(conn, case.id)
@@ -422,6 +428,7 @@ pub async fn decide_in(
             motions: &decision.motions,
             procedure: &decision.procedure,
             votes: &decision.votes,
+            absences: &decision.absences,
             delegation_reference: None,
             adjusted_at_once: decision.adjusted_at_once,
             revision_id: revision.id,
@@ -450,6 +457,7 @@ pub async fn decide_in(
         outcome: decision.outcome,
         paragraph: paragraph_label(paragraph),
         reason: decision.reason,
+        decision_id,
     };
     step::finish(conn, at, actor, &case, to, event).await
 }
@@ -460,6 +468,8 @@ struct Recorded {
     case: db::cases::CaseDetail,
     decision: db::decisions::Decision,
     paragraph: String,
+    /// Who took part in the meeting, as recorded.
+    attendees: Vec<Attendee>,
 }
 
 async fn recorded(
@@ -488,6 +498,7 @@ async fn recorded(
         case,
         decision,
         paragraph,
+        attendees: meeting.attendees(),
     })
 }
 
@@ -502,6 +513,7 @@ fn record_of(decision: &db::decisions::Decision) -> DecisionRecord {
         motions: decision.motions.clone(),
         procedure: decision.procedure.clone(),
         votes: decision.votes.clone(),
+        absences: decision.absences.clone(),
     }
 }
 
@@ -529,8 +541,10 @@ pub async fn correct_in(
         case,
         decision: recorded,
         paragraph,
+        attendees,
     } = recorded(conn, actor, meeting_id, item_id).await?;
     let corrected = validate_decision(input)?;
+    check_absent_were_present(&corrected.absences, &attendees)?;
     check_correction(recorded.outcome, recorded.adjusted_at_once, &corrected)
         .map_err(|(field, message)| Error::invalid(field, message))?;
     db::decisions::correct(conn, recorded.id, case.id, &corrected).await?;
@@ -544,6 +558,7 @@ pub async fn correct_in(
         motions: corrected.motions,
         procedure: corrected.procedure,
         votes: corrected.votes,
+        absences: corrected.absences,
     };
     let event = CaseEvent::DecisionCorrected {
         paragraph,
@@ -577,6 +592,7 @@ pub async fn remove_decision_in(
         case,
         decision,
         paragraph,
+        ..
     } = recorded(conn, actor, meeting_id, item_id).await?;
     check_removal(decision.outcome, decision.adjusted_at_once, case.state)
         .map_err(Error::Conflict)?;
@@ -641,6 +657,7 @@ pub async fn adjust_in(
         }
     };
     let (on, by) = (adjustment.adjusted_on, adjustment.adjusted_by);
+    let missed_deadline = adjustment.missed_deadline;
     if !db::meetings::adjust(conn, meeting.id, on, &by).await? {
         return Err(Error::raced());
     }
@@ -662,6 +679,7 @@ pub async fn adjust_in(
     let adjusted = MeetingAdjusted {
         adjusted_on: on,
         adjusted_by: by,
+        missed_deadline,
     };
     audit::record(
         conn,
@@ -705,6 +723,7 @@ pub async fn add_member_in(
         name: member.name,
         party: Some(member.party),
         substitute: Some(member.substitute),
+        email: member.email,
     };
     record_meeting(
         conn,
@@ -745,6 +764,7 @@ pub async fn remove_member_in(
         name,
         party: None,
         substitute: None,
+        email: None,
     };
     let action = AuditAction::OrganMemberRemoved;
     record_meeting(conn, at, actor, action, member_id, None, &removed).await
@@ -785,4 +805,97 @@ pub async fn record_attendance_in(
     )
     .await?;
     Ok(())
+}
+
+/// A kallelse sent: to whom, and who on the roster has no address and got nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaMailed {
+    pub recipients: Vec<String>,
+    pub without_address: Vec<String>,
+}
+
+/// Sends the kallelse with its föredragningslista to every member on the roster
+/// who has an address: one message each, the PDF attached as it was stored at
+/// sending. Sent again once the föredragningslista (or the roster) has changed;
+/// the same kallelse to the same members twice is refused.
+pub async fn send_agenda(ctx: &Context, actor: &Actor, meeting_id: Uuid) -> Result<AgendaMailed> {
+    transaction!(ctx, send_agenda_in, actor, meeting_id)
+}
+
+pub async fn send_agenda_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    meeting_id: Uuid,
+) -> Result<AgendaMailed> {
+    let meeting = secretary_meeting(conn, actor, meeting_id).await?;
+    let roster = db::meetings::roster(conn, meeting.organ_id).await?;
+    let (with_address, without): (Vec<_>, Vec<_>) =
+        roster.into_iter().partition(|m| m.email.is_some());
+    if with_address.is_empty() {
+        return Err(Error::Conflict(
+            "Ingen på nämndens ledamotslista har en e-postadress. Lägg till adresser på sidan Ledamöter."
+                .into(),
+        ));
+    }
+    let entries = meeting_documents::agenda_entries(conn, meeting.id).await?;
+    if entries.is_empty() {
+        return Err(Error::Conflict(
+            "Föredragningslistan har inga ärenden ännu.".into(),
+        ));
+    }
+    // It leaves the municipality: through the personal data guard, as every
+    // outgoing document.
+    let agenda = render::masked(&meeting_documents::agenda(&meeting, &entries));
+    let pdf = frozen::rendered(move || render::pdf::agenda(&agenda)).await?;
+    let sha256 = store_bytes(&mut *conn, &pdf).await?;
+    let recipients: Vec<(String, String)> = with_address
+        .iter()
+        .map(|m| (m.named(), m.email.clone().unwrap_or_default()))
+        .collect();
+    let listed: Vec<String> = recipients
+        .iter()
+        .map(|(name, email)| format!("{name} <{email}>"))
+        .collect();
+    let without_address: Vec<String> = without.iter().map(|m| m.named()).collect();
+    let earlier = db::meetings::agenda_mailings(conn, meeting.id).await?;
+    if earlier
+        .first()
+        .is_some_and(|last| last.sha256 == sha256 && last.recipients == listed)
+    {
+        return Err(Error::Conflict(
+            "Kallelsen är redan skickad till samma ledamöter med samma föredragningslista. Den kan skickas igen när föredragningslistan har ändrats."
+                .into(),
+        ));
+    }
+    let mailing_id = Uuid::new_v4();
+    db::meetings::insert_agenda_mailing(
+        conn,
+        &db::meetings::NewAgendaMailing {
+            id: mailing_id,
+            meeting_id: meeting.id,
+            file_name: &meeting_documents::agenda_file_name(&meeting),
+            sha256: &sha256,
+            size: pdf.len() as i64,
+            recipients: &listed,
+            without_address: &without_address,
+            sent_by: actor.user_id,
+            at,
+        },
+    )
+    .await?;
+    let again = !earlier.is_empty();
+    let addresses: Vec<&str> = recipients.iter().map(|(_, email)| email.as_str()).collect();
+    outbox::queue_agenda_in(conn, at, mailing_id, &meeting, &addresses, again).await?;
+    let sent = AgendaSent {
+        recipients: listed.clone(),
+        without_address: without_address.clone(),
+        again,
+    };
+    let action = AuditAction::MeetingAgendaSent;
+    record_meeting(conn, at, actor, action, meeting.id, None, &sent).await?;
+    Ok(AgendaMailed {
+        recipients: listed,
+        without_address,
+    })
 }

@@ -42,6 +42,7 @@ pub mod cases;
 pub mod demo;
 pub mod documents;
 pub mod frozen;
+pub mod meeting_documents;
 pub mod meetings;
 pub mod notices;
 pub mod organ_cache;

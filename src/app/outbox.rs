@@ -15,13 +15,15 @@ use super::{Actor, Context, Error, Result, commit};
 use crate::db;
 use crate::db::audit::{self, NewEvent};
 use crate::db::cases::CaseDetail;
+use crate::db::meetings::Meeting;
 use crate::db::organs::Organ;
 use crate::db::outbox::{Listed, NewMessage, NotificationSetting, Recipient};
 use crate::db::work::{OpenCase, OpenCaseFilter};
 use crate::domain::audit::{AuditAction, MessageRetried, NotificationsChanged};
-use crate::domain::dates::stockholm_date;
+use crate::domain::dates::{format_stockholm, stockholm_date};
 use crate::domain::message::{MessageKind, MessageState, ReminderKind, reminder_due};
 use crate::domain::planning::{LeadTimes, Progress, plan};
+use crate::domain::report::genitive;
 use crate::domain::{CaseState, Dnr, Role};
 
 /// What a notification is about: the case as both a case page and the
@@ -171,7 +173,8 @@ async fn notify(
             &mut *conn,
             &NewMessage {
                 kind: notice.kind(),
-                case_id: about.case_id,
+                case_id: Some(about.case_id),
+                agenda_mailing_id: None,
                 user_id: Some(recipient.user_id),
                 recipient: &recipient.email,
                 subject: &subject,
@@ -247,7 +250,8 @@ pub async fn queue_reply_in(
         conn,
         &NewMessage {
             kind: MessageKind::Reply,
-            case_id: case.id,
+            case_id: Some(case.id),
+            agenda_mailing_id: None,
             user_id: None,
             recipient: address,
             subject: &subject,
@@ -258,6 +262,52 @@ pub async fn queue_reply_in(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// Writes the kallelse's e-mail to each member's address, the mailing's PDF
+/// attached when it is sent. `again`: the föredragningslista has changed since
+/// the last kallelse.
+pub async fn queue_agenda_in(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    mailing_id: Uuid,
+    meeting: &Meeting,
+    addresses: &[&str],
+    again: bool,
+) -> Result<()> {
+    let when = format_stockholm(meeting.starts_at);
+    let organ = genitive(&meeting.organ_name);
+    let (subject, changed) = if again {
+        (
+            format!("Ändrad kallelse till {organ} sammanträde {when}"),
+            " Föredragningslistan har ändrats sedan den förra kallelsen: den här ersätter den.",
+        )
+    } else {
+        (format!("Kallelse till {organ} sammanträde {when}"), "")
+    };
+    let body = format!(
+        "Hej!\n\nDu kallas till {organ} sammanträde {when}, {}.{changed}\n\nKallelsen med föredragningslistan bifogas som PDF.\n\nMed vänlig hälsning\n{}",
+        meeting.place, meeting.organ_name
+    );
+    for address in addresses {
+        db::outbox::insert(
+            &mut *conn,
+            &NewMessage {
+                kind: MessageKind::Agenda,
+                case_id: None,
+                agenda_mailing_id: Some(mailing_id),
+                user_id: None,
+                recipient: address,
+                subject: &subject,
+                body: &body,
+                link: None,
+                attachments: &[],
+                at,
+            },
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -402,7 +452,7 @@ pub async fn retry(ctx: &Context, actor: &Actor, id: Uuid) -> Result<()> {
     audit::record(
         &mut tx,
         NewEvent {
-            case_id: Some(message.case_id),
+            case_id: message.case_id,
             after: Some(audit::details(&event)),
             at: Some(now),
             ..NewEvent::new(Some(actor.user_id), AuditAction::MessageRetried, id)

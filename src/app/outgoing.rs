@@ -91,7 +91,21 @@ pub fn report(case: &CaseDetail, revision: &Revision, decided: bool) -> render::
     }
 }
 
-fn statements(list: &[MemberStatement]) -> Vec<render::Statement> {
+/// What the paragraph decided: the decision `lines`, or the reason it went back
+/// or was tabled.
+pub fn decided(decision: &Decision, lines: Vec<String>) -> render::ExtractDecision {
+    match decision.outcome {
+        DecisionOutcome::ReferredBack => render::ExtractDecision::ReferredBack {
+            reason: paragraphs(&decision.reason),
+        },
+        DecisionOutcome::Tabled => render::ExtractDecision::Tabled {
+            reason: paragraphs(&decision.reason),
+        },
+        _ => render::ExtractDecision::Decided { points: lines },
+    }
+}
+
+pub fn statements(list: &[MemberStatement]) -> Vec<render::Statement> {
     list.iter()
         .map(|s| render::Statement {
             member: s.member.clone(),
@@ -123,17 +137,7 @@ pub fn extract(case: &CaseDetail, decision: &Decision, revision: &Revision) -> r
         paragraph: paragraph(decision),
         title: case.referral_title.clone(),
         attendance: paragraphs(&decision.attendance),
-        decision: match decision.outcome {
-            DecisionOutcome::ReferredBack => render::ExtractDecision::ReferredBack {
-                reason: paragraphs(&decision.reason),
-            },
-            DecisionOutcome::Tabled => render::ExtractDecision::Tabled {
-                reason: paragraphs(&decision.reason),
-            },
-            _ => render::ExtractDecision::Decided {
-                points: decision_lines(decision, revision),
-            },
-        },
+        decision: decided(decision, decision_lines(decision, revision)),
         reservations: statements(&decision.reservations),
         statements: statements(&decision.statements),
         adjustment: decision.adjusted_on.map(|on| render::Adjustment {

@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::domain::CaseState;
-use crate::domain::meeting::{MeetingDecision, MemberStatement, Vote};
+use crate::domain::meeting::{Absence, MeetingDecision, MemberStatement, Vote};
 use crate::domain::workflow::DecisionOutcome;
 
 /// The next § of an organ's minutes for a year; gapless like the diarium.
@@ -40,6 +40,7 @@ pub struct NewDecision<'a> {
     pub motions: &'a [MemberStatement],
     pub procedure: &'a str,
     pub votes: &'a [Vote],
+    pub absences: &'a [Absence],
     pub delegation_reference: Option<&'a str>,
     /// Omedelbar justering of the paragraph at the meeting.
     pub adjusted_at_once: bool,
@@ -54,8 +55,9 @@ pub async fn insert(conn: &mut PgConnection, decision: &NewDecision<'_>) -> sqlx
         "INSERT INTO decisions (id, case_id, agenda_item_id, paragraph_year, paragraph, decided_on, outcome,
                                 decision_text, reason, attendance, reservations, statements,
                                 delegation_reference, revision_id, decided_by, created_at, adjusted_at_once,
-                                motions, procedure, votes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+                                motions, procedure, votes, absences)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                 $21)",
         id,
         decision.case_id,
         decision.agenda_item_id,
@@ -76,6 +78,7 @@ pub async fn insert(conn: &mut PgConnection, decision: &NewDecision<'_>) -> sqlx
         serde_json::to_value(decision.motions).expect("serialises"),
         decision.procedure,
         serde_json::to_value(decision.votes).expect("serialises"),
+        serde_json::to_value(decision.absences).expect("serialises"),
     )
     .execute(&mut *conn)
     .await?;
@@ -103,7 +106,8 @@ pub async fn correct(
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE decisions SET outcome = $2, decision_text = $3, reason = $4, attendance = $5,
-                reservations = $6, statements = $7, motions = $8, procedure = $9, votes = $10
+                reservations = $6, statements = $7, motions = $8, procedure = $9, votes = $10,
+                absences = $11
          WHERE id = $1 AND NOT adjusted_at_once",
         id,
         decision.outcome.as_str(),
@@ -115,6 +119,7 @@ pub async fn correct(
         serde_json::to_value(&decision.motions).expect("serialises"),
         decision.procedure,
         serde_json::to_value(&decision.votes).expect("serialises"),
+        serde_json::to_value(&decision.absences).expect("serialises"),
     )
     .execute(&mut *conn)
     .await?;
@@ -153,6 +158,7 @@ pub struct Decision {
     pub motions: Vec<MemberStatement>,
     pub procedure: String,
     pub votes: Vec<Vote>,
+    pub absences: Vec<Absence>,
     pub delegation_reference: Option<String>,
     pub adjusted_at_once: bool,
     pub revision_id: Uuid,
@@ -168,6 +174,11 @@ impl Decision {
     /// The count of its open vote in words, if one was taken.
     pub fn vote_result_sv(&self) -> Option<String> {
         crate::domain::meeting::vote_result_sv(&self.votes)
+    }
+
+    /// Those who took no part in the paragraph, in words, if any.
+    pub fn absences_sv(&self) -> Option<String> {
+        crate::domain::meeting::absences_sv(&self.absences)
     }
 }
 
@@ -187,6 +198,7 @@ struct DecisionRow {
     motions: serde_json::Value,
     procedure: String,
     votes: serde_json::Value,
+    absences: serde_json::Value,
     delegation_reference: Option<String>,
     adjusted_at_once: bool,
     revision_id: Uuid,
@@ -216,6 +228,7 @@ impl From<DecisionRow> for Decision {
             motions: serde_json::from_value(row.motions).unwrap_or_default(),
             procedure: row.procedure,
             votes: serde_json::from_value(row.votes).unwrap_or_default(),
+            absences: serde_json::from_value(row.absences).unwrap_or_default(),
             delegation_reference: row.delegation_reference,
             adjusted_at_once: row.adjusted_at_once,
             revision_id: row.revision_id,
@@ -236,7 +249,7 @@ pub async fn for_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Ve
         DecisionRow,
         r#"SELECT d.id, d.case_id, d.agenda_item_id, d.outcome AS "outcome: DecisionOutcome", d.paragraph,
                   d.decided_on, d.decision_text, d.reason, d.attendance,
-                  d.reservations, d.statements, d.motions, d.procedure, d.votes,
+                  d.reservations, d.statements, d.motions, d.procedure, d.votes, d.absences,
                   d.delegation_reference, d.adjusted_at_once, d.revision_id,
                   u.display_name AS decided_by_name, m.id AS "meeting_id?", m.starts_at AS "meeting_starts_at?",
                   m.place AS "meeting_place?", m.adjusted_on, m.adjusted_by
@@ -259,7 +272,7 @@ pub async fn for_meeting(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Res
         DecisionRow,
         r#"SELECT d.id, d.case_id, d.agenda_item_id, d.outcome AS "outcome: DecisionOutcome", d.paragraph,
                   d.decided_on, d.decision_text, d.reason, d.attendance,
-                  d.reservations, d.statements, d.motions, d.procedure, d.votes,
+                  d.reservations, d.statements, d.motions, d.procedure, d.votes, d.absences,
                   d.delegation_reference, d.adjusted_at_once, d.revision_id,
                   u.display_name AS decided_by_name, m.id AS "meeting_id?", m.starts_at AS "meeting_starts_at?",
                   m.place AS "meeting_place?", m.adjusted_on, m.adjusted_by

@@ -321,7 +321,7 @@ pub async fn last_attendance(
 pub async fn roster(conn: &mut PgConnection, organ_id: Uuid) -> sqlx::Result<Vec<RosterMember>> {
     sqlx::query_as!(
         RosterMember,
-        "SELECT id, name, party, substitute FROM organ_members
+        "SELECT id, name, party, substitute, email FROM organ_members
          WHERE organ_id = $1 AND left_at IS NULL ORDER BY substitute, name, id",
         organ_id
     )
@@ -337,13 +337,14 @@ pub async fn add_member(
     at: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO organ_members (id, organ_id, name, party, substitute, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO organ_members (id, organ_id, name, party, substitute, email, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         id,
         organ_id,
         member.name,
         member.party,
         member.substitute,
+        member.email,
         at
     )
     .execute(conn)
@@ -382,4 +383,90 @@ pub async fn set_attendees(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A kallelse as it is sent: its PDF stored, and to whom.
+pub struct NewAgendaMailing<'a> {
+    pub id: Uuid,
+    pub meeting_id: Uuid,
+    pub file_name: &'a str,
+    pub sha256: &'a [u8],
+    pub size: i64,
+    pub recipients: &'a [String],
+    pub without_address: &'a [String],
+    pub sent_by: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn insert_agenda_mailing(
+    conn: &mut PgConnection,
+    mailing: &NewAgendaMailing<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO agenda_mailings (id, meeting_id, file_name, sha256, size, recipients,
+                                      without_address, sent_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        mailing.id,
+        mailing.meeting_id,
+        mailing.file_name,
+        mailing.sha256,
+        mailing.size,
+        mailing.recipients,
+        mailing.without_address,
+        mailing.sent_by,
+        mailing.at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A kallelse sent, as the meeting page lists it.
+#[derive(Debug, Clone)]
+pub struct AgendaMailing {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub sent_by_name: String,
+    pub recipients: Vec<String>,
+    pub without_address: Vec<String>,
+    /// The PDF's SHA-256: the same kallelse renders the same bytes.
+    pub sha256: Vec<u8>,
+}
+
+/// The kallelser sent for a meeting, newest first.
+pub async fn agenda_mailings(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+) -> sqlx::Result<Vec<AgendaMailing>> {
+    sqlx::query_as!(
+        AgendaMailing,
+        "SELECT m.id, m.created_at, u.display_name AS sent_by_name, m.recipients,
+                m.without_address, m.sha256
+         FROM agenda_mailings m JOIN users u ON u.id = m.sent_by
+         WHERE m.meeting_id = $1 ORDER BY m.created_at DESC, m.id",
+        meeting_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The stored PDF of a kallelse sent.
+#[derive(Debug, Clone)]
+pub struct MailedFile {
+    pub file_name: String,
+    pub sha256: Vec<u8>,
+    pub size: i64,
+}
+
+pub async fn agenda_mailing_file(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> sqlx::Result<Option<MailedFile>> {
+    sqlx::query_as!(
+        MailedFile,
+        "SELECT file_name, sha256, size FROM agenda_mailings WHERE id = $1",
+        id
+    )
+    .fetch_optional(conn)
+    .await
 }

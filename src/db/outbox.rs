@@ -13,7 +13,9 @@ use crate::domain::message::{MessageKind, MessageState, ReminderKind};
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
     pub kind: MessageKind,
-    pub case_id: Uuid,
+    /// The case it is about; none for a kallelse, which is about its mailing.
+    pub case_id: Option<Uuid>,
+    pub agenda_mailing_id: Option<Uuid>,
     pub user_id: Option<Uuid>,
     pub recipient: &'a str,
     pub subject: &'a str,
@@ -28,8 +30,8 @@ pub async fn insert(conn: &mut PgConnection, message: &NewMessage<'_>) -> sqlx::
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO outbox (id, kind, case_id, user_id, recipient, subject, body, link, attachments,
-                             next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+                             next_attempt_at, created_at, agenda_mailing_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
         id,
         message.kind.as_str(),
         message.case_id,
@@ -40,6 +42,7 @@ pub async fn insert(conn: &mut PgConnection, message: &NewMessage<'_>) -> sqlx::
         message.link,
         message.attachments,
         message.at,
+        message.agenda_mailing_id,
     )
     .execute(conn)
     .await?;
@@ -55,6 +58,8 @@ pub struct Claimed {
     pub body: String,
     pub link: Option<String>,
     pub attachments: Vec<Uuid>,
+    /// The kallelse sent: its PDF is attached.
+    pub agenda_mailing_id: Option<Uuid>,
     /// Counting this one.
     pub attempts: i32,
 }
@@ -72,7 +77,7 @@ pub async fn claim_due(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2
          WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= $1
                       ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-         RETURNING id, recipient, subject, body, link, attachments, attempts",
+         RETURNING id, recipient, subject, body, link, attachments, agenda_mailing_id, attempts",
         now,
         claimed_until,
         limit
@@ -124,8 +129,10 @@ pub async fn mark_failed_try(
 pub struct Listed {
     pub id: Uuid,
     pub kind: MessageKind,
-    pub case_id: Uuid,
-    pub dnr: String,
+    /// The case it is about, or else the meeting whose kallelse it carries.
+    pub case_id: Option<Uuid>,
+    pub dnr: Option<String>,
+    pub meeting_id: Option<Uuid>,
     pub recipient: String,
     pub subject: String,
     pub state: MessageState,
@@ -139,10 +146,12 @@ pub struct Listed {
 pub async fn unsent(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<Listed>> {
     sqlx::query_as!(
         Listed,
-        r#"SELECT m.id, m.kind AS "kind: MessageKind", m.case_id, c.dnr_text AS "dnr!", m.recipient,
+        r#"SELECT m.id, m.kind AS "kind: MessageKind", m.case_id, c.dnr_text AS "dnr?",
+                  am.meeting_id AS "meeting_id?", m.recipient,
                   m.subject, m.state AS "state: MessageState", m.attempts, m.last_error,
                   m.created_at, m.next_attempt_at
-           FROM outbox m JOIN cases c ON c.id = m.case_id
+           FROM outbox m LEFT JOIN cases c ON c.id = m.case_id
+           LEFT JOIN agenda_mailings am ON am.id = m.agenda_mailing_id
            WHERE m.state <> 'sent'
            ORDER BY m.state = 'queued', m.created_at
            LIMIT $1"#,
@@ -156,10 +165,12 @@ pub async fn unsent(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<Lis
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Listed>> {
     sqlx::query_as!(
         Listed,
-        r#"SELECT m.id, m.kind AS "kind: MessageKind", m.case_id, c.dnr_text AS "dnr!", m.recipient,
+        r#"SELECT m.id, m.kind AS "kind: MessageKind", m.case_id, c.dnr_text AS "dnr?",
+                  am.meeting_id AS "meeting_id?", m.recipient,
                   m.subject, m.state AS "state: MessageState", m.attempts, m.last_error,
                   m.created_at, m.next_attempt_at
-           FROM outbox m JOIN cases c ON c.id = m.case_id
+           FROM outbox m LEFT JOIN cases c ON c.id = m.case_id
+           LEFT JOIN agenda_mailings am ON am.id = m.agenda_mailing_id
            WHERE m.id = $1
            FOR UPDATE OF m"#,
         id

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
-use super::meeting::{MemberStatement, Vote};
+use super::meeting::{Absence, MemberStatement, Vote};
 use super::sign_in::LinkedBy;
 use super::workflow::{CaseState, DecisionOutcome, Role};
 
@@ -45,6 +45,8 @@ pub enum AuditAction {
     MeetingCancelled,
     /// Who took part, the chair and the justerare.
     MeetingAttendanceRecorded,
+    /// The kallelse was sent to the members by e-mail.
+    MeetingAgendaSent,
     /// A member or substitute put on the nämnd's roster, or taken off it.
     OrganMemberAdded,
     OrganMemberRemoved,
@@ -77,7 +79,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 44] = [
+    pub const ALL: [AuditAction; 45] = [
         AuditAction::ReferralRegistered,
         AuditAction::ReferralCorrected,
         AuditAction::ReferralRespondentAdded,
@@ -100,6 +102,7 @@ impl AuditAction {
         AuditAction::MeetingRescheduled,
         AuditAction::MeetingCancelled,
         AuditAction::MeetingAttendanceRecorded,
+        AuditAction::MeetingAgendaSent,
         AuditAction::OrganMemberAdded,
         AuditAction::OrganMemberRemoved,
         AuditAction::NoticePosted,
@@ -149,6 +152,7 @@ impl AuditAction {
             A::MeetingRescheduled => "meeting.rescheduled",
             A::MeetingCancelled => "meeting.cancelled",
             A::MeetingAttendanceRecorded => "meeting.attendance_recorded",
+            A::MeetingAgendaSent => "meeting.agenda_sent",
             A::OrganMemberAdded => "organ.member_added",
             A::OrganMemberRemoved => "organ.member_removed",
             A::NoticePosted => "notice.posted",
@@ -257,6 +261,9 @@ pub enum CaseEvent {
         /// "§ 12".
         paragraph: String,
         reason: String,
+        /// The decision recorded, so that its outcome is shown to outsiders only
+        /// once the decision is public.
+        decision_id: Uuid,
     },
     DecidedByDelegation {
         reference: String,
@@ -316,6 +323,8 @@ pub struct DecisionRecord {
     pub motions: Vec<MemberStatement>,
     pub procedure: String,
     pub votes: Vec<Vote>,
+    /// Those who took no part in the paragraph.
+    pub absences: Vec<Absence>,
 }
 
 /// A case step's `before`: the state it left.
@@ -353,6 +362,20 @@ pub struct AgendaReordered {
 pub struct MeetingAdjusted {
     pub adjusted_on: NaiveDate,
     pub adjusted_by: String,
+    /// The last day of KL 5 kap. 69 § that a late justering missed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missed_deadline: Option<NaiveDate>,
+}
+
+/// `meeting.agenda_sent`: the kallelse sent by e-mail, and to whom.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgendaSent {
+    /// "Anna Andersson (S) <anna@example.se>", one per message.
+    pub recipients: Vec<String>,
+    /// Members on the roster without an address.
+    pub without_address: Vec<String>,
+    /// The föredragningslista had changed since the kallelse was last sent.
+    pub again: bool,
 }
 
 /// `meeting.rescheduled` (after; its before is a [`MeetingPlanned`]).
@@ -373,6 +396,9 @@ pub struct OrganMember {
     pub party: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub substitute: Option<bool>,
+    /// The address the kallelse goes to, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// `meeting.cancelled`.
@@ -570,10 +596,12 @@ mod tests {
 
     #[test]
     fn a_step_records_its_state_beside_its_details() {
+        let decision_id = Uuid::nil();
         let event = CaseEvent::Decided {
             outcome: DecisionOutcome::ReferredBack,
             paragraph: "§ 12".into(),
             reason: "".into(),
+            decision_id,
         };
         assert_eq!(event.action(), AuditAction::CaseDecided);
         let after = serde_json::to_value(StateAfter {
@@ -583,7 +611,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             after,
-            json!({ "state": "drafting", "outcome": "referred_back", "paragraph": "§ 12", "reason": "" })
+            json!({ "state": "drafting", "outcome": "referred_back", "paragraph": "§ 12", "reason": "", "decision_id": decision_id })
         );
     }
 }

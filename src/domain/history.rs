@@ -31,16 +31,17 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
             "förde upp ärendet på föredragningslistan till sammanträdet {}",
             field("meeting")
         ),
-        A::CaseDecided => {
-            let outcome = DecisionOutcome::parse(field("outcome"))
-                .map(DecisionOutcome::label_sv)
-                .unwrap_or("");
-            format!(
+        A::CaseDecided => match DecisionOutcome::parse(field("outcome")) {
+            Some(outcome) => format!(
                 "protokollförde beslutet {}: {}",
                 field("paragraph"),
-                outcome.to_lowercase()
-            )
-        }
+                outcome.label_sv().to_lowercase()
+            ),
+            None => format!(
+                "protokollförde beslutet {} (beslutet visas när protokollet är justerat)",
+                field("paragraph")
+            ),
+        },
         A::CaseDecidedByDelegation => {
             format!("fattade beslut på delegation ({})", field("reference"))
         }
@@ -63,10 +64,24 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
         ),
         A::MeetingPlanned => "planerade sammanträdet".to_string(),
         A::MeetingAgendaReordered => "ändrade föredragningslistans ordning".to_string(),
-        A::MeetingAdjusted => "justerade protokollet".to_string(),
+        A::MeetingAdjusted => match field("missed_deadline") {
+            "" => "justerade protokollet".to_string(),
+            last_day => format!("justerade protokollet efter fristen, som gick ut {last_day}"),
+        },
         A::MeetingRescheduled => format!("ändrade sammanträdet: {}", field("reason")),
         A::MeetingCancelled => format!("ställde in sammanträdet: {}", field("reason")),
         A::MeetingAttendanceRecorded => "förde in närvaro, ordförande och justerare".to_string(),
+        A::MeetingAgendaSent => {
+            let sent = after
+                .and_then(|a| a.get("recipients"))
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            if after.and_then(|a| a.get("again")) == Some(&Value::Bool(true)) {
+                format!("skickade den ändrade kallelsen till {sent} ledamöter med e-post")
+            } else {
+                format!("skickade kallelsen till {sent} ledamöter med e-post")
+            }
+        }
         A::OrganMemberAdded => format!("förde upp {} på nämndens ledamotslista", field("name")),
         A::OrganMemberRemoved => format!("tog bort {} från nämndens ledamotslista", field("name")),
         A::NoticePosted => format!(
@@ -129,6 +144,14 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
             }
         }
     }
+}
+
+/// A recorded decision's event as read before the decision is public (before
+/// justering or omedelbar justering): that its § was recorded, not how it went —
+/// neither the outcome, nor the reason, nor the state the case moved to.
+pub fn without_outcome(after: &Value) -> Value {
+    let paragraph = after.get("paragraph").cloned().unwrap_or(Value::Null);
+    serde_json::json!({ "paragraph": paragraph })
 }
 
 /// The fields an event changed, with their Swedish label: (label, before, after).
@@ -230,6 +253,21 @@ mod tests {
                 "Under granskning".to_string()
             )]
         );
+    }
+
+    #[test]
+    fn a_decision_not_yet_public_reads_without_its_outcome() {
+        let after = json!({
+            "state": "drafting", "outcome": "referred_back", "paragraph": "§ 1",
+            "reason": "Komplettera underlaget.", "decision_id": "00000000-0000-0000-0000-000000000000"
+        });
+        let masked = without_outcome(&after);
+        assert_eq!(masked, json!({ "paragraph": "§ 1" }));
+        assert_eq!(
+            describe(AuditAction::CaseDecided, Some(&masked)),
+            "protokollförde beslutet § 1 (beslutet visas när protokollet är justerat)"
+        );
+        assert!(changes(Some(&json!({ "state": "on_agenda" })), Some(&masked)).is_empty());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::forms::{
     FieldErrors, optional_multi_line, required_multi_line, required_text, row_line, row_text,
 };
 use super::notice::{NoticeDates, notice_dates};
+use super::time_limits::adjustment_timing;
 use super::workflow::{CaseState, DecisionOutcome};
 
 /// A member's name or party in a reservation or statement row.
@@ -181,6 +182,10 @@ pub struct DecisionInput {
     /// An open vote (votering): each member's name and "ja", "nej" or "avstar".
     pub vote_members: Vec<String>,
     pub vote_choices: Vec<String>,
+    /// Those present who took no part in the paragraph: the member and "jav" or
+    /// "lamnade".
+    pub absent_members: Vec<String>,
+    pub absent_reasons: Vec<String>,
 }
 
 /// A member's vote in an open vote (KL 5 kap. 69 §: who voted how is in the protocol).
@@ -247,6 +252,64 @@ pub fn vote_result_sv(votes: &[Vote]) -> Option<String> {
     ))
 }
 
+/// Why a member present at the meeting took no part in one paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AbsenceReason {
+    /// Jäv (KL 6 kap. 28 §): the member may not take part in the matter.
+    Disqualified,
+    /// The member left the meeting before the paragraph.
+    Left,
+}
+
+impl AbsenceReason {
+    pub const ALL: [AbsenceReason; 2] = [AbsenceReason::Disqualified, AbsenceReason::Left];
+
+    /// The value of the form's choice.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AbsenceReason::Disqualified => "jav",
+            AbsenceReason::Left => "lamnade",
+        }
+    }
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            AbsenceReason::Disqualified => "jäv",
+            AbsenceReason::Left => "lämnade sammanträdet",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<AbsenceReason> {
+        AbsenceReason::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+}
+
+/// A member of the meeting who did not take part in one paragraph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Absence {
+    /// As the roster names the member: "Anna Andersson (S)".
+    pub member: String,
+    pub reason: AbsenceReason,
+}
+
+impl Absence {
+    /// "Anna Andersson (S) (jäv)".
+    pub fn text_sv(&self) -> String {
+        format!("{} ({})", self.member, self.reason.label_sv())
+    }
+}
+
+/// The paragraph's line of those who did not take part, if any:
+/// "Deltar inte i beslutet: Anna Andersson (S) (jäv)."
+pub fn absences_sv(absences: &[Absence]) -> Option<String> {
+    if absences.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = absences.iter().map(Absence::text_sv).collect();
+    Some(format!("Deltar inte i beslutet: {}.", named.join(", ")))
+}
+
 /// A decision recorded at a meeting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeetingDecision {
@@ -262,6 +325,34 @@ pub struct MeetingDecision {
     pub motions: Vec<MemberStatement>,
     pub procedure: String,
     pub votes: Vec<Vote>,
+    /// Members present who took no part in this paragraph (jäv, left).
+    pub absences: Vec<Absence>,
+}
+
+/// The rows of those who took no part: each with a member and a reason; blank
+/// rows dropped.
+fn absence_rows(errors: &mut FieldErrors, members: &[String], reasons: &[String]) -> Vec<Absence> {
+    let mut absences: Vec<Absence> = Vec::new();
+    for (i, member) in members.iter().enumerate() {
+        let member = row_line(errors, "absences", member);
+        let reason = reasons.get(i).map(|r| r.trim()).unwrap_or("");
+        if member.is_empty() && reason.is_empty() {
+            continue;
+        }
+        match AbsenceReason::parse(reason) {
+            Some(reason) if !member.is_empty() && member.chars().count() <= MEMBER_MAX => {
+                if absences.iter().any(|a| a.member == member) {
+                    errors.add("absences", format!("{member} står flera gånger."));
+                }
+                absences.push(Absence { member, reason });
+            }
+            _ => errors.add(
+                "absences",
+                "Ange ledamot och skäl (jäv eller lämnade sammanträdet) för varje rad som fylls i.",
+            ),
+        }
+    }
+    absences
 }
 
 /// The rows of an open vote: each with a member and a choice; blank rows dropped.
@@ -404,6 +495,19 @@ pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, Field
         &format!("Beslutsgången får vara högst {STATEMENT_MAX} tecken."),
     );
     let votes = vote_rows(&mut errors, &input.vote_members, &input.vote_choices);
+    let absences = absence_rows(&mut errors, &input.absent_members, &input.absent_reasons);
+    if let Some(absent) = votes
+        .iter()
+        .find(|v| absences.iter().any(|a| a.member == v.member))
+    {
+        errors.add(
+            "absences",
+            format!(
+                "{} deltog inte i beslutet och kan inte ha röstat.",
+                absent.member
+            ),
+        );
+    }
     if !votes.is_empty() && procedure.is_empty() {
         errors.add(
             "procedure",
@@ -425,6 +529,7 @@ pub fn validate_decision(input: &DecisionInput) -> Result<MeetingDecision, Field
         motions,
         procedure,
         votes,
+        absences,
     })
 }
 
@@ -434,6 +539,9 @@ pub struct AdjustmentDetails {
     pub adjusted_on: NaiveDate,
     pub adjusted_by: String,
     pub notice: NoticeDates,
+    /// The last day of KL 5 kap. 69 § that a late justering missed: it goes
+    /// through (the limit is an ordningsföreskrift), but it is recorded as late.
+    pub missed_deadline: Option<NaiveDate>,
 }
 
 /// Justering: when and by whom the minutes were approved, and the day its notice
@@ -490,6 +598,8 @@ pub fn validate_adjustment(
         adjusted_on: adjusted_on.expect("checked"),
         adjusted_by: by,
         notice: notice.expect("checked"),
+        missed_deadline: adjusted_on
+            .and_then(|on| adjustment_timing(meeting_date, on).missed_deadline()),
     })
 }
 
@@ -887,6 +997,20 @@ mod tests {
     }
 
     #[test]
+    fn a_justering_after_fourteen_days_goes_through_marked_late() {
+        // Meeting Tuesday 21 April 2026: the last day is Tuesday 5 May.
+        let meeting = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 5, 20).unwrap();
+        let in_time = validate_adjustment("2026-05-05", "Anna", "", meeting, today).unwrap();
+        assert_eq!(in_time.missed_deadline, None);
+        let late = validate_adjustment("2026-05-06", "Anna", "", meeting, today).unwrap();
+        assert_eq!(
+            late.missed_deadline,
+            Some(NaiveDate::from_ymd_opt(2026, 5, 5).unwrap())
+        );
+    }
+
+    #[test]
     fn decisions_wait_for_the_meeting_and_yttranden_for_justering() {
         let meeting = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
         assert!(check_meeting_held(meeting, meeting).is_ok());
@@ -1279,5 +1403,75 @@ mod tests {
                 .contains("osynliga styrtecken")
         );
         assert!(validate_optional("comment", &"x".repeat(STATEMENT_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn a_member_who_took_no_part_is_recorded_with_the_reason() {
+        let d = validate_decision(&DecisionInput {
+            absent_members: vec![
+                "Anna Andersson (S)".into(),
+                " ".into(),
+                "Bertil Berg (M)".into(),
+            ],
+            absent_reasons: vec!["jav".into(), "".into(), "lamnade".into()],
+            ..decision()
+        })
+        .unwrap();
+        assert_eq!(
+            d.absences,
+            [
+                Absence {
+                    member: "Anna Andersson (S)".into(),
+                    reason: AbsenceReason::Disqualified
+                },
+                Absence {
+                    member: "Bertil Berg (M)".into(),
+                    reason: AbsenceReason::Left
+                },
+            ]
+        );
+        assert_eq!(
+            absences_sv(&d.absences).unwrap(),
+            "Deltar inte i beslutet: Anna Andersson (S) (jäv), Bertil Berg (M) (lämnade sammanträdet)."
+        );
+        assert_eq!(absences_sv(&[]), None);
+        for reason in AbsenceReason::ALL {
+            assert_eq!(AbsenceReason::parse(reason.as_str()), Some(reason));
+        }
+    }
+
+    #[test]
+    fn an_absence_needs_member_and_reason_once_and_no_vote() {
+        let refused = |members: Vec<&str>, reasons: Vec<&str>| {
+            validate_decision(&DecisionInput {
+                absent_members: members.into_iter().map(String::from).collect(),
+                absent_reasons: reasons.into_iter().map(String::from).collect(),
+                ..decision()
+            })
+            .unwrap_err()
+            .get("absences")
+            .unwrap()
+            .to_string()
+        };
+        assert!(refused(vec!["Anna"], vec![""]).starts_with("Ange ledamot och skäl"));
+        assert!(refused(vec![""], vec!["jav"]).starts_with("Ange ledamot och skäl"));
+        assert!(refused(vec!["Anna"], vec!["sjuk"]).starts_with("Ange ledamot och skäl"));
+        assert_eq!(
+            refused(vec!["Anna", "Anna"], vec!["jav", "lamnade"]),
+            "Anna står flera gånger."
+        );
+        let errors = validate_decision(&DecisionInput {
+            absent_members: vec!["Anna".into()],
+            absent_reasons: vec!["jav".into()],
+            procedure: "Votering.".into(),
+            vote_members: vec!["Anna".into()],
+            vote_choices: vec!["ja".into()],
+            ..decision()
+        })
+        .unwrap_err();
+        assert_eq!(
+            errors.get("absences"),
+            Some("Anna deltog inte i beslutet och kan inte ha röstat.")
+        );
     }
 }

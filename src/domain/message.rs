@@ -22,10 +22,12 @@ pub enum MessageKind {
     OnAgenda,
     /// A planned date is near and not met.
     Reminder,
+    /// The kallelse with its föredragningslista, to a member of the nämnd.
+    Agenda,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 7] = [
+    pub const ALL: [MessageKind; 8] = [
         MessageKind::Reply,
         MessageKind::Assigned,
         MessageKind::Returned,
@@ -33,6 +35,7 @@ impl MessageKind {
         MessageKind::Approved,
         MessageKind::OnAgenda,
         MessageKind::Reminder,
+        MessageKind::Agenda,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +47,7 @@ impl MessageKind {
             MessageKind::Approved => "approved",
             MessageKind::OnAgenda => "on_agenda",
             MessageKind::Reminder => "reminder",
+            MessageKind::Agenda => "agenda",
         }
     }
 
@@ -60,6 +64,7 @@ impl MessageKind {
             MessageKind::Approved => "Godkänt utkast",
             MessageKind::OnAgenda => "Uppfört på föredragningslista",
             MessageKind::Reminder => "Påminnelse",
+            MessageKind::Agenda => "Kallelse",
         }
     }
 }

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::forms::{FieldErrors, optional_text, required_text};
-use super::meeting::MEMBER_MAX;
+use super::meeting::{Absence, MEMBER_MAX};
+use super::sign_in::{email_problem, normalize_email};
 
 /// A member as the roster form posts it.
 #[derive(Debug, Clone, Default)]
@@ -14,6 +15,8 @@ pub struct MemberInput {
     pub name: String,
     pub party: String,
     pub substitute: bool,
+    /// The address the kallelse is sent to; may be empty.
+    pub email: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +24,7 @@ pub struct MemberDetails {
     pub name: String,
     pub party: String,
     pub substitute: bool,
+    pub email: Option<String>,
 }
 
 pub fn validate_member(input: &MemberInput) -> Result<MemberDetails, FieldErrors> {
@@ -35,11 +39,25 @@ pub fn validate_member(input: &MemberInput) -> Result<MemberDetails, FieldErrors
         &too_long,
     );
     let party = optional_text(&mut errors, "party", &input.party, MEMBER_MAX, &too_long);
+    let email = Some(normalize_email(&input.email)).filter(|e| !e.is_empty());
+    if let Some(problem) = email.as_deref().and_then(email_problem) {
+        errors.add("email", problem);
+    }
     errors.into_result(|| MemberDetails {
         name,
         party,
         substitute: input.substitute,
+        email,
     })
+}
+
+/// "Anna Andersson (S)", or the name alone without a party.
+fn with_party(name: &str, party: &str) -> String {
+    if party.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} ({party})")
+    }
 }
 
 /// A member on the roster.
@@ -49,6 +67,14 @@ pub struct RosterMember {
     pub name: String,
     pub party: String,
     pub substitute: bool,
+    pub email: Option<String>,
+}
+
+impl RosterMember {
+    /// "Anna Andersson (S)".
+    pub fn named(&self) -> String {
+        with_party(&self.name, &self.party)
+    }
 }
 
 /// One who took part in a meeting, as the protocol names them.
@@ -64,11 +90,7 @@ pub struct Attendee {
 impl Attendee {
     /// "Anna Andersson (S)".
     pub fn named(&self) -> String {
-        if self.party.is_empty() {
-            self.name.clone()
-        } else {
-            format!("{} ({})", self.name, self.party)
-        }
+        with_party(&self.name, &self.party)
     }
 }
 
@@ -163,6 +185,33 @@ pub fn adjusted_by_text(attendees: &[Attendee]) -> String {
     }
 }
 
+/// Those who took no part in a paragraph were at the meeting: each names one of
+/// its attendees, as the roster names them ("Anna Andersson (S)") or by name.
+/// Anyone may be named while the attendance is not recorded.
+pub fn check_absent_were_present(
+    absences: &[Absence],
+    attendees: &[Attendee],
+) -> Result<(), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    if !attendees.is_empty() {
+        for absence in absences {
+            let present = attendees
+                .iter()
+                .any(|a| a.named() == absence.member || a.name == absence.member);
+            if !present {
+                errors.add(
+                    "absences",
+                    format!(
+                        "{} finns inte bland de närvarande vid sammanträdet.",
+                        absence.member
+                    ),
+                );
+            }
+        }
+    }
+    errors.into_result(|| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +230,7 @@ mod tests {
             name: name.into(),
             party: party.into(),
             substitute,
+            email: None,
         })
         .collect()
     }
@@ -280,9 +330,63 @@ mod tests {
             name: " Anna Andersson ".into(),
             party: "S".into(),
             substitute: true,
+            email: String::new(),
         })
         .unwrap();
         assert_eq!(member.name, "Anna Andersson");
         assert!(member.substitute);
+        assert_eq!(member.email, None);
+    }
+
+    #[test]
+    fn a_members_address_is_optional_and_checked() {
+        let with = |email: &str| {
+            validate_member(&MemberInput {
+                name: "Anna Andersson".into(),
+                email: email.into(),
+                ..MemberInput::default()
+            })
+        };
+        assert_eq!(
+            with(" anna.andersson@example.se ")
+                .unwrap()
+                .email
+                .as_deref(),
+            Some("anna.andersson@example.se")
+        );
+        assert_eq!(with("  ").unwrap().email, None);
+        for wrong in ["anna", "anna@", "anna@example", "anna andersson@example.se"] {
+            assert_eq!(
+                with(wrong).unwrap_err().get("email"),
+                Some("Ange en e-postadress som namn@exempel.se."),
+                "{wrong}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_those_present_can_be_recorded_as_taking_no_part() {
+        use super::super::meeting::AbsenceReason;
+        let attendees = vec![Attendee {
+            name: "Anna Andersson".into(),
+            party: "S".into(),
+            substitute: false,
+            chair: true,
+            adjuster: false,
+        }];
+        let absent = |member: &str| {
+            vec![Absence {
+                member: member.into(),
+                reason: AbsenceReason::Disqualified,
+            }]
+        };
+        assert!(check_absent_were_present(&absent("Anna Andersson (S)"), &attendees).is_ok());
+        assert!(check_absent_were_present(&absent("Anna Andersson"), &attendees).is_ok());
+        let errors = check_absent_were_present(&absent("Bertil Berg"), &attendees).unwrap_err();
+        assert_eq!(
+            errors.get("absences"),
+            Some("Bertil Berg finns inte bland de närvarande vid sammanträdet.")
+        );
+        assert!(check_absent_were_present(&absent("Bertil Berg"), &[]).is_ok());
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! | rule | where it comes from | here |
 //! | --- | --- | --- |
-//! | The protocol is adjusted (*justeras*) no later than 14 days after the meeting; a paragraph may be adjusted at once (*omedelbar justering*). | Kommunallagen (2017:725) 5 kap. 69–70 §§, for nämnder through 6 kap. 35 § | [`adjustment_deadline`], [`check_adjustment`] |
+//! | The protocol is adjusted (*justeras*) no later than 14 days after the meeting; a paragraph may be adjusted at once (*omedelbar justering*). | Kommunallagen (2017:725) 5 kap. 69–70 §§, for nämnder through 6 kap. 35 § | [`adjustment_deadline`], [`adjustment_timing`] |
 //! | The justering is announced on the anslagstavla "senast andra dagen efter justeringen"; the notice says where the protocol is kept and the day it was posted. | KL 8 kap. 12 § första stycket | [`posting_deadline`], [`check_posting`] |
 //! | The notice may not be taken down before the appeal period has run out. | KL 8 kap. 12 § andra stycket | [`AppealPeriod::take_down_on`] |
 //! | An appeal (*laglighetsprövning*) must reach the förvaltningsrätt "inom tre veckor från den dag då det tillkännagavs på … anslagstavla att protokollet över beslutet justerats". | KL 13 kap. 5 § | [`appeal_period`] |
@@ -73,20 +73,78 @@ pub fn appeal_period(posted_on: NaiveDate) -> AppealPeriod {
     }
 }
 
-/// Whether the protocol of a meeting on `meeting_on` may be recorded as adjusted on
-/// `adjusted_on`: not before the meeting, and not after the legal limit. A late
-/// justering is still a justering (the caller may choose to warn rather than refuse).
-pub fn check_adjustment(meeting_on: NaiveDate, adjusted_on: NaiveDate) -> Result<(), String> {
-    let deadline = adjustment_deadline(meeting_on);
-    if adjusted_on < meeting_on {
-        Err("Protokollet kan inte justeras före sammanträdet.".to_string())
-    } else if adjusted_on > deadline {
-        Err(format!(
-            "Protokollet ska justeras senast 14 dagar efter sammanträdet, alltså senast {deadline} (kommunallagen 5 kap. 69 §)."
-        ))
+/// From how many days before its last day the justering is due soon.
+pub const ADJUSTMENT_REMINDER_DAYS: i64 = 3;
+
+/// Where the justering of a meeting stands against its legal limit on a given day:
+/// today for a protocol not yet adjusted, the day of justering for one that is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdjustmentTiming {
+    /// More than [`ADJUSTMENT_REMINDER_DAYS`] days left.
+    InTime,
+    /// The last day is near: `days_left` from 0 (the last day is today) to
+    /// [`ADJUSTMENT_REMINDER_DAYS`].
+    DueSoon { last_day: NaiveDate, days_left: i64 },
+    /// After the last day. The limit is an ordningsföreskrift: a late justering is
+    /// still valid, but it is late and the protocol says so.
+    Late { last_day: NaiveDate },
+}
+
+/// How a justering on `day` of the protocol of a meeting held on `meeting_on`
+/// stands against the 14 days of KL 5 kap. 69 §, counted as the law counts.
+pub fn adjustment_timing(meeting_on: NaiveDate, day: NaiveDate) -> AdjustmentTiming {
+    let last_day = adjustment_deadline(meeting_on);
+    let days_left = (last_day - day).num_days();
+    if days_left < 0 {
+        AdjustmentTiming::Late { last_day }
+    } else if days_left <= ADJUSTMENT_REMINDER_DAYS {
+        AdjustmentTiming::DueSoon {
+            last_day,
+            days_left,
+        }
     } else {
-        Ok(())
+        AdjustmentTiming::InTime
     }
+}
+
+impl AdjustmentTiming {
+    /// The warning on a protocol not yet adjusted, when the last day is near or past.
+    pub fn reminder_sv(self) -> Option<String> {
+        match self {
+            AdjustmentTiming::InTime => None,
+            AdjustmentTiming::DueSoon {
+                last_day,
+                days_left,
+            } => {
+                let when = match days_left {
+                    0 => "i dag".to_string(),
+                    1 => "i morgon".to_string(),
+                    n => format!("om {n} dagar"),
+                };
+                Some(format!(
+                    "Protokollet ska justeras senast {last_day}, {when} (kommunallagen 5 kap. 69 §: inom 14 dagar efter sammanträdet)."
+                ))
+            }
+            AdjustmentTiming::Late { last_day } => Some(format!(
+                "Fristen för justering gick ut {last_day} (kommunallagen 5 kap. 69 §: inom 14 dagar efter sammanträdet). Protokollet kan ändå justeras, men justeringen noteras som försenad."
+            )),
+        }
+    }
+
+    /// The last day that a justering on this day missed, if it is late.
+    pub fn missed_deadline(self) -> Option<NaiveDate> {
+        match self {
+            AdjustmentTiming::Late { last_day } => Some(last_day),
+            _ => None,
+        }
+    }
+}
+
+/// What the protocol and its history say of a justering after its last day.
+pub fn late_adjustment_sv(last_day: NaiveDate) -> String {
+    format!(
+        "Protokollet justerades efter fristen, som gick ut {last_day} (kommunallagen 5 kap. 69 §). Justeringen gäller ändå."
+    )
 }
 
 /// Whether a justering made on `adjusted_on` may be posted on `posted_on`: not before
@@ -299,14 +357,103 @@ mod tests {
     }
 
     #[test]
-    fn adjustment_dates_are_checked_against_the_meeting() {
+    fn a_justering_is_due_soon_from_three_days_before_its_last_day_and_late_after_it() {
+        // Meeting Friday 20 March 2026: the last day is Tuesday 7 April (3 April
+        // is långfredagen, 6 April annandag påsk).
         let meeting = d("2026-03-20");
-        assert!(check_adjustment(meeting, meeting).is_ok()); // omedelbar justering
-        assert!(check_adjustment(meeting, d("2026-04-07")).is_ok());
-        let late = check_adjustment(meeting, d("2026-04-08")).unwrap_err();
-        assert!(late.contains("senast 2026-04-07"), "{late}");
-        let early = check_adjustment(meeting, d("2026-03-19")).unwrap_err();
-        assert!(early.contains("före sammanträdet"), "{early}");
+        let last_day = d("2026-04-07");
+        assert_eq!(
+            adjustment_timing(meeting, meeting),
+            AdjustmentTiming::InTime
+        );
+        // 3 April is the 14th day, but a holiday: still in time, four days left.
+        assert_eq!(
+            adjustment_timing(meeting, d("2026-04-03")),
+            AdjustmentTiming::InTime
+        );
+        assert_eq!(
+            adjustment_timing(meeting, d("2026-04-04")),
+            AdjustmentTiming::DueSoon {
+                last_day,
+                days_left: 3
+            }
+        );
+        assert_eq!(
+            adjustment_timing(meeting, last_day),
+            AdjustmentTiming::DueSoon {
+                last_day,
+                days_left: 0
+            }
+        );
+        assert_eq!(
+            adjustment_timing(meeting, d("2026-04-08")),
+            AdjustmentTiming::Late { last_day }
+        );
+        // Meeting 10 December 2026: 24 December is julafton → Monday 28 December.
+        assert_eq!(
+            adjustment_timing(d("2026-12-10"), d("2026-12-25")),
+            AdjustmentTiming::DueSoon {
+                last_day: d("2026-12-28"),
+                days_left: 3
+            }
+        );
+    }
+
+    /// For every meeting day of 2020–2035 and every day from the meeting to a
+    /// month after: late exactly after the statutory last day, due soon in the
+    /// three days before it, and the warnings say so.
+    #[test]
+    fn every_justering_day_of_sixteen_years_is_timed_against_the_statutory_last_day() {
+        let mut meeting = d("2020-01-01");
+        while meeting.year() <= 2035 {
+            let last_day = adjustment_deadline(meeting);
+            for offset in 0..45 {
+                let day = meeting + Days::new(offset);
+                let timing = adjustment_timing(meeting, day);
+                let left = (last_day - day).num_days();
+                assert_eq!(
+                    timing.missed_deadline().is_some(),
+                    day > last_day,
+                    "{meeting} {day}"
+                );
+                assert_eq!(
+                    timing == AdjustmentTiming::InTime,
+                    left > 3,
+                    "{meeting} {day}"
+                );
+                match timing.reminder_sv() {
+                    None => assert!(left > 3),
+                    Some(text) => assert!(text.contains(&last_day.to_string()), "{text}"),
+                }
+            }
+            meeting = meeting.succ_opt().unwrap();
+        }
+    }
+
+    #[test]
+    fn the_warnings_name_the_last_day_and_the_law() {
+        let last_day = d("2026-04-07");
+        let soon = |days_left| {
+            AdjustmentTiming::DueSoon {
+                last_day,
+                days_left,
+            }
+            .reminder_sv()
+            .unwrap()
+        };
+        assert!(soon(0).contains("senast 2026-04-07, i dag"), "{}", soon(0));
+        assert!(soon(1).contains("i morgon"), "{}", soon(1));
+        assert!(soon(3).contains("om 3 dagar"), "{}", soon(3));
+        let late = AdjustmentTiming::Late { last_day }.reminder_sv().unwrap();
+        assert!(late.contains("gick ut 2026-04-07"), "{late}");
+        assert!(late.contains("noteras som försenad"), "{late}");
+        let done = late_adjustment_sv(last_day);
+        assert!(
+            done.contains("efter fristen, som gick ut 2026-04-07"),
+            "{done}"
+        );
+        assert!(done.contains("gäller ändå"), "{done}");
+        assert_eq!(AdjustmentTiming::InTime.reminder_sv(), None);
     }
 
     #[test]

@@ -19,7 +19,6 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::{PgConnection, PgPool};
-use uuid::Uuid;
 
 use crate::app::{self, Context};
 use crate::db;
@@ -172,7 +171,7 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(&message.subject);
-        let email = if message.attachments.is_empty() {
+        let email = if message.attachments.is_empty() && message.agenda_mailing_id.is_none() {
             builder.multipart(alternatives)
         } else {
             let mut conn = pool.acquire().await.map_err(|e| NotSent {
@@ -180,9 +179,8 @@ impl Mailer {
                 permanent: false,
             })?;
             let mut mixed = MultiPart::mixed().multipart(alternatives);
-            for (name, media_type, bytes) in attachments(&mut conn, &message.attachments)
-                .await
-                .map_err(|e| NotSent {
+            for (name, media_type, bytes) in
+                attachments(&mut conn, message).await.map_err(|e| NotSent {
                     answer: format!("bilagorna kunde inte läsas: {e}"),
                     permanent: false,
                 })?
@@ -197,13 +195,21 @@ impl Mailer {
     }
 }
 
-/// The registered documents' files, as stored: (file name, media type, bytes).
+/// The registered documents' files and the kallelse's PDF, as stored: (file
+/// name, media type, bytes).
 async fn attachments(
     conn: &mut PgConnection,
-    ids: &[Uuid],
+    message: &Claimed,
 ) -> sqlx::Result<Vec<(String, String, Vec<u8>)>> {
     let mut files = Vec::new();
-    for id in ids {
+    if let Some(mailing) = message.agenda_mailing_id {
+        let file = db::meetings::agenda_mailing_file(&mut *conn, mailing)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
+        let bytes = read_all(&mut *conn, &file.sha256, file.size).await?;
+        files.push((file.file_name, "application/pdf".to_string(), bytes));
+    }
+    for id in &message.attachments {
         let document = db::documents::get(&mut *conn, *id)
             .await?
             .ok_or(sqlx::Error::RowNotFound)?;

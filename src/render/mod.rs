@@ -15,6 +15,7 @@ mod blocks;
 pub mod docx;
 pub mod file_name;
 pub mod pdf;
+pub mod protocol;
 mod text;
 
 use chrono::NaiveDate;

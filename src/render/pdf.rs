@@ -17,6 +17,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 use super::blocks::{self, Document};
+use super::protocol::Protocol;
 use super::{Agenda, Extract, RenderError, Reply, Report};
 
 /// Liberation Sans (SIL Open Font License 1.1; see `assets/fonts/`).
@@ -27,6 +28,8 @@ const FONTS: [&[u8]; 3] = [
 ];
 
 const TEMPLATE: &str = include_str!("document.typ");
+/// The whole protocol's layout (see [`super::protocol`]).
+const PROTOCOL_TEMPLATE: &str = include_str!("protocol.typ");
 
 /// Printed in place of a character the fonts cannot draw (PDF/A forbids
 /// showing a glyph the font lacks): a white square, as a missing glyph looks.
@@ -39,6 +42,7 @@ struct Engine {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     main: Source,
+    protocol: Source,
     data_id: FileId,
 }
 
@@ -64,14 +68,16 @@ static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
         ),
         book: LazyHash::new(FontBook::from_fonts(&fonts)),
         main: Source::new(path("/document.typ"), TEMPLATE.to_string()),
+        protocol: Source::new(path("/protocol.typ"), PROTOCOL_TEMPLATE.to_string()),
         data_id: path("/data.json"),
         fonts,
     }
 });
 
-/// One rendering: the shared engine and this document's data.
+/// One rendering: the shared engine, the layout and this document's data.
 struct Rendering {
     engine: &'static Engine,
+    main: &'static Source,
     data: Bytes,
 }
 
@@ -85,12 +91,12 @@ impl World for Rendering {
     }
 
     fn main(&self) -> FileId {
-        self.engine.main.id()
+        self.main.id()
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.engine.main.id() {
-            Ok(self.engine.main.clone())
+        if id == self.main.id() {
+            Ok(self.main.clone())
         } else {
             Err(not_found(id))
         }
@@ -164,16 +170,33 @@ pub fn reply(reply: &Reply) -> Result<Vec<u8>, RenderError> {
     render("yttrande", &blocks::reply(reply))
 }
 
+/// The whole protocol of a meeting as PDF, in its own layout.
+pub fn protocol(protocol: &Protocol) -> Result<Vec<u8>, RenderError> {
+    let layout = super::protocol::layout(protocol);
+    compile("protokoll", &ENGINE.protocol, &layout, layout.title.clone())
+}
+
 fn render(name: &'static str, document: &Document) -> Result<Vec<u8>, RenderError> {
+    compile(name, &ENGINE.main, document, document.title.clone())
+}
+
+/// `data` laid out by `main`, with `ident` as the PDF's stable identifier.
+fn compile<T: serde::Serialize>(
+    name: &'static str,
+    main: &'static Source,
+    data: &T,
+    ident: String,
+) -> Result<Vec<u8>, RenderError> {
     let failed = |message: String| RenderError {
         document: name,
         message,
     };
-    let mut data = serde_json::to_value(document).map_err(|e| failed(e.to_string()))?;
+    let mut data = serde_json::to_value(data).map_err(|e| failed(e.to_string()))?;
     super::text::clean_json(&mut data, &printable);
     let data = serde_json::to_vec(&data).map_err(|e| failed(e.to_string()))?;
     let world = Rendering {
         engine: &ENGINE,
+        main,
         data: Bytes::new(data),
     };
     let compiled = typst::compile::<PagedDocument>(&world).output;
@@ -183,7 +206,7 @@ fn render(name: &'static str, document: &Document) -> Result<Vec<u8>, RenderErro
     let paged = compiled.map_err(|errors| failed(diagnostics(&errors)))?;
     let options = PdfOptions {
         // A stable identifier: the same document gives the same bytes.
-        ident: Smart::Custom(document.title.clone()),
+        ident: Smart::Custom(ident),
         creator: Smart::Custom(Some("Remiss".into())),
         standards: PdfStandards::new(&[PdfStandard::A_2a, PdfStandard::Ua_1])
             .map_err(|e| failed(e.message().to_string()))?,
@@ -205,6 +228,7 @@ fn diagnostics(errors: &[SourceDiagnostic]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::protocol::sample as protocol_sample;
     use super::super::sample;
 
     #[test]
@@ -222,6 +246,10 @@ mod tests {
             (
                 super::extract(&sample::extract(title)),
                 super::extract(&sample::extract(title)),
+            ),
+            (
+                super::protocol(&protocol_sample::protocol()),
+                super::protocol(&protocol_sample::protocol()),
             ),
         ] {
             let pdf = pdf.unwrap();

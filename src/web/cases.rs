@@ -28,7 +28,9 @@ use crate::db::meetings::Meeting;
 use crate::db::reports::Revision;
 use crate::db::reviews::ReviewRow;
 use crate::db::users::Colleague;
+use crate::domain::audit::AuditAction;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
+use crate::domain::history::without_outcome;
 use crate::domain::meeting::default_act_date;
 use crate::domain::message::MessageKind;
 use crate::domain::notice::final_earliest_sv;
@@ -193,6 +195,29 @@ pub async fn show(
     super::views::page(&page)
 }
 
+/// The history's recorded decisions as outsiders read them: the outcome only of a
+/// decision that is public (the case page's rule, [`app::outgoing::is_public`]);
+/// one removed before justering never was.
+fn mask_unpublished_decisions(entries: &mut [db::audit::HistoryEntry], decisions: &[Decision]) {
+    for entry in entries
+        .iter_mut()
+        .filter(|e| e.action == AuditAction::CaseDecided)
+    {
+        let Some(after) = entry.after.as_ref() else {
+            continue;
+        };
+        let public = after
+            .get("decision_id")
+            .and_then(|id| id.as_str())
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .and_then(|id| decisions.iter().find(|d| d.id == id))
+            .is_some_and(app::outgoing::is_public);
+        if !public {
+            entry.after = Some(without_outcome(after));
+        }
+    }
+}
+
 /// The case page with its forms, with `errors` and `form` from a refused action.
 async fn case_page(
     state: &AppState,
@@ -207,10 +232,12 @@ async fn case_page(
         .ok_or(AppError::NotFound)?;
     let insider = user.works_in(case.organ_id);
     let mut entries = db::audit::case_history(&mut conn, case.id, case.referral_id).await?;
+    let recorded_decisions = db::decisions::for_case(&mut conn, case.id).await?;
     if !insider {
         // Drafting and review are working material: outsiders see the steps that
-        // are public acts.
+        // are public acts, and a meeting's decision only once it is public.
         entries.retain(|e| e.action.is_public());
+        mask_unpublished_decisions(&mut entries, &recorded_decisions);
     }
     let history = history_views(entries);
     let today = state.ctx.clock.today();
@@ -229,8 +256,7 @@ async fn case_page(
     let returned = (case.state == CaseState::Drafting)
         .then(|| reviews.last().filter(|r| !r.approved).cloned())
         .flatten();
-    let decisions: Vec<DecisionView> = db::decisions::for_case(&mut conn, case.id)
-        .await?
+    let decisions: Vec<DecisionView> = recorded_decisions
         .into_iter()
         // Outsiders read a decision once it is public, and a secret case's
         // reasons not at all (the same rule as the extract and the yttrande).

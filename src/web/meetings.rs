@@ -7,9 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::auth::EmptyForm;
 use super::document_files::{PDF, download, rendered};
 use super::documents::Download;
 use super::form::CsrfForm;
@@ -19,8 +21,10 @@ use super::session::CurrentUser;
 use super::views::{FormErrors, Layout, page, page_with_status};
 use super::{AppError, AppState};
 use crate::app;
+use crate::app::meeting_documents::{
+    self, AgendaEntry, ProtocolParts, agenda_entries, protocol_parts,
+};
 use crate::app::meetings::{Adjustment, secretary_organs};
-use crate::app::outgoing::decision_lines;
 use crate::db;
 use crate::db::meetings::{AgendaItem, Meeting};
 use crate::db::organs::Organ;
@@ -28,14 +32,14 @@ use crate::domain::Role;
 use crate::domain::dates::parse_date;
 use crate::domain::dates::{format_stockholm, stockholm_date};
 use crate::domain::meeting::{
-    DecisionInput, MeetingInput, MemberStatement, VoteChoice, YearPlanInput, default_act_date,
-    paragraph_label,
+    AbsenceReason, DecisionInput, MeetingInput, MemberStatement, VoteChoice, YearPlanInput,
+    default_act_date, paragraph_label,
 };
 use crate::domain::report::genitive;
 use crate::domain::roster::{
     AttendanceInput, Attendee, MemberInput, RosterMember, adjusted_by_text, attendance_text,
 };
-use crate::domain::time_limits::posting_deadline;
+use crate::domain::time_limits::{adjustment_timing, late_adjustment_sv, posting_deadline};
 use crate::domain::workflow::DecisionOutcome;
 use crate::render;
 
@@ -59,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sammantraden/{id}/ordning", post(reorder))
         .route("/sammantraden/{id}/beslut", post(decide))
         .route("/sammantraden/{id}/justering", post(adjust))
+        .route("/sammantraden/{id}/skicka-kallelse", post(send_agenda))
         .route(
             "/sammantraden/{id}/beslut/{item}",
             get(correction_form).post(correct),
@@ -192,6 +197,11 @@ struct MeetingPage {
     change: ChangeForm,
     roster: Vec<RosterMember>,
     attendees: Vec<Attendee>,
+    /// The 14 days of justering (KL 5 kap. 69 §): near or past for a protocol not
+    /// yet adjusted, or missed by its justering.
+    adjustment_warning: Option<String>,
+    /// The kallelser sent to the members, newest first.
+    mailings: Vec<db::meetings::AgendaMailing>,
 }
 
 impl MeetingPage {
@@ -232,6 +242,10 @@ impl MeetingPage {
         self.is_secretary
             && self.meeting.adjusted_on.is_none()
             && self.meeting.cancel_reason.is_none()
+    }
+
+    fn sent_at(&self, mailing: &db::meetings::AgendaMailing) -> String {
+        format_stockholm(mailing.created_at)
     }
 
     fn any_decided(&self) -> bool {
@@ -280,6 +294,8 @@ async fn meeting_page(
     if adjust.adjusted_on.is_empty() {
         adjust.adjusted_on = default_act_date(meeting_date, state.ctx.clock.today()).to_string();
     }
+    let adjustment_warning = adjustment_warning(&meeting, state.ctx.clock.today());
+    let mailings = db::meetings::agenda_mailings(&mut conn, meeting.id).await?;
     let mut decision = decision;
     if decision.attendance.is_empty() {
         decision.attendance = if attendees.is_empty() {
@@ -318,8 +334,24 @@ async fn meeting_page(
         change: change.unwrap_or_else(|| ChangeForm::of(&meeting)),
         roster,
         attendees,
+        adjustment_warning,
+        mailings,
         meeting,
     })
+}
+
+/// What the meeting page says of the 14 days of justering: a reminder once the
+/// meeting is held and the last day is near or past, or, once adjusted, that the
+/// justering was late.
+fn adjustment_warning(meeting: &Meeting, today: NaiveDate) -> Option<String> {
+    let meeting_date = stockholm_date(meeting.starts_at);
+    match meeting.adjusted_on {
+        Some(on) => adjustment_timing(meeting_date, on)
+            .missed_deadline()
+            .map(late_adjustment_sv),
+        None if meeting.cancel_reason.is_some() || today < meeting_date => None,
+        None => adjustment_timing(meeting_date, today).reminder_sv(),
+    }
 }
 
 /// The attendance of the meeting's last recorded decision, as a starting point
@@ -418,6 +450,11 @@ pub struct DecisionForm {
     vote_member: Vec<String>,
     #[serde(default)]
     vote_choice: Vec<String>,
+    /// Those present who took no part in the paragraph, and why ("jav", "lamnade").
+    #[serde(default)]
+    absent_member: Vec<String>,
+    #[serde(default)]
+    absent_reason: Vec<String>,
 }
 
 impl DecisionForm {
@@ -449,6 +486,12 @@ impl DecisionForm {
                 .iter()
                 .map(|v| v.choice.as_str().to_string())
                 .collect(),
+            absent_member: decision.absences.iter().map(|a| a.member.clone()).collect(),
+            absent_reason: decision
+                .absences
+                .iter()
+                .map(|a| a.reason.as_str().to_string())
+                .collect(),
         }
     }
 
@@ -471,7 +514,18 @@ impl DecisionForm {
             procedure: self.procedure.clone(),
             vote_members: self.vote_member.clone(),
             vote_choices: self.vote_choice.clone(),
+            absent_members: self.absent_member.clone(),
+            absent_reasons: self.absent_reason.clone(),
         }
+    }
+
+    /// The typed rows of those who took no part, and two blank ones.
+    fn absence_rows(&self) -> Vec<(String, String)> {
+        Self::pairs(&self.absent_member, &self.absent_reason, 2)
+    }
+
+    fn absence_reasons(&self) -> [AbsenceReason; 2] {
+        AbsenceReason::ALL
     }
 
     /// The typed reservation rows and one blank row, for the form.
@@ -511,19 +565,18 @@ impl DecisionForm {
     /// The typed vote rows and three blank ones (a vote is added row by row
     /// without a script; more rows after saving).
     fn vote_rows(&self) -> Vec<(String, String)> {
-        let mut rows: Vec<(String, String)> = self
-            .vote_member
+        Self::pairs(&self.vote_member, &self.vote_choice, 3)
+    }
+
+    /// The typed (member, choice) rows, and `blank` empty ones.
+    fn pairs(members: &[String], choices: &[String], blank: usize) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = members
             .iter()
             .enumerate()
-            .map(|(i, m)| {
-                (
-                    m.clone(),
-                    self.vote_choice.get(i).cloned().unwrap_or_default(),
-                )
-            })
+            .map(|(i, m)| (m.clone(), choices.get(i).cloned().unwrap_or_default()))
             .filter(|(m, c)| !(m.is_empty() && c.is_empty()))
             .collect();
-        rows.extend(std::iter::repeat_n(Default::default(), 3));
+        rows.extend(std::iter::repeat_n(Default::default(), blank));
         rows
     }
 
@@ -589,6 +642,19 @@ async fn adjust(
         }
         Err(refusal) => Err(refused(refusal, meeting_href(id))),
     }
+}
+
+/// The secretary sends the kallelse to the members by e-mail.
+async fn send_agenda(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsrfForm(EmptyForm {}): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    app::meetings::send_agenda(&state.ctx, &user.actor(), id)
+        .await
+        .map_err(|refusal| refused(refusal, meeting_href(id)))?;
+    Ok(Redirect::to(&meeting_href(id)).into_response())
 }
 
 #[derive(Template)]
@@ -872,30 +938,10 @@ async fn own_meeting(
     Ok(meeting)
 }
 
-/// One § of the protocol.
-struct ProtocolParagraph {
-    label: String,
-    item: AgendaItem,
-    decision: db::decisions::Decision,
-    decision_lines: Vec<String>,
-}
-
-/// One item of the föredragningslista as the kallelse lists it.
-struct AgendaEntry {
-    item: AgendaItem,
-    proposals: Vec<String>,
-    officer: String,
-}
-
 /// What a meeting's printed document holds below its heading.
 enum DocumentBody {
     Agenda(Vec<AgendaEntry>),
-    Protocol {
-        attendance: String,
-        /// The chair and the justerare, when the attendance is recorded.
-        adjusted_by: String,
-        paragraphs: Vec<ProtocolParagraph>,
-    },
+    Protocol(ProtocolParts),
 }
 
 /// The kallelse or the protocol of a meeting, laid out for printing.
@@ -914,10 +960,17 @@ struct MeetingDocument {
 
 fn meeting_document(meeting: Meeting, kind: &'static str, body: DocumentBody) -> MeetingDocument {
     let when = format_stockholm(meeting.starts_at);
+    let file = match body {
+        DocumentBody::Agenda(_) => "kallelse",
+        DocumentBody::Protocol(_) => "protokoll",
+    };
     MeetingDocument {
         title: format!("{kind} {} {when}", meeting.organ_name),
         back: meeting_href(meeting.id),
-        downloads: Vec::new(),
+        downloads: vec![Download {
+            href: format!("{}/{file}.pdf", meeting_href(meeting.id)),
+            label: "Ladda ned som PDF",
+        }],
         kind,
         organ_genitive: genitive(&meeting.organ_name),
         meeting,
@@ -927,7 +980,7 @@ fn meeting_document(meeting: Meeting, kind: &'static str, body: DocumentBody) ->
 }
 
 /// The kallelse (`kallelse`) or the whole protocol (`protokoll`) of a meeting,
-/// for printing.
+/// for printing, and each as PDF (`kallelse.pdf`, `protokoll.pdf`).
 async fn document(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -937,114 +990,37 @@ async fn document(
     let mut conn = state.pool.acquire().await?;
     let meeting = own_meeting(&mut conn, &user, id).await?;
     let (kind, body) = match document.as_str() {
-        "kallelse.pdf" => return agenda_pdf(meeting, agenda_body(&mut conn, id).await?).await,
-        "kallelse" => ("Kallelse", agenda_body(&mut conn, id).await?),
-        "protokoll" => ("Protokoll", protocol_body(&mut conn, id).await?),
+        "kallelse.pdf" => {
+            let agenda = meeting_documents::agenda(&meeting, &agenda_entries(&mut conn, id).await?);
+            let bytes = rendered(move || render::pdf::agenda(&agenda), meeting_href(id)).await?;
+            return Ok(download(
+                bytes,
+                PDF,
+                &meeting_documents::agenda_file_name(&meeting),
+            ));
+        }
+        "protokoll.pdf" => {
+            let parts = protocol_parts(&mut conn, &meeting).await?;
+            let protocol = meeting_documents::protocol(&meeting, &parts);
+            let bytes =
+                rendered(move || render::pdf::protocol(&protocol), meeting_href(id)).await?;
+            return Ok(download(
+                bytes,
+                PDF,
+                &meeting_documents::protocol_file_name(&meeting),
+            ));
+        }
+        "kallelse" => (
+            "Kallelse",
+            DocumentBody::Agenda(agenda_entries(&mut conn, id).await?),
+        ),
+        "protokoll" => (
+            "Protokoll",
+            DocumentBody::Protocol(protocol_parts(&mut conn, &meeting).await?),
+        ),
         _ => return Err(AppError::NotFound),
     };
     page(&meeting_document(meeting, kind, body))
-}
-
-/// The kallelse as PDF, named like `Kallelse Arbetsmarknadsnämnden 2027-02-16.pdf`.
-async fn agenda_pdf(meeting: Meeting, body: DocumentBody) -> Result<Response, AppError> {
-    let DocumentBody::Agenda(entries) = body else {
-        return Err(AppError::NotFound);
-    };
-    let date = stockholm_date(meeting.starts_at);
-    let agenda = render::Agenda {
-        organ_name: meeting.organ_name.clone(),
-        meeting: format_stockholm(meeting.starts_at),
-        meeting_date: date,
-        place: meeting.place.clone(),
-        items: entries
-            .into_iter()
-            .map(|e| render::AgendaPoint {
-                number: e.item.position,
-                dnr: e.item.dnr.to_string(),
-                title: e.item.title,
-                officer: e.officer,
-                proposals: e.proposals,
-            })
-            .collect(),
-    };
-    let bytes = rendered(
-        move || render::pdf::agenda(&agenda),
-        meeting_href(meeting.id),
-    )
-    .await?;
-    let name = render::file_name(&["Kallelse", &meeting.organ_name, &date.to_string()], "pdf");
-    Ok(download(bytes, PDF, &name))
-}
-
-/// Every decided § in agenda order, with the attendance.
-async fn protocol_body(
-    conn: &mut sqlx::PgConnection,
-    meeting_id: Uuid,
-) -> Result<DocumentBody, AppError> {
-    let decisions = db::decisions::for_meeting(conn, meeting_id).await?;
-    let revision_ids: Vec<Uuid> = decisions.iter().map(|d| d.revision_id).collect();
-    let revisions = db::reports::get_by_ids(conn, &revision_ids).await?;
-    let mut paragraphs = Vec::new();
-    for item in db::meetings::agenda(conn, meeting_id).await? {
-        let Some(decision) = decisions
-            .iter()
-            .find(|d| d.agenda_item_id == Some(item.id))
-            .cloned()
-        else {
-            continue;
-        };
-        let decision_lines = revisions
-            .iter()
-            .find(|r| r.id == decision.revision_id)
-            .map(|revision| decision_lines(&decision, revision))
-            .unwrap_or_default();
-        paragraphs.push(ProtocolParagraph {
-            label: decision.paragraph.map(paragraph_label).unwrap_or_default(),
-            item,
-            decision,
-            decision_lines,
-        });
-    }
-    let attendees = db::meetings::get(conn, meeting_id)
-        .await?
-        .map(|m| m.attendees())
-        .unwrap_or_default();
-    let attendance = if attendees.is_empty() {
-        db::meetings::last_attendance(conn, meeting_id)
-            .await?
-            .unwrap_or_default()
-    } else {
-        attendance_text(&attendees)
-    };
-    Ok(DocumentBody::Protocol {
-        attendance,
-        adjusted_by: adjusted_by_text(&attendees),
-        paragraphs,
-    })
-}
-
-/// Every item with its dnr, the proposal of its latest report and its
-/// handläggare. (Sending the kallelse to the members is for the outbox of the
-/// mail issue.)
-async fn agenda_body(
-    conn: &mut sqlx::PgConnection,
-    meeting_id: Uuid,
-) -> Result<DocumentBody, AppError> {
-    let latest = db::reports::latest_on_agenda(conn, meeting_id).await?;
-    let entries = db::meetings::agenda(conn, meeting_id)
-        .await?
-        .into_iter()
-        .map(|item| AgendaEntry {
-            proposals: latest
-                .iter()
-                .find(|r| r.case_id == item.case_id)
-                .map(|r| r.content.proposals.clone())
-                .unwrap_or_default(),
-            officer: item.officer_name.clone().unwrap_or_default(),
-            item,
-        })
-        .collect();
-    Ok(DocumentBody::Agenda(entries))
 }
 
 #[derive(Deserialize)]
@@ -1090,6 +1066,8 @@ struct MemberForm {
     party: String,
     #[serde(default)]
     substitute: String,
+    #[serde(default)]
+    email: String,
     #[serde(default)]
     member: String,
 }
@@ -1145,6 +1123,7 @@ async fn add_member(
         name: form.name.clone(),
         party: form.party.clone(),
         substitute: form.substitute == "on",
+        email: form.email.clone(),
     };
     match app::meetings::add_member(&state.ctx, &user.actor(), organ, &input).await {
         Ok(_) => Ok(Redirect::to(&roster_href(organ)).into_response()),

@@ -490,3 +490,143 @@ async fn two_instances_give_and_send_each_reminder_once(pool: PgPool) {
         )
     );
 }
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_kallelse_goes_to_each_member_with_an_address_and_again_once_the_agenda_changed(
+    pool: PgPool,
+) {
+    use remiss::app::meetings;
+    use remiss::domain::roster::MemberInput;
+
+    use super::cases::organ;
+    use super::meetings::{approved_case, meeting_with, on};
+
+    let server = TestSmtp::start().await;
+    let ctx = on(&pool, "2026-03-02");
+    demo::load_if_empty(&ctx).await.unwrap();
+    let secretary = actor(&pool, "sekreterare").await;
+    let amn = organ(&pool, "AMN").await;
+    for (name, party, email) in [
+        ("Anna Andersson", "S", "anna.andersson@example.se"),
+        ("Bertil Berg", "M", "bertil.berg@example.se"),
+        ("Cecilia Ceder", "V", ""),
+    ] {
+        let member = MemberInput {
+            name: name.into(),
+            party: party.into(),
+            substitute: false,
+            email: email.into(),
+        };
+        meetings::add_member(&ctx, &secretary, amn, &member)
+            .await
+            .unwrap();
+    }
+    let first = approved_case(&pool, "Remiss om en regional strategi", false).await;
+    let meeting = meeting_with(&pool, &secretary, "2026-04-21", &[first]).await;
+
+    let officer = actor(&pool, "handlaggare").await;
+    assert!(matches!(
+        meetings::send_agenda(&ctx, &officer, meeting).await,
+        Err(app::Error::Forbidden(_))
+    ));
+    let sent = meetings::send_agenda(&ctx, &secretary, meeting)
+        .await
+        .unwrap();
+    assert_eq!(
+        sent.recipients,
+        [
+            "Anna Andersson (S) <anna.andersson@example.se>",
+            "Bertil Berg (M) <bertil.berg@example.se>"
+        ]
+    );
+    assert_eq!(sent.without_address, ["Cecilia Ceder (V)"]);
+    // The same kallelse to the same members once.
+    match meetings::send_agenda(&ctx, &secretary, meeting).await {
+        Err(app::Error::Conflict(message)) => {
+            assert!(
+                message.starts_with("Kallelsen är redan skickad"),
+                "{message}"
+            )
+        }
+        other => panic!("sent twice: {other:?}"),
+    }
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM outbox WHERE kind = 'agenda'").await,
+        2
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM audit_events WHERE action = 'meeting.agenda_sent'"
+        )
+        .await,
+        1
+    );
+
+    let delivered = mailer(&server)
+        .deliver_due(&pool, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(delivered.sent, 2);
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT sha256 FROM agenda_mailings")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let stored: String = stored.iter().map(|b| format!("{b:02x}")).collect();
+    let mut to: Vec<String> = Vec::new();
+    for mail in server.received() {
+        to.push(mail["to"].as_str().unwrap().to_string());
+        assert_eq!(
+            mail["subject"],
+            "Kallelse till Arbetsmarknadsnämndens sammanträde 2026-04-21 13:00"
+        );
+        assert!(
+            mail["text"].as_str().unwrap().contains(
+                "Du kallas till Arbetsmarknadsnämndens sammanträde 2026-04-21 13:00, Stadshuset."
+            ),
+            "{}",
+            mail["text"]
+        );
+        let attachments = mail["attachments"].as_array().unwrap();
+        assert_eq!(attachments.len(), 1);
+        assert_eq!(
+            attachments[0]["name"],
+            "Kallelse Arbetsmarknadsnämnden 2026-04-21.pdf"
+        );
+        assert_eq!(attachments[0]["type"], "application/pdf");
+        // What went is what was stored with the mailing, byte for byte.
+        assert_eq!(attachments[0]["sha256"], stored.as_str());
+    }
+    to.sort();
+    assert_eq!(to, ["anna.andersson@example.se", "bertil.berg@example.se"]);
+
+    // The agenda changes: the kallelse may go again, as a changed one.
+    let second = approved_case(&pool, "Remiss om kollektivtrafiken", false).await;
+    meetings::place_on_agenda(&ctx, &secretary, second, meeting)
+        .await
+        .unwrap();
+    meetings::send_agenda(&ctx, &secretary, meeting)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&pool, "SELECT count(DISTINCT sha256) FROM agenda_mailings").await,
+        2
+    );
+    let again: Vec<String> =
+        sqlx::query_scalar("SELECT subject FROM outbox WHERE kind = 'agenda' AND state = 'queued'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        again,
+        ["Ändrad kallelse till Arbetsmarknadsnämndens sammanträde 2026-04-21 13:00"; 2]
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM audit_events WHERE action = 'meeting.agenda_sent' AND (after->>'again')::boolean"
+        )
+        .await,
+        1
+    );
+}

@@ -28,7 +28,7 @@ fn at(day: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn on(pool: &PgPool, day: &str) -> Context {
+pub(crate) fn on(pool: &PgPool, day: &str) -> Context {
     Context::with_clock(pool.clone(), Clock::Fixed(at(day)))
 }
 
@@ -37,7 +37,7 @@ fn date(day: &str) -> NaiveDate {
 }
 
 /// A remiss to AMN registered on 2026-03-02, drafted, submitted and approved; its case.
-async fn approved_case(pool: &PgPool, title: &str, secret: bool) -> Uuid {
+pub(crate) async fn approved_case(pool: &PgPool, title: &str, secret: bool) -> Uuid {
     let ctx = on(pool, "2026-03-02");
     let amn = organ(pool, "AMN").await;
     let input = ReferralInput {
@@ -106,7 +106,12 @@ async fn approved_case(pool: &PgPool, title: &str, secret: bool) -> Uuid {
 }
 
 /// An AMN meeting on `day` 13:00, planned on 2026-03-02, with `cases` on its agenda.
-async fn meeting_with(pool: &PgPool, secretary: &Actor, day: &str, cases: &[Uuid]) -> Uuid {
+pub(crate) async fn meeting_with(
+    pool: &PgPool,
+    secretary: &Actor,
+    day: &str,
+    cases: &[Uuid],
+) -> Uuid {
     let ctx = on(pool, "2026-03-02");
     let input = MeetingInput {
         organ: organ(pool, "AMN").await.to_string(),
@@ -612,6 +617,7 @@ async fn the_roster_gives_the_attendance_the_chair_and_the_justerare(pool: PgPoo
             name: name.into(),
             party: party.into(),
             substitute,
+            email: String::new(),
         };
         ids.push(
             meetings::add_member(&ctx, &secretary, amn, &member)
