@@ -3,6 +3,7 @@
 
 mod architecture;
 mod cases;
+mod demo_city;
 mod documents;
 mod mail;
 mod meetings;
