@@ -29,6 +29,7 @@ use crate::db::reports::Revision;
 use crate::db::reviews::ReviewRow;
 use crate::db::users::Colleague;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
+use crate::domain::history::Reader;
 use crate::domain::meeting::default_act_date;
 use crate::domain::message::MessageKind;
 use crate::domain::notice::final_earliest_sv;
@@ -212,7 +213,11 @@ async fn case_page(
         // are public acts.
         entries.retain(|e| e.action.is_public());
     }
-    let history = history_views(entries);
+    let reader = Reader {
+        sees_personal_data: insider || user.is_registrar(),
+        sees_secret_content: !case.secret || insider || user.is_registrar(),
+    };
+    let history = history_views(entries, reader);
     let today = state.ctx.clock.today();
     let days = days_left(case.deadline, today);
 
@@ -328,7 +333,7 @@ async fn case_page(
                 format!("/remisser/{}", case.referral_id),
             ),
         deadline_text: days_left_sv(days),
-        overdue: days < 0 && case.state.is_open(),
+        overdue: days < 0 && case.state.is_open() && case.annulled_reason.is_none(),
         insider,
         latest_at: latest
             .as_ref()

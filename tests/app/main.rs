@@ -7,5 +7,6 @@ mod demo_city;
 mod documents;
 mod mail;
 mod meetings;
+mod referrals;
 mod setup;
 mod sign_in;
