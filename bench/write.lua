@@ -74,7 +74,7 @@ local function registration()
       {"description", "Registrerad av lastgeneratorn för att mäta registreringar per sekund."},
       {"sender_organ", ""},
       {"sender_name", "Länsstyrelsen i Stockholms län"},
-      {"sender_dnr", string.format("LST %s/%d%d", string.sub(today, 1, 4), id, counter)},
+      {"sender_dnr", string.format("LST %s/%d%06d", string.sub(today, 1, 4), id, counter)},
       {"received_on", today},
       {"deadline", deadline},
    }

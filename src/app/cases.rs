@@ -220,7 +220,12 @@ pub async fn dispatch_in(
         .rfind(|d| d.outcome.stands())
         .ok_or_else(Error::raced)?;
     check_dispatchable(paragraph_standing(&decision)).map_err(Error::Conflict)?;
-    let dispatch = validate_dispatch(&input.dispatched_on, &input.recipient, decision.decided_on);
+    let dispatch = validate_dispatch(
+        &input.dispatched_on,
+        &input.recipient,
+        decision.decided_on,
+        stockholm_date(at),
+    );
     let ((on, recipient), address) = match (dispatch, registry_address(&input.email)) {
         (Ok(dispatch), Ok(address)) => (dispatch, address),
         (dispatch, address) => {

@@ -39,6 +39,11 @@ pub fn may_edit(case: &CaseDetail, actor: &Actor) -> Result<()> {
     if !actor.has_role(case.organ_id, Role::Officer) {
         return Err(Error::Forbidden(None));
     }
+    if let Some(reason) = &case.annulled_reason {
+        return Err(Error::Conflict(crate::domain::referral::annulled_message(
+            reason,
+        )));
+    }
     if case.state != CaseState::Drafting {
         return Err(Error::Conflict(format!(
             "Utkastet kan bara ändras medan ärendet är under beredning; nu är det {}.",

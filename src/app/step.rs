@@ -75,12 +75,13 @@ fn workflow_actor<'a>(
 fn rules(case: &CaseDetail) -> OrganRules {
     OrganRules {
         delegation_allowed: case.delegation_allowed,
+        annulled: case.annulled_reason.is_some(),
     }
 }
 
 fn refused(refusal: Refusal) -> Error {
     match refusal {
-        Refusal::NotInThisState { .. } => Error::Conflict(refusal.message_sv()),
+        Refusal::NotInThisState { .. } | Refusal::Annulled => Error::Conflict(refusal.message_sv()),
         _ => Error::Forbidden(Some(refusal.message_sv())),
     }
 }

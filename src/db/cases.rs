@@ -32,6 +32,8 @@ pub struct CaseDetail {
     pub officer_name: Option<String>,
     pub officer_title: Option<String>,
     pub declined_reason: Option<String>,
+    /// Why the remiss was makulerad, when it was: no step is taken then.
+    pub annulled_reason: Option<String>,
     /// Raised by every change of state or officer: a form that reassigns names the
     /// version it was made on.
     pub version: i32,
@@ -44,7 +46,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseD
                   r.received_on, r.deadline, r.secret, c.organ_id, o.name AS organ_name, o.administration,
                   o.delegation_allowed, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state AS "state: CaseState",
                   c.assigned_officer_id, u.display_name AS "officer_name?", u.title AS "officer_title?",
-                  c.declined_reason, c.version
+                  c.declined_reason, r.annulled_reason, c.version
            FROM cases c
            JOIN referrals r ON r.id = c.referral_id
            JOIN organs o ON o.id = c.organ_id
@@ -79,6 +81,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseD
         officer_name: row.officer_name,
         officer_title: row.officer_title,
         declined_reason: row.declined_reason,
+        annulled_reason: row.annulled_reason,
         version: row.version,
     }))
 }
@@ -170,7 +173,7 @@ pub struct WaitingCase {
     pub deadline: NaiveDate,
 }
 
-/// The organ's approved cases, earliest deadline first.
+/// The organ's approved cases, earliest deadline first (not a makulerad remiss's).
 pub async fn waiting_for_agenda(
     conn: &mut PgConnection,
     organ_id: Uuid,
@@ -178,7 +181,7 @@ pub async fn waiting_for_agenda(
     let rows = sqlx::query!(
         "SELECT c.id, c.dnr_prefix, c.dnr_year, c.dnr_seq, r.title, r.deadline
          FROM cases c JOIN referrals r ON r.id = c.referral_id
-         WHERE c.organ_id = $1 AND c.state = 'approved'
+         WHERE c.organ_id = $1 AND c.state = 'approved' AND r.annulled_at IS NULL
          ORDER BY r.deadline, c.dnr_year, c.dnr_seq",
         organ_id
     )

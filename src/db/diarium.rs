@@ -31,6 +31,8 @@ pub struct Entry {
     pub dispatched_on: Option<NaiveDate>,
     /// The latest event of the case or its remiss that the public may see.
     pub updated_at: DateTime<Utc>,
+    /// Why the remiss was makulerad, when it was.
+    pub annulled_reason: Option<String>,
 }
 
 /// Newest registrations first, keyset-paged on (registered at, case id).
@@ -76,7 +78,8 @@ pub async fn entries(conn: &mut PgConnection, case_ids: &[Uuid]) -> sqlx::Result
                   r.secrecy_provision, mo.name AS "marked_by?",
                   rep.outcome AS "outcome?", rep.decided_on AS "decided_on?", rep.paragraph AS "paragraph?",
                   rep.dispatched_on AS "dispatched_on?",
-                  greatest(c.created_at, ev.case_at, ev.referral_at) AS "updated_at!"
+                  greatest(c.created_at, ev.case_at, ev.referral_at) AS "updated_at!",
+                  r.annulled_reason
            FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)
            JOIN cases c ON c.id = p.id
            JOIN referrals r ON r.id = c.referral_id

@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use super::audit::{self, NewEvent};
 use crate::domain::audit::{AuditAction, ReferralFields};
-use crate::domain::referral::{ReferralDetails, Sender};
+use crate::domain::audit::{DeadlineExtended, ReferralAnnulled};
+use crate::domain::referral::{Extension, ReferralDetails, Sender};
 use crate::domain::{CaseState, Dnr};
 
 /// The sender's name as shown: an organ's own name, or the outside body's.
@@ -194,16 +195,22 @@ pub struct Referral {
     pub registered_by_name: String,
     pub created_at: DateTime<Utc>,
     pub version: i32,
+    /// Set when the registration was makulerad: when, by whom, why.
+    pub annulled_at: Option<DateTime<Utc>>,
+    pub annulled_by_name: Option<String>,
+    pub annulled_reason: Option<String>,
 }
 
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Referral>> {
     sqlx::query_as!(
         Referral,
-        "SELECT r.id, r.title, r.description, r.sender_organ_id, r.sender_name, r.sender_dnr,
-                r.sender_email, r.received_on, r.deadline, r.secret, r.secrecy_provision,
-                u.display_name AS registered_by_name, r.created_at, r.version
-         FROM referrals r JOIN users u ON u.id = r.registered_by
-         WHERE r.id = $1",
+        r#"SELECT r.id, r.title, r.description, r.sender_organ_id, r.sender_name, r.sender_dnr,
+                  r.sender_email, r.received_on, r.deadline, r.secret, r.secrecy_provision,
+                  u.display_name AS registered_by_name, r.created_at, r.version,
+                  r.annulled_at, a.display_name AS "annulled_by_name?", r.annulled_reason
+           FROM referrals r JOIN users u ON u.id = r.registered_by
+           LEFT JOIN users a ON a.id = r.annulled_by
+           WHERE r.id = $1"#,
         id
     )
     .fetch_optional(conn)
@@ -296,6 +303,7 @@ pub struct ListRow {
     pub created_at: DateTime<Utc>,
     pub respondents: i64,
     pub answered: i64,
+    pub annulled: bool,
 }
 
 impl ListRow {
@@ -333,7 +341,8 @@ pub async fn list(
             sqlx::query_as!(
                 ListRow,
                 r#"SELECT r.id, r.title, r.sender_name, r.sender_dnr, r.received_on, r.deadline, r.created_at,
-                          n.respondents AS "respondents!", n.answered AS "answered!"
+                          n.respondents AS "respondents!", n.answered AS "answered!",
+                          r.annulled_at IS NOT NULL AS "annulled!"
                    FROM referrals r
                    CROSS JOIN LATERAL (
                        SELECT count(*) AS respondents,
@@ -367,7 +376,8 @@ pub async fn list(
             sqlx::query_as!(
                 ListRow,
                 r#"SELECT r.id, r.title, r.sender_name, r.sender_dnr, r.received_on, r.deadline, r.created_at,
-                          n.respondents AS "respondents!", n.answered AS "answered!"
+                          n.respondents AS "respondents!", n.answered AS "answered!",
+                          r.annulled_at IS NOT NULL AS "annulled!"
                    FROM referrals r
                    CROSS JOIN LATERAL (
                        SELECT count(*) AS respondents,
@@ -508,4 +518,187 @@ fn fields(details: &ReferralDetails, sender_name: &str) -> ReferralFields {
         deadline: details.deadline,
         secrecy: details.secrecy.clone(),
     }
+}
+
+/// A registered remiss, not makulerad, that a new registration may resemble.
+#[derive(Debug, Clone)]
+pub struct Resembling {
+    pub id: Uuid,
+    pub title: String,
+    pub sender: Sender,
+    pub sender_dnr: String,
+    /// The first of its cases' numbers.
+    pub dnr: String,
+}
+
+/// The remisser, not makulerade, whose sender's dnr holds `number` (its
+/// `YEAR/SEQ`, by the index) from the sender organ `organ` (None: an outside
+/// body); oldest first. Whether each is the same remiss is the domain's call.
+pub async fn with_sender_number(
+    conn: &mut PgConnection,
+    organ: Option<Uuid>,
+    number: &str,
+) -> sqlx::Result<Vec<Resembling>> {
+    let rows = sqlx::query!(
+        r#"SELECT r.id, r.title, r.sender_organ_id, r.sender_name, r.sender_dnr,
+                  coalesce((SELECT c.dnr_text FROM cases c WHERE c.referral_id = r.id
+                            ORDER BY c.dnr_text LIMIT 1), '') AS "dnr!"
+           FROM referrals r
+           WHERE r.sender_dnr_key = $1 AND r.annulled_at IS NULL
+             AND r.sender_organ_id IS NOT DISTINCT FROM $2
+           ORDER BY r.created_at, r.id
+           LIMIT 20"#,
+        number,
+        organ,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Resembling {
+            id: row.id,
+            title: row.title,
+            sender: match row.sender_organ_id {
+                Some(id) => Sender::Organ(id),
+                None => Sender::Outside(row.sender_name),
+            },
+            sender_dnr: row.sender_dnr,
+            dnr: row.dnr,
+        })
+        .collect())
+}
+
+/// The states of a remiss's cases, each row locked: no step is taken on them
+/// until the caller's transaction ends.
+pub async fn lock_case_states(
+    conn: &mut PgConnection,
+    referral_id: Uuid,
+) -> sqlx::Result<Vec<CaseState>> {
+    sqlx::query_scalar!(
+        r#"SELECT state AS "state: CaseState" FROM cases WHERE referral_id = $1 ORDER BY id FOR UPDATE"#,
+        referral_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Makulerar a remiss with its audit event; `numbers` are its cases' dnr, which
+/// stay taken. Nothing is deleted.
+pub async fn annul(
+    conn: &mut PgConnection,
+    actor_id: Uuid,
+    referral_id: Uuid,
+    details: &ReferralAnnulled,
+    at: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE referrals SET annulled_at = $2, annulled_by = $3, annulled_reason = $4, version = version + 1
+         WHERE id = $1 AND annulled_at IS NULL",
+        referral_id,
+        at,
+        actor_id,
+        details.reason,
+    )
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    audit::record(
+        conn,
+        NewEvent {
+            referral_id: Some(referral_id),
+            after: Some(audit::details(details)),
+            at: Some(at),
+            ..NewEvent::new(Some(actor_id), AuditAction::ReferralAnnulled, referral_id)
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Records an anstånd: the remiss's deadline becomes the new one, the one it
+/// replaces is kept with it, and the audit event has both.
+pub async fn extend_deadline(
+    conn: &mut PgConnection,
+    actor_id: Uuid,
+    referral_id: Uuid,
+    previous: NaiveDate,
+    extension: &Extension,
+    at: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE referrals SET deadline = $3, version = version + 1 WHERE id = $1 AND deadline = $2",
+        referral_id,
+        previous,
+        extension.deadline,
+    )
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "INSERT INTO deadline_extensions (id, referral_id, previous_deadline, deadline, granted_on, granted_by,
+                                          note, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        Uuid::new_v4(),
+        referral_id,
+        previous,
+        extension.deadline,
+        extension.granted_on,
+        extension.granted_by,
+        extension.note,
+        actor_id,
+        at,
+    )
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        NewEvent {
+            referral_id: Some(referral_id),
+            before: Some(serde_json::json!({ "deadline": previous })),
+            after: Some(audit::details(&DeadlineExtended {
+                deadline: extension.deadline,
+                granted_on: extension.granted_on,
+                granted_by: extension.granted_by.clone(),
+                note: extension.note.clone(),
+            })),
+            at: Some(at),
+            ..NewEvent::new(
+                Some(actor_id),
+                AuditAction::ReferralDeadlineExtended,
+                referral_id,
+            )
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// An anstånd as recorded.
+#[derive(Debug, Clone)]
+pub struct ExtensionRow {
+    pub previous_deadline: NaiveDate,
+    pub deadline: NaiveDate,
+    pub granted_on: NaiveDate,
+    pub granted_by: String,
+    pub note: String,
+}
+
+/// A remiss's anstånd, in the order they were recorded (each one later than the
+/// one before).
+pub async fn extensions(
+    conn: &mut PgConnection,
+    referral_id: Uuid,
+) -> sqlx::Result<Vec<ExtensionRow>> {
+    sqlx::query_as!(
+        ExtensionRow,
+        "SELECT previous_deadline, deadline, granted_on, granted_by, note
+         FROM deadline_extensions WHERE referral_id = $1 ORDER BY recorded_at, deadline",
+        referral_id
+    )
+    .fetch_all(conn)
+    .await
 }

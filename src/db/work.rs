@@ -25,7 +25,8 @@ pub struct OpenCase {
     pub returned: bool,
 }
 
-/// Which open cases to list.
+/// Which open cases to list (a makulerad remiss's cases are never listed: nothing
+/// more is done in them).
 #[derive(Debug, Clone, Copy)]
 pub struct OpenCaseFilter<'a> {
     pub organs: &'a [Uuid],
@@ -52,7 +53,7 @@ pub async fn open_cases(
                SELECT c.id, c.referral_id, c.organ_id, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state,
                       c.assigned_officer_id, r.title, r.deadline, count(*) OVER () AS total
                FROM cases c JOIN referrals r ON r.id = c.referral_id
-               WHERE c.organ_id = ANY($1) AND c.state = ANY($2)
+               WHERE c.organ_id = ANY($1) AND c.state = ANY($2) AND r.annulled_at IS NULL
                  AND ($3::uuid IS NULL OR c.assigned_officer_id = $3)
                  AND ($5::date IS NULL OR (r.deadline, c.id) > ($5, $6::uuid))
                ORDER BY r.deadline, c.id
@@ -109,7 +110,8 @@ pub async fn open_cases(
     Ok((cases, total))
 }
 
-/// Open cases whose deadline has passed, across the municipality, earliest first.
+/// Open cases whose deadline has passed, across the municipality, earliest first
+/// (a makulerad remiss's cases are not waited for).
 pub async fn overdue(
     conn: &mut PgConnection,
     today: NaiveDate,
@@ -119,7 +121,7 @@ pub async fn overdue(
         r#"SELECT c.id, c.dnr_prefix, c.dnr_year, c.dnr_seq, r.title, r.deadline,
                   c.state AS "state: CaseState"
            FROM referrals r JOIN cases c ON c.referral_id = r.id
-           WHERE r.deadline < $1 AND c.state NOT IN ('answered', 'declined')
+           WHERE r.deadline < $1 AND c.state NOT IN ('answered', 'declined') AND r.annulled_at IS NULL
            ORDER BY r.deadline, c.id
            LIMIT $2"#,
         today,

@@ -21,6 +21,10 @@ pub enum AuditAction {
     ReferralCorrected,
     /// A respondent added after registration (its case has its own event too).
     ReferralRespondentAdded,
+    /// Makulerad, with the reason: the remiss and its cases stay, marked.
+    ReferralAnnulled,
+    /// An anstånd: a later deadline agreed with the sender.
+    ReferralDeadlineExtended,
     CaseRegistered,
     CaseAssigned,
     CaseSubmitted,
@@ -79,10 +83,12 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 45] = [
+    pub const ALL: [AuditAction; 47] = [
         AuditAction::ReferralRegistered,
         AuditAction::ReferralCorrected,
         AuditAction::ReferralRespondentAdded,
+        AuditAction::ReferralAnnulled,
+        AuditAction::ReferralDeadlineExtended,
         AuditAction::CaseRegistered,
         AuditAction::CaseAssigned,
         AuditAction::CaseSubmitted,
@@ -133,6 +139,8 @@ impl AuditAction {
             A::ReferralRegistered => "referral.registered",
             A::ReferralCorrected => "referral.corrected",
             A::ReferralRespondentAdded => "referral.respondent_added",
+            A::ReferralAnnulled => "referral.annulled",
+            A::ReferralDeadlineExtended => "referral.deadline_extended",
             A::CaseRegistered => "case.registered",
             A::CaseAssigned => "case.assigned",
             A::CaseSubmitted => "case.submitted",
@@ -204,6 +212,8 @@ impl AuditAction {
             A::ReferralRegistered
                 | A::ReferralCorrected
                 | A::ReferralRespondentAdded
+                | A::ReferralAnnulled
+                | A::ReferralDeadlineExtended
                 | A::CaseRegistered
                 | A::CasePlacedOnAgenda
                 | A::CaseDecided
@@ -499,6 +509,23 @@ pub struct ReferralFields {
     pub secrecy: Option<String>,
 }
 
+/// `referral.annulled`: why, and the cases' numbers, which stay taken.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferralAnnulled {
+    pub reason: String,
+    /// `AMN 2026/3, SN 2026/7`.
+    pub numbers: String,
+}
+
+/// `referral.deadline_extended` (before: the deadline it replaced).
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineExtended {
+    pub deadline: NaiveDate,
+    pub granted_on: NaiveDate,
+    pub granted_by: String,
+    pub note: String,
+}
+
 /// `document.registered`.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocumentRegistered {
@@ -584,6 +611,8 @@ mod tests {
                 "referral.registered",
                 "referral.corrected",
                 "referral.respondent_added",
+                "referral.annulled",
+                "referral.deadline_extended",
                 "case.registered",
                 "case.placed_on_agenda",
                 "case.decided",

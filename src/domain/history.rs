@@ -22,6 +22,13 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
             field("organ"),
             field("dnr")
         ),
+        A::ReferralAnnulled => format!("makulerade registreringen: {}", field("reason")),
+        A::ReferralDeadlineExtended => format!(
+            "förde in anstånd till {} beviljat {} av {}",
+            field("deadline"),
+            field("granted_on"),
+            field("granted_by")
+        ),
         A::CaseRegistered => format!("öppnade svarsärendet {}", field("dnr")),
         A::CaseAssigned => format!("tilldelade ärendet till {}", field("officer")),
         A::CaseSubmitted => "skickade utkastet till granskning".to_string(),
@@ -184,10 +191,59 @@ fn label(key: &str) -> &str {
         "sender_email" => "Registratorns e-post",
         "received_on" => "Inkom",
         "deadline" => "Sista svarsdag",
+        "granted_on" => "Beviljat",
+        "granted_by" => "Beviljat av",
+        "note" => "Anteckning",
         "secrecy" => "Sekretess",
         "state" => "Status",
         other => other,
     }
+}
+
+/// Who reads a history, for what it shows of each event: whether they may see
+/// personal data (registrars, administrators, the respondents' own staff) and
+/// the content of a secret remiss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reader {
+    pub sees_personal_data: bool,
+    pub sees_secret_content: bool,
+}
+
+/// What the field holding a secret remiss's content says to those who may not read it.
+pub const WITHHELD: &str = "[omfattas av sekretess]";
+
+/// An event's sentence and changes as `reader` may read them: a personnummer
+/// masked for readers outside (also one that a correction took away), the
+/// content of a secret remiss withheld.
+pub fn read_as(
+    reader: Reader,
+    action: AuditAction,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> (String, Vec<(String, String, String)>) {
+    let text = describe(action, after);
+    let changes = changes(before, after);
+    if reader.sees_personal_data && reader.sees_secret_content {
+        return (text, changes);
+    }
+    let shown = |value: String| {
+        if reader.sees_personal_data {
+            value
+        } else {
+            super::personal_data::mask(&value).0
+        }
+    };
+    let changes = changes
+        .into_iter()
+        .map(|(label, old, new)| {
+            if !reader.sees_secret_content && label == self::label("description") {
+                (label, WITHHELD.to_string(), WITHHELD.to_string())
+            } else {
+                (label, shown(old), shown(new))
+            }
+        })
+        .collect();
+    (shown(text), changes)
 }
 
 /// A value as the timeline shows it; states by their Swedish names.
@@ -292,5 +348,89 @@ mod tests {
             ]
         );
         assert!(changes(None, Some(&after)).is_empty());
+    }
+    #[test]
+    fn an_annulment_and_an_extension_read_with_their_details() {
+        assert_eq!(
+            describe(
+                AuditAction::ReferralAnnulled,
+                Some(&json!({ "reason": "Registrerad två gånger", "numbers": "AMN 2026/4" }))
+            ),
+            "makulerade registreringen: Registrerad två gånger"
+        );
+        let after = json!({ "deadline": "2026-05-15", "granted_on": "2026-03-02",
+                            "granted_by": "Anna Ek, Finansdepartementet", "note": "" });
+        assert_eq!(
+            describe(AuditAction::ReferralDeadlineExtended, Some(&after)),
+            "förde in anstånd till 2026-05-15 beviljat 2026-03-02 av Anna Ek, Finansdepartementet"
+        );
+        assert_eq!(
+            changes(Some(&json!({ "deadline": "2026-04-30" })), Some(&after)),
+            vec![(
+                "Sista svarsdag".to_string(),
+                "2026-04-30".to_string(),
+                "2026-05-15".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_corrected_personnummer_is_masked_for_readers_outside_and_secret_content_withheld() {
+        let before = json!({ "title": "Ansökan från 19811218-9876", "description": "Gammal text" });
+        let after = json!({ "title": "Ansökan om bistånd", "description": "Ny text" });
+        let read = |sees_personal_data, sees_secret_content| {
+            read_as(
+                Reader {
+                    sees_personal_data,
+                    sees_secret_content,
+                },
+                AuditAction::ReferralCorrected,
+                Some(&before),
+                Some(&after),
+            )
+            .1
+        };
+        let title = |changes: Vec<(String, String, String)>| {
+            changes
+                .into_iter()
+                .find(|(label, ..)| label == "Ärendemening")
+                .map(|(_, old, _)| old)
+                .unwrap()
+        };
+        assert_eq!(title(read(true, true)), "Ansökan från 19811218-9876");
+        assert_eq!(title(read(true, false)), "Ansökan från 19811218-9876");
+        assert_eq!(title(read(false, true)), "Ansökan från [personnummer dolt]");
+        assert_eq!(
+            title(read(false, false)),
+            "Ansökan från [personnummer dolt]"
+        );
+        let description = |changes: Vec<(String, String, String)>| {
+            changes
+                .into_iter()
+                .find(|(label, ..)| label == "Beskrivning")
+                .map(|(_, old, new)| (old, new))
+                .unwrap()
+        };
+        assert_eq!(
+            description(read(false, true)),
+            ("Gammal text".into(), "Ny text".into())
+        );
+        assert_eq!(
+            description(read(true, false)),
+            (WITHHELD.into(), WITHHELD.into())
+        );
+        let (text, _) = read_as(
+            Reader {
+                sees_personal_data: false,
+                sees_secret_content: true,
+            },
+            AuditAction::ReferralAnnulled,
+            None,
+            Some(&json!({ "reason": "Gäller 19811218-9876" })),
+        );
+        assert_eq!(
+            text,
+            "makulerade registreringen: Gäller [personnummer dolt]"
+        );
     }
 }

@@ -720,11 +720,13 @@ pub fn default_act_date(not_before: NaiveDate, today: NaiveDate) -> NaiveDate {
     today.max(not_before)
 }
 
-/// Expediering: the date the yttrande was sent and to whom.
+/// Expediering: the date the yttrande was sent and to whom. Not before the
+/// decision and not after `today`: it is recorded once it has been sent.
 pub fn validate_dispatch(
     date: &str,
     recipient: &str,
     decided_on: NaiveDate,
+    today: NaiveDate,
 ) -> Result<(NaiveDate, String), FieldErrors> {
     let mut errors = FieldErrors::new();
     let dispatched_on = parse_date(date);
@@ -734,7 +736,11 @@ pub fn validate_dispatch(
             "dispatched_on",
             "Yttrandet kan inte expedieras före beslutet.",
         ),
-        Some(_) => {}
+        Some(d) => {
+            if let Err(message) = check_not_future(d, today) {
+                errors.add("dispatched_on", message);
+            }
+        }
     }
     let recipient = required_text(
         &mut errors,
@@ -944,6 +950,26 @@ mod tests {
     }
 
     #[test]
+    fn a_dispatch_is_never_dated_in_the_future() {
+        let decided = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 4, 24).unwrap();
+        assert_eq!(
+            validate_dispatch("2026-04-25", "Kommunstyrelsen", decided, today)
+                .unwrap_err()
+                .get("dispatched_on"),
+            Some(
+                "Datumet 2026-04-25 har inte varit ännu. Ange dagen då det skedde, senast i dag (2026-04-24)."
+            )
+        );
+        for day in ["2026-04-21", "2026-04-24"] {
+            assert!(
+                validate_dispatch(day, "Kommunstyrelsen", decided, today).is_ok(),
+                "{day}"
+            );
+        }
+    }
+
+    #[test]
     fn adjustment_and_dispatch_dates_follow_the_decision() {
         let meeting = NaiveDate::from_ymd_opt(2026, 4, 21).unwrap();
         let today = NaiveDate::from_ymd_opt(2026, 4, 24).unwrap();
@@ -955,9 +981,9 @@ mod tests {
                 .get("adjusted_by")
                 .is_some()
         );
-        assert!(validate_dispatch("2026-04-20", "Kommunstyrelsen", meeting).is_err());
+        assert!(validate_dispatch("2026-04-20", "Kommunstyrelsen", meeting, today).is_err());
         assert_eq!(
-            validate_dispatch("2026-04-24", " Kommunstyrelsen ", meeting)
+            validate_dispatch("2026-04-24", " Kommunstyrelsen ", meeting, today)
                 .unwrap()
                 .1,
             "Kommunstyrelsen"
@@ -1263,9 +1289,14 @@ mod tests {
             "Anna Andersson"
         );
         assert_eq!(
-            validate_dispatch("2026-04-22", "Finans\u{200B}departementet", day)
-                .unwrap()
-                .1,
+            validate_dispatch(
+                "2026-04-22",
+                "Finans\u{200B}departementet",
+                day,
+                day + chrono::Days::new(1)
+            )
+            .unwrap()
+            .1,
             "Finansdepartementet"
         );
         assert_eq!(
@@ -1365,7 +1396,7 @@ mod tests {
             "adjusted_by",
         );
         refused(
-            validate_dispatch("2026-04-22", spoof, day).unwrap_err(),
+            validate_dispatch("2026-04-22", spoof, day, day + chrono::Days::new(1)).unwrap_err(),
             "recipient",
         );
         refused(

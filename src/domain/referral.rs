@@ -30,6 +30,9 @@ pub struct ReferralInput {
     pub secret: bool,
     pub secrecy_provision: String,
     pub respondents: Vec<String>,
+    /// The registrar saw the warning of a likely duplicate and registers anyway
+    /// ("Registrera ändå").
+    pub duplicate_confirmed: bool,
 }
 
 /// Where a remiss comes from.
@@ -289,6 +292,187 @@ pub fn validate_added_respondent(
     errors.into_result(|| organ.expect("checked"))
 }
 
+/// The sender's dnr as compared for a likely duplicate: what the registrar would
+/// call the same number. Case and blank space do not count ("Fi2025/00871" and
+/// "fi 2025/00871"); leading zeros do (governments pad their numbers, and the
+/// search finds them as typed).
+fn compared(sender_dnr: &str) -> String {
+    super::text::lookup_key(sender_dnr)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The `YEAR/SEQ` in a sender's dnr (the first four digits, a slash and digits),
+/// as the database indexes it (`referrals.sender_dnr_key`): where a duplicate is
+/// looked for. None for a number without one, which is not checked.
+pub fn indexed_number(sender_dnr: &str) -> Option<String> {
+    let bytes = sender_dnr.as_bytes();
+    (0..bytes.len()).find_map(|start| {
+        let rest = &bytes[start..];
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits != 4 || rest.get(4) != Some(&b'/') {
+            return None;
+        }
+        let seq = rest[5..].iter().take_while(|b| b.is_ascii_digit()).count();
+        (seq > 0).then(|| sender_dnr[start..start + 5 + seq].to_string())
+    })
+}
+
+/// Whether an earlier registration from `earlier_sender` with `earlier_dnr`
+/// is likely the same remiss as `new`: the same sender (the organ, or an outside
+/// body's name in any case) and the same sender's dnr.
+pub fn resembles(new: &ReferralDetails, earlier_sender: &Sender, earlier_dnr: &str) -> bool {
+    let same_sender = match (&new.sender, earlier_sender) {
+        (Sender::Organ(a), Sender::Organ(b)) => a == b,
+        (Sender::Outside(a), Sender::Outside(b)) => {
+            super::text::lookup_key(a).to_lowercase() == super::text::lookup_key(b).to_lowercase()
+        }
+        _ => false,
+    };
+    let number = compared(&new.sender_dnr);
+    same_sender && !number.is_empty() && number == compared(earlier_dnr)
+}
+
+/// The warning beside the registration form when the same sender has registered
+/// a remiss with the same number before: `earlier` names each by its first dnr.
+pub fn duplicate_warning(earlier: &[String]) -> String {
+    format!(
+        "Samma avsändare har redan en registrerad remiss med samma diarienummer ({}). Kontrollera att remissen inte redan är registrerad. Är det en annan remiss, kryssa i Registrera ändå och registrera igen.",
+        earlier.join(", ")
+    )
+}
+
+pub const ANNULMENT_REASON_MAX: usize = 2000;
+
+/// Makulering of a registration: a required reason; allowed while no respondent
+/// has the case on a meeting's agenda, decided or answered (those acts stand on
+/// the record, and a sent yttrande cannot be unsent). `states` are the remiss's
+/// cases; `already` whether it is makulerad.
+pub fn validate_annulment(
+    reason: &str,
+    states: &[super::CaseState],
+    already: bool,
+) -> Result<String, FieldErrors> {
+    use super::CaseState as S;
+    let mut errors = FieldErrors::new();
+    if already {
+        errors.add("reason", "Remissen är redan makulerad.");
+    } else if let Some(state) = states
+        .iter()
+        .find(|s| matches!(s, S::OnAgenda | S::Decided | S::Answered))
+    {
+        errors.add(
+            "reason",
+            format!(
+                "Remissen kan inte makuleras: ett svarsärende är {}. Registreringen står kvar.",
+                state.predicate_sv()
+            ),
+        );
+    }
+    let reason = super::forms::required_multi_line(
+        &mut errors,
+        "reason",
+        reason,
+        ANNULMENT_REASON_MAX,
+        "Ange varför registreringen makuleras.",
+        &format!("Skälet får vara högst {ANNULMENT_REASON_MAX} tecken."),
+    );
+    errors.into_result(|| reason)
+}
+
+/// Why nothing more happens on a makulerad remiss's cases.
+pub fn annulled_message(reason: &str) -> String {
+    format!("Remissen är makulerad ({reason}). Inget mer görs i dess svarsärenden.")
+}
+
+pub const GRANTED_BY_MAX: usize = 200;
+pub const EXTENSION_NOTE_MAX: usize = 2000;
+
+/// An anstånd as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtensionInput {
+    pub deadline: String,
+    pub granted_on: String,
+    pub granted_by: String,
+    pub note: String,
+}
+
+/// An anstånd agreed with the sender: the new deadline, when and by whom at the
+/// sender it was granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    pub deadline: NaiveDate,
+    pub granted_on: NaiveDate,
+    pub granted_by: String,
+    pub note: String,
+}
+
+/// An anstånd on a remiss whose deadline is `current`: a later deadline,
+/// granted on a day that has been (not after `today`) and not before the remiss
+/// came in (`received_on`), by someone named.
+pub fn validate_extension(
+    input: &ExtensionInput,
+    current: NaiveDate,
+    received_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<Extension, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let deadline = date_field(
+        &mut errors,
+        "deadline",
+        &input.deadline,
+        "Ange den nya sista svarsdagen.",
+    );
+    if deadline.is_some_and(|deadline| deadline <= current) {
+        errors.add(
+            "deadline",
+            format!("Ett anstånd ger en senare sista svarsdag än den som gäller nu ({current})."),
+        );
+    }
+    let granted_on = date_field(
+        &mut errors,
+        "granted_on",
+        &input.granted_on,
+        "Ange datum då anståndet beviljades.",
+    );
+    match granted_on {
+        Some(day) if day > today => errors.add(
+            "granted_on",
+            format!(
+                "Anståndet kan inte ha beviljats senare än i dag ({today}). Kontrollera datumet."
+            ),
+        ),
+        Some(day) if day < received_on => errors.add(
+            "granted_on",
+            format!("Anståndet kan inte ha beviljats innan remissen kom in ({received_on})."),
+        ),
+        _ => {}
+    }
+    let granted_by = required_text(
+        &mut errors,
+        "granted_by",
+        &input.granted_by,
+        GRANTED_BY_MAX,
+        "Ange vem hos avsändaren som beviljade anståndet.",
+        &format!("Högst {GRANTED_BY_MAX} tecken."),
+    );
+    let note = optional_multi_line(
+        &mut errors,
+        "note",
+        &input.note,
+        EXTENSION_NOTE_MAX,
+        &format!("Anteckningen får vara högst {EXTENSION_NOTE_MAX} tecken."),
+    );
+    errors.into_result(|| Extension {
+        deadline: deadline.expect("checked"),
+        granted_on: granted_on.expect("checked"),
+        granted_by,
+        note,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,6 +550,7 @@ mod tests {
                 Uuid::from_u128(2).to_string(),
                 Uuid::from_u128(3).to_string(),
             ],
+            duplicate_confirmed: false,
         }
     }
 
@@ -708,5 +893,147 @@ mod tests {
                 "{field}"
             );
         }
+    }
+    #[test]
+    fn a_likely_duplicate_has_the_same_sender_and_number_in_any_case_and_spacing() {
+        let new = |sender: Sender, dnr: &str| ReferralDetails {
+            sender,
+            sender_dnr: dnr.into(),
+            ..validate_correction(&valid_input(), &organs(), today()).unwrap()
+        };
+        let ks = Sender::Organ(Uuid::from_u128(1));
+        let fi = || Sender::Outside("Finansdepartementet".into());
+        assert!(resembles(
+            &new(fi(), "Fi2025/00871"),
+            &Sender::Outside("finansdepartementet".into()),
+            " fi 2025/00871 "
+        ));
+        assert!(resembles(
+            &new(ks.clone(), "KS 2019/1939"),
+            &ks,
+            "ks 2019/1939"
+        ));
+        // Another sender, another number, the zeros that make another number.
+        assert!(!resembles(&new(fi(), "Fi2025/00871"), &ks, "Fi2025/00871"));
+        assert!(!resembles(
+            &new(ks.clone(), "KS 2019/1939"),
+            &Sender::Organ(Uuid::from_u128(2)),
+            "KS 2019/1939"
+        ));
+        assert!(!resembles(
+            &new(fi(), "Fi2025/00871"),
+            &fi(),
+            "Fi2025/00872"
+        ));
+        assert!(!resembles(&new(fi(), "Fi2025/00871"), &fi(), "Fi2025/871"));
+        assert!(!resembles(&new(fi(), ""), &fi(), ""));
+
+        assert_eq!(indexed_number("Fi2025/00871"), Some("2025/00871".into()));
+        assert_eq!(indexed_number("KS 2019/1939-3"), Some("2019/1939".into()));
+        assert_eq!(indexed_number("12025/7"), Some("2025/7".into()));
+        assert_eq!(indexed_number("Dnr 2025/"), None);
+        assert_eq!(indexed_number("utan nummer"), None);
+        assert_eq!(indexed_number("Å 2025/3"), Some("2025/3".into()));
+        assert!(duplicate_warning(&["KS 2026/3".into()]).contains("(KS 2026/3)"));
+    }
+
+    #[test]
+    fn a_registration_is_annulled_with_a_reason_before_any_case_is_on_an_agenda() {
+        use crate::domain::CaseState as S;
+        let open = [
+            S::Registered,
+            S::Drafting,
+            S::InReview,
+            S::Approved,
+            S::Declined,
+        ];
+        assert_eq!(
+            validate_annulment(" Registrerad två gånger. ", &open, false),
+            Ok("Registrerad två gånger.".to_string())
+        );
+        let message = |reason: &str, states: &[S], already: bool| {
+            validate_annulment(reason, states, already)
+                .unwrap_err()
+                .get("reason")
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            message("", &open, false),
+            "Ange varför registreringen makuleras."
+        );
+        for (state, word) in [
+            (S::OnAgenda, "uppfört på föredragningslistan"),
+            (S::Decided, "beslutat"),
+            (S::Answered, "besvarat"),
+        ] {
+            assert_eq!(
+                message("Fel", &[S::Drafting, state], false),
+                format!(
+                    "Remissen kan inte makuleras: ett svarsärende är {word}. Registreringen står kvar."
+                )
+            );
+        }
+        assert_eq!(message("Fel", &open, true), "Remissen är redan makulerad.");
+        assert!(validate_annulment(&"x".repeat(2001), &open, false).is_err());
+    }
+
+    #[test]
+    fn an_extension_gives_a_later_deadline_granted_by_someone_on_a_day_that_has_been() {
+        let current = NaiveDate::from_ymd_opt(2020, 3, 31).unwrap();
+        let received = NaiveDate::from_ymd_opt(2020, 1, 15).unwrap();
+        let input = |deadline: &str, granted_on: &str, by: &str| ExtensionInput {
+            deadline: deadline.into(),
+            granted_on: granted_on.into(),
+            granted_by: by.into(),
+            note: " Per telefon. ".into(),
+        };
+        assert_eq!(
+            validate_extension(
+                &input("2020-04-30", "2020-02-01", " Anna Ek "),
+                current,
+                received,
+                today()
+            ),
+            Ok(Extension {
+                deadline: NaiveDate::from_ymd_opt(2020, 4, 30).unwrap(),
+                granted_on: today(),
+                granted_by: "Anna Ek".into(),
+                note: "Per telefon.".into(),
+            })
+        );
+        let error = |input: ExtensionInput, field: &str| {
+            validate_extension(&input, current, received, today())
+                .unwrap_err()
+                .get(field)
+                .unwrap_or_else(|| panic!("no error for {field}"))
+                .to_string()
+        };
+        for same_or_earlier in ["2020-03-31", "2020-03-30"] {
+            assert_eq!(
+                error(input(same_or_earlier, "2020-02-01", "Anna"), "deadline"),
+                "Ett anstånd ger en senare sista svarsdag än den som gäller nu (2020-03-31)."
+            );
+        }
+        assert_eq!(
+            error(input("", "2020-02-01", "Anna"), "deadline"),
+            "Ange den nya sista svarsdagen."
+        );
+        assert_eq!(
+            error(input("2020-04-30", "2020-02-02", "Anna"), "granted_on"),
+            "Anståndet kan inte ha beviljats senare än i dag (2020-02-01). Kontrollera datumet."
+        );
+        assert_eq!(
+            error(input("2020-04-30", "2020-01-14", "Anna"), "granted_on"),
+            "Anståndet kan inte ha beviljats innan remissen kom in (2020-01-15)."
+        );
+        assert_eq!(
+            error(input("2020-04-30", "1/2", "Anna"), "granted_on"),
+            "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-02."
+        );
+        assert_eq!(
+            error(input("2020-04-30", "2020-02-01", " "), "granted_by"),
+            "Ange vem hos avsändaren som beviljade anståndet."
+        );
     }
 }

@@ -327,6 +327,8 @@ pub struct Actor<'a> {
 pub struct OrganRules {
     /// Whether the organ's delegation order lets a reviewer decide without a meeting.
     pub delegation_allowed: bool,
+    /// The remiss was makulerad: its cases take no step any more.
+    pub annulled: bool,
 }
 
 /// Why a transition was refused.
@@ -346,6 +348,8 @@ pub enum Refusal {
     NotAssignedOfficer,
     /// The organ does not allow delegation decisions.
     DelegationNotAllowed,
+    /// The remiss was makulerad.
+    Annulled,
 }
 
 impl Refusal {
@@ -372,6 +376,9 @@ impl Refusal {
                     .to_string()
             }
             Refusal::DelegationNotAllowed => "Nämnden tillåter inte delegationsbeslut.".to_string(),
+            Refusal::Annulled => {
+                "Remissen är makulerad, så inget mer görs i dess svarsärenden.".to_string()
+            }
         }
     }
 }
@@ -404,6 +411,9 @@ pub fn apply(
     actor: &Actor,
     rules: &OrganRules,
 ) -> Result<CaseState, Refusal> {
+    if rules.annulled {
+        return Err(Refusal::Annulled);
+    }
     let next = transition
         .target(state)
         .ok_or(Refusal::NotInThisState { state, transition })?;
@@ -540,10 +550,31 @@ mod tests {
 
     const DELEGATION: OrganRules = OrganRules {
         delegation_allowed: true,
+        annulled: false,
     };
     const NO_DELEGATION: OrganRules = OrganRules {
         delegation_allowed: false,
+        annulled: false,
     };
+
+    #[test]
+    fn no_transition_is_taken_on_a_makulerad_remiss() {
+        let every_role = [R::Officer, R::Reviewer, R::Secretary, R::Registrar];
+        let annulled = OrganRules {
+            delegation_allowed: true,
+            annulled: true,
+        };
+        for state in STATES {
+            for transition in Transition::all() {
+                assert_eq!(
+                    apply(state, transition, &actor(&every_role, true), &annulled),
+                    Err(Refusal::Annulled),
+                    "{state:?} {transition:?}"
+                );
+            }
+            assert!(available(state, &actor(&every_role, true), &annulled).is_empty());
+        }
+    }
 
     #[test]
     fn expected_table_has_each_pair_once() {

@@ -30,7 +30,7 @@ use crate::db::reviews::ReviewRow;
 use crate::db::users::Colleague;
 use crate::domain::audit::AuditAction;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
-use crate::domain::history::without_outcome;
+use crate::domain::history::{Reader, without_outcome};
 use crate::domain::meeting::default_act_date;
 use crate::domain::message::MessageKind;
 use crate::domain::notice::final_earliest_sv;
@@ -239,7 +239,11 @@ async fn case_page(
         entries.retain(|e| e.action.is_public());
         mask_unpublished_decisions(&mut entries, &recorded_decisions);
     }
-    let history = history_views(entries);
+    let reader = Reader {
+        sees_personal_data: insider || user.is_registrar(),
+        sees_secret_content: !case.secret || insider || user.is_registrar(),
+    };
+    let history = history_views(entries, reader);
     let today = state.ctx.clock.today();
     let days = days_left(case.deadline, today);
 
@@ -354,7 +358,7 @@ async fn case_page(
                 format!("/remisser/{}", case.referral_id),
             ),
         deadline_text: days_left_sv(days),
-        overdue: days < 0 && case.state.is_open(),
+        overdue: days < 0 && case.state.is_open() && case.annulled_reason.is_none(),
         insider,
         latest_at: latest
             .as_ref()

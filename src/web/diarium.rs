@@ -116,9 +116,16 @@ fn masked(text: &str) -> String {
 
 impl PublicEntry {
     fn from(entry: Entry) -> Self {
-        let state = CaseState::parse(&entry.state)
-            .map(|s| s.label_sv())
-            .unwrap_or("");
+        let state = match &entry.annulled_reason {
+            // The registration stands in the diarium, marked with its reason (not
+            // a secret remiss's: only that it is makulerad).
+            Some(_) if entry.secret => "Makulerad".to_string(),
+            Some(reason) => format!("Makulerad: {}", masked(reason)),
+            None => CaseState::parse(&entry.state)
+                .map(|s| s.label_sv())
+                .unwrap_or("")
+                .to_string(),
+        };
         let marking = entry.secret.then(|| {
             format!(
                 "Sekretess enligt {}, markerad {}{}",
@@ -161,7 +168,7 @@ impl PublicEntry {
             title: (!entry.secret).then(|| masked(&entry.title)),
             received_on: entry.received_on.to_string(),
             deadline: entry.deadline.to_string(),
-            state: state.to_string(),
+            state,
             marking,
             decision,
             dispatched_on: entry

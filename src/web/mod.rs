@@ -244,6 +244,14 @@ pub fn router(state: AppState) -> Router {
             "/remisser/{id}/remissinstanser",
             axum::routing::post(referrals::add_respondent),
         )
+        .route(
+            "/remisser/{id}/makulera",
+            axum::routing::post(referrals::annul),
+        )
+        .route(
+            "/remisser/{id}/anstand",
+            axum::routing::post(referrals::extend_deadline),
+        )
         .route("/remisser/{id}/sammanstallning", get(summary::summary))
         .route(
             "/remisser/{id}/sammanstallning.csv",

@@ -21,12 +21,15 @@ use crate::app;
 use crate::app::documents::DocumentIn;
 use crate::app::referrals::Corrected;
 use crate::db::organs::Organ;
-use crate::db::referrals::{CaseRow, Cursor, ListQuery, ListRow, Referral, Sort, StateFilter};
+use crate::db::referrals::{
+    CaseRow, Cursor, ExtensionRow, ListQuery, ListRow, Referral, Resembling, Sort, StateFilter,
+};
 use crate::db::{self, audit::HistoryEntry};
 use crate::domain::CaseState;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
 use crate::domain::document::{Direction, DocumentFields, DocumentInput};
-use crate::domain::referral::ReferralInput;
+use crate::domain::history::{self, Reader};
+use crate::domain::referral::{ExtensionInput, ReferralInput};
 
 const PAGE_SIZE: i64 = 25;
 
@@ -55,6 +58,9 @@ pub struct ReferralForm {
     secrecy_provision: String,
     #[serde(default)]
     respondents: Vec<String>,
+    /// "Registrera ändå", offered beside the warning of a likely duplicate.
+    #[serde(default)]
+    duplicate_confirmed: Option<String>,
     /// The version the correction was made on.
     #[serde(default)]
     version: Option<i32>,
@@ -87,6 +93,7 @@ impl ReferralForm {
             secret: self.secret.is_some(),
             secrecy_provision: self.secrecy_provision.clone(),
             respondents: self.respondents.clone(),
+            duplicate_confirmed: self.duplicate_confirmed.is_some(),
         }
     }
 }
@@ -111,6 +118,7 @@ fn input_from(referral: &Referral) -> ReferralInput {
         secret: referral.secret,
         secrecy_provision: referral.secrecy_provision.clone(),
         respondents: Vec::new(),
+        duplicate_confirmed: false,
     }
 }
 
@@ -130,6 +138,8 @@ struct FormPage {
     slots: Vec<SlotInput>,
     max_mb: u64,
     scanned: bool,
+    /// Beside the warning of a likely duplicate: the remisser it resembles.
+    resembling: Vec<Resembling>,
 }
 
 impl FormPage {
@@ -195,6 +205,7 @@ pub async fn new_form(
         slots: vec![SlotInput::default(); DocumentFields::SLOTS.len()],
         max_mb: state.settings.max_upload_bytes / 1_000_000,
         scanned: state.settings.clamd.is_some(),
+        resembling: Vec::new(),
     })
 }
 
@@ -228,6 +239,13 @@ pub async fn create(
             Ok(Redirect::to(&format!("/remisser/{}", registered.referral_id)).into_response())
         }
         Err(app::Error::Invalid(errors)) => {
+            let resembling = if errors.get("duplicate_confirmed").is_some() {
+                app::referrals::resembling(&state.ctx, &user.actor(), &input)
+                    .await
+                    .map_err(|refusal| refused(refusal, "/remisser"))?
+            } else {
+                Vec::new()
+            };
             let page = FormPage {
                 layout: Layout::new("Registrera remiss", &user, "ny")
                     .crumb("Remisser", "/remisser"),
@@ -240,6 +258,7 @@ pub async fn create(
                 slots: slots.into_iter().map(|s| s.typed).collect(),
                 max_mb: state.settings.max_upload_bytes / 1_000_000,
                 scanned: state.settings.clamd.is_some(),
+                resembling,
             };
             let status = if too_large {
                 StatusCode::PAYLOAD_TOO_LARGE
@@ -339,7 +358,20 @@ struct ShowPage {
     documents: Vec<DocumentView>,
     /// The organs a registrar may still add as respondents.
     organs_to_add: Vec<Organ>,
+    /// The anstånd recorded, oldest first.
+    extensions: Vec<ExtensionRow>,
+    annulled_at: String,
+    forms: ShowForms,
+}
+
+/// The remiss page's own forms as typed, with their errors after a refusal.
+#[derive(Default)]
+struct ShowForms {
     add_errors: FormErrors,
+    annul_reason: String,
+    annul_errors: FormErrors,
+    extension: ExtensionInput,
+    extension_errors: FormErrors,
 }
 
 pub struct HistoryView {
@@ -349,14 +381,23 @@ pub struct HistoryView {
     pub changes: Vec<(String, String, String)>,
 }
 
-pub fn history_views(entries: Vec<HistoryEntry>) -> Vec<HistoryView> {
+/// The history's entries as `reader` may read them (see [`history::read_as`]).
+pub fn history_views(entries: Vec<HistoryEntry>, reader: Reader) -> Vec<HistoryView> {
     entries
         .into_iter()
-        .map(|entry| HistoryView {
-            at: format_stockholm(entry.at),
-            actor: entry.actor_name.unwrap_or_else(|| "Systemet".to_string()),
-            text: crate::domain::history::describe(entry.action, entry.after.as_ref()),
-            changes: crate::domain::history::changes(entry.before.as_ref(), entry.after.as_ref()),
+        .map(|entry| {
+            let (text, changes) = history::read_as(
+                reader,
+                entry.action,
+                entry.before.as_ref(),
+                entry.after.as_ref(),
+            );
+            HistoryView {
+                at: format_stockholm(entry.at),
+                actor: entry.actor_name.unwrap_or_else(|| "Systemet".to_string()),
+                text,
+                changes,
+            }
         })
         .collect()
 }
@@ -366,21 +407,27 @@ pub async fn show(
     user: CurrentUser,
     Id(id): Id,
 ) -> Result<Response, AppError> {
-    page(&show_page(&state, &user, id, FormErrors::none()).await?)
+    page(&show_page(&state, &user, id, ShowForms::default()).await?)
 }
 
 async fn show_page(
     state: &AppState,
     user: &CurrentUser,
     id: Uuid,
-    add_errors: FormErrors,
+    forms: ShowForms,
 ) -> Result<ShowPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let referral = db::referrals::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let cases = db::referrals::cases(&mut conn, id).await?;
-    let history = history_views(db::audit::referral_history(&mut conn, id).await?);
+    let insider = may_read_secret(user, &cases);
+    let reader = Reader {
+        sees_personal_data: insider,
+        sees_secret_content: !referral.secret || insider,
+    };
+    let history = history_views(db::audit::referral_history(&mut conn, id).await?, reader);
+    let extensions = db::referrals::extensions(&mut conn, id).await?;
     drop(conn);
     let actor = user.actor();
     let documents = document_register::views(
@@ -390,7 +437,8 @@ async fn show_page(
         None,
         &actor,
     );
-    let organs_to_add = if user.is_registrar() {
+    let annulled = referral.annulled_at.is_some();
+    let organs_to_add = if user.is_registrar() && !annulled {
         organs(state)
             .await?
             .into_iter()
@@ -399,23 +447,104 @@ async fn show_page(
     } else {
         Vec::new()
     };
-    let today = stockholm_date(Utc::now());
+    let today = state.ctx.clock.today();
     let answered = cases.iter().all(|c| !c.state.is_open());
     Ok(ShowPage {
         layout: Layout::new(referral.title.clone(), user, "remisser")
             .crumb("Remisser", "/remisser"),
-        content_visible: !referral.secret || may_read_secret(user, &cases),
-        can_correct: user.is_registrar(),
+        content_visible: !referral.secret || insider,
+        can_correct: user.is_registrar() && !annulled,
         deadline_text: days_left_sv(days_left(referral.deadline, today)),
         registered_at: format_stockholm(referral.created_at),
+        annulled_at: referral
+            .annulled_at
+            .map(format_stockholm)
+            .unwrap_or_default(),
         answered,
         referral,
         cases,
         history,
         documents,
         organs_to_add,
-        add_errors,
+        extensions,
+        forms,
     })
+}
+
+#[derive(Deserialize)]
+pub struct AnnulForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /remisser/{id}/makulera`: the registration makulerad with its reason.
+pub async fn annul(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<AnnulForm>,
+) -> Result<Response, AppError> {
+    let back = format!("/remisser/{id}");
+    match app::referrals::annul(&state.ctx, &user.actor(), id, &form.reason).await {
+        Ok(()) => {
+            tracing::info!(referral = %id, "remiss annulled");
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(app::Error::Invalid(errors)) => {
+            let forms = ShowForms {
+                annul_reason: form.reason,
+                annul_errors: errors.into(),
+                ..ShowForms::default()
+            };
+            let page = show_page(&state, &user, id, forms).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, back)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ExtensionForm {
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    granted_on: String,
+    #[serde(default)]
+    granted_by: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /remisser/{id}/anstand`: an anstånd agreed with the sender.
+pub async fn extend_deadline(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<ExtensionForm>,
+) -> Result<Response, AppError> {
+    let back = format!("/remisser/{id}");
+    let input = ExtensionInput {
+        deadline: form.deadline,
+        granted_on: form.granted_on,
+        granted_by: form.granted_by,
+        note: form.note,
+    };
+    match app::referrals::extend_deadline(&state.ctx, &user.actor(), id, &input).await {
+        Ok(()) => {
+            tracing::info!(referral = %id, deadline = %input.deadline, "deadline extended");
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(app::Error::Invalid(errors)) => {
+            let forms = ShowForms {
+                extension: input,
+                extension_errors: errors.into(),
+                ..ShowForms::default()
+            };
+            let page = show_page(&state, &user, id, forms).await?;
+            page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(refusal) => Err(refused(refusal, back)),
+    }
 }
 
 #[derive(Deserialize)]
@@ -438,7 +567,11 @@ pub async fn add_respondent(
             Ok(Redirect::to(&back).into_response())
         }
         Err(app::Error::Invalid(errors)) => {
-            let page = show_page(&state, &user, id, errors.into()).await?;
+            let forms = ShowForms {
+                add_errors: errors.into(),
+                ..ShowForms::default()
+            };
+            let page = show_page(&state, &user, id, forms).await?;
             page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(refusal) => Err(refused(refusal, back)),
@@ -466,6 +599,7 @@ async fn edit_page(
         slots: Vec::new(),
         max_mb: 0,
         scanned: false,
+        resembling: Vec::new(),
     })
 }
 
@@ -689,7 +823,7 @@ pub async fn list(
             let days = days_left(row.deadline, today);
             ListItem {
                 deadline_text: days_left_sv(days),
-                overdue: days < 0 && row.answered < row.respondents,
+                overdue: days < 0 && row.answered < row.respondents && !row.annulled,
                 row,
             }
         })

@@ -34,6 +34,8 @@ fn day(n: i64) -> String {
     date.to_string()
 }
 
+static NEXT_SENDER_NUMBER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
 /// Registers a remiss to the organs with these diarium prefixes through
 /// POST /remisser, with `changes` applied to a valid form; its id.
 async fn register(
@@ -43,12 +45,17 @@ async fn register(
     changes: &[(&str, &str)],
 ) -> String {
     let (received, deadline) = (day(-2), day(60));
+    // Each remiss its own number at the sender, so that none is a likely duplicate.
+    let sender_dnr = format!(
+        "Ku2026/{:05}",
+        NEXT_SENDER_NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
     let mut fields: Vec<(String, String)> = [
         ("title", "Remiss om en ny idrottspolicy"),
         ("description", "Synpunkter önskas på förslaget."),
         ("sender_organ", ""),
         ("sender_name", "Kulturdepartementet"),
-        ("sender_dnr", "Ku2026/00123"),
+        ("sender_dnr", sender_dnr.as_str()),
         ("received_on", received.as_str()),
         ("deadline", deadline.as_str()),
         ("secrecy_provision", ""),

@@ -295,8 +295,13 @@ async fn concurrent_registrations_get_distinct_consecutive_numbers(pool: PgPool)
     for i in 0..50 {
         let mut browser = browser.clone();
         let title = format!("Samtidig remiss {i}");
+        // Fifty remisser, each its own number at the sender.
+        let sender_dnr = format!("Ku2026/{:05}", 1000 + i);
         let respondents = [un.clone()];
-        let mut fields = registration(&respondents, &[("title", &title)]);
+        let mut fields = registration(
+            &respondents,
+            &[("title", &title), ("sender_dnr", &sender_dnr)],
+        );
         fields.push(("csrf_token", &token));
         let body = encode(&fields);
         tasks.push(tokio::spawn(async move {
@@ -366,12 +371,17 @@ async fn the_list_pages_by_keyset_without_overlap(pool: PgPool) {
     let mut registrar = app.signed_in("registrator").await;
     for i in 0..30 {
         let title = format!("Listremiss {i:02}");
+        let sender_dnr = format!("Ku2026/{:05}", 2000 + i);
         let respondents = [un.clone()];
-        register(
+        let response = register(
             &mut registrar,
-            &registration(&respondents, &[("title", &title)]),
+            &registration(
+                &respondents,
+                &[("title", &title), ("sender_dnr", &sender_dnr)],
+            ),
         )
         .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
     }
     let first = registrar.get("/remisser").await;
     let next = first
@@ -616,4 +626,218 @@ async fn a_respondent_added_after_registration_gets_its_own_case_and_number(pool
         .get(&remiss)
         .await
         .assert_lacks("Lägg till remissinstans");
+}
+
+/// The remiss's id from its page's address.
+fn remiss_id(path: &str) -> &str {
+    path.trim_start_matches("/remisser/")
+}
+
+/// A registrar's browser and the page of a remiss they registered to AMN.
+async fn remiss_to_amn(app: &TestApp) -> (Browser, String) {
+    let respondents = [app.organ_id("AMN").await];
+    let mut registrar = app.signed_in("registrator").await;
+    let remiss = register(&mut registrar, &registration(&respondents, &[]))
+        .await
+        .location
+        .unwrap();
+    (registrar, remiss)
+}
+
+/// The case of a remiss registered to one respondent, by the remiss's page.
+async fn case_of(app: &TestApp, remiss: &str) -> uuid::Uuid {
+    sqlx::query_scalar("SELECT id FROM cases WHERE referral_id = $1::uuid")
+        .bind(remiss_id(remiss))
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_same_remiss_registered_twice_is_warned_of_with_a_link_and_registered_when_confirmed(
+    pool: PgPool,
+) {
+    let app = TestApp::with_demo(pool).await;
+    let respondents = [app.organ_id("AMN").await];
+    let mut registrar = app.signed_in("registrator").await;
+    let first = register(&mut registrar, &registration(&respondents, &[])).await;
+    let first = first.location.unwrap();
+    let before = app.count("SELECT count(*) FROM referrals").await;
+
+    let again = registration(
+        &respondents,
+        &[
+            ("title", "Remiss om idrottspolicyn, igen"),
+            ("sender_dnr", "ku2026/00123"),
+        ],
+    );
+    let warned = register(&mut registrar, &again).await;
+    assert_eq!(
+        warned.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        warned.body
+    );
+    warned
+        .assert_contains("Samma avsändare har redan en registrerad remiss med samma diarienummer");
+    warned.assert_contains(&format!(r#"<a href="{first}">AMN "#));
+    warned.assert_contains(r#"name="duplicate_confirmed" value="on""#);
+    warned.assert_contains("Registrera ändå");
+    warned.assert_contains(r#"value="Remiss om idrottspolicyn, igen""#);
+    assert_eq!(app.count("SELECT count(*) FROM referrals").await, before);
+
+    let mut confirmed = again.clone();
+    confirmed.push(("duplicate_confirmed", "on"));
+    let registered = register(&mut registrar, &confirmed).await;
+    assert_eq!(
+        registered.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        registered.body
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM referrals").await,
+        before + 1
+    );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_makulerad_remiss_stays_in_the_diarium_marked_with_its_reason(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let (mut registrar, remiss) = remiss_to_amn(&app).await;
+    let path = format!("{remiss}/makulera");
+    let page = registrar.get(&remiss).await;
+    page.assert_contains("Makulera registreringen");
+
+    let missing = registrar
+        .post_from(&remiss, &path, &[("reason", " ")])
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    missing.assert_contains("Ange varför registreringen makuleras.");
+    let mut officer = app.signed_in("handlaggare").await;
+    let refused = officer.post(&path, &[("reason", "Fel")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let done = registrar
+        .post_from(&remiss, &path, &[("reason", "Registrerad två gånger")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = registrar.get(&remiss).await;
+    page.assert_contains(r#"<span class="status status-annulled">Makulerad</span>"#);
+    page.assert_contains(": Registrerad två gånger.");
+    page.assert_contains("makulerade registreringen: Registrerad två gånger");
+    page.assert_lacks("Rätta remissens uppgifter");
+    page.assert_lacks("För in anstånd");
+
+    // The case stands with its number; nothing more is offered on it.
+    let (case, dnr): (uuid::Uuid, String) =
+        sqlx::query_as("SELECT id, dnr_text FROM cases WHERE referral_id = $1::uuid")
+            .bind(remiss_id(&remiss))
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let mut reviewer = app.signed_in("granskare").await;
+    let case_page = reviewer.get(&format!("/arenden/{case}")).await;
+    case_page.assert_contains("Remissen är makulerad: Registrerad två gånger.");
+    case_page.assert_lacks("/tilldela\"");
+    let list = registrar.get("/remisser").await;
+    list.assert_contains(r#"Remiss om en ny idrottspolicy</a> <span class="status status-annulled">Makulerad</span>"#);
+
+    // The public diarium keeps the entry, marked.
+    let mut public = app.browser();
+    let diarium = public.get(&format!("/diarium/{case}")).await;
+    assert_eq!(diarium.status, StatusCode::OK);
+    diarium.assert_contains(&dnr);
+    diarium.assert_contains("Makulerad: Registrerad två gånger");
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn an_anstand_is_recorded_on_the_remiss_and_its_earlier_deadline_shown(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let (mut registrar, remiss) = remiss_to_amn(&app).await;
+    let path = format!("{remiss}/anstand");
+    let earlier = [
+        ("deadline", "2026-05-01"),
+        ("granted_on", "2026-03-03"),
+        ("granted_by", "Anna Ek"),
+    ];
+    let refused = registrar.post_from(&remiss, &path, &earlier).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains(
+        "Ett anstånd ger en senare sista svarsdag än den som gäller nu (2026-05-29).",
+    );
+    refused.assert_contains(r#"value="2026-05-01""#);
+    refused.assert_contains(r#"value="Anna Ek""#);
+
+    let fields = [
+        ("deadline", "2026-06-30"),
+        ("granted_on", "2026-03-03"),
+        ("granted_by", "Anna Ek, Kulturdepartementet"),
+        ("note", "Beviljat per e-post"),
+    ];
+    let done = registrar.post_from(&remiss, &path, &fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = registrar.get(&remiss).await;
+    page.assert_contains("<dt>Sista svarsdag</dt><dd>2026-06-30");
+    page.assert_contains(
+        "Anstånd till 2026-06-30 beviljat 2026-03-03 av Anna Ek, Kulturdepartementet (tidigare sista svarsdag 2026-05-29): Beviljat per e-post",
+    );
+    page.assert_contains(
+        "förde in anstånd till 2026-06-30 beviljat 2026-03-03 av Anna Ek, Kulturdepartementet",
+    );
+    page.assert_contains("<del>2026-05-29</del> → <ins>2026-06-30</ins>");
+
+    // The case plans against the new deadline.
+    let case = case_of(&app, &remiss).await;
+    let mut reviewer = app.signed_in("granskare").await;
+    reviewer
+        .get(&format!("/arenden/{case}"))
+        .await
+        .assert_contains("2026-06-30");
+    let mut officer = app.signed_in("handlaggare").await;
+    assert_eq!(
+        officer.post(&path, &fields).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_personnummer_corrected_away_stays_masked_in_the_history_for_other_organs(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let respondents = [app.organ_id("AMN").await];
+    let mut registrar = app.signed_in("registrator").await;
+    let with_number = registration(
+        &respondents,
+        &[("title", "Ansökan från 19811218-9876 om bidrag")],
+    );
+    let remiss = register(&mut registrar, &with_number)
+        .await
+        .location
+        .unwrap();
+    let corrected = registration(&[], &[("title", "Ansökan om bidrag"), ("version", "1")]);
+    let saved = registrar
+        .post_from(&format!("{remiss}/redigera"), &remiss, &corrected)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    // Another organ's officer reads what changed, without the number.
+    let mut outsider = app.signed_in("handlaggare.sn").await;
+    let page = outsider.get(&remiss).await;
+    page.assert_contains("rättade remissens uppgifter");
+    page.assert_contains("<del>Ansökan från [personnummer dolt] om bidrag</del>");
+    page.assert_lacks("19811218-9876");
+    page.assert_lacks("8112189876");
+    let case = case_of(&app, &remiss).await;
+    let case_page = outsider.get(&format!("/arenden/{case}")).await;
+    case_page.assert_contains("[personnummer dolt]");
+    case_page.assert_lacks("19811218-9876");
+
+    // The registrar and the respondent's own staff still see what was corrected.
+    for who in ["registrator", "handlaggare"] {
+        let mut insider = app.signed_in(who).await;
+        insider
+            .get(&remiss)
+            .await
+            .assert_contains("<del>Ansökan från 19811218-9876 om bidrag</del>");
+    }
 }

@@ -25,6 +25,8 @@ const ADJUSTED_BY: &str = "Ordföranden och Bertil Berg";
 // Small helpers: the database's view of a case, and the crew that moves it.
 // ---------------------------------------------------------------------------
 
+static NEXT_SENDER_NUMBER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
 /// Registers a remiss (as registrator) to the organs with these prefixes and
 /// returns the case of the first of them.
 pub(crate) async fn register(app: &TestApp, title: &str, prefixes: &[&str]) -> Uuid {
@@ -32,10 +34,15 @@ pub(crate) async fn register(app: &TestApp, title: &str, prefixes: &[&str]) -> U
     for prefix in prefixes {
         organs.push(app.organ_id(prefix).await);
     }
+    // Each remiss its own number at the sender, so that none is a likely duplicate.
+    let sender_dnr = format!(
+        "Ku2026/{:05}",
+        NEXT_SENDER_NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
     let mut fields = vec![
         ("title", title),
         ("sender_name", "Kulturdepartementet"),
-        ("sender_dnr", "Ku2026/01234"),
+        ("sender_dnr", sender_dnr.as_str()),
         ("received_on", "2026-11-02"),
         ("deadline", "2027-03-31"),
     ];
@@ -1220,27 +1227,67 @@ async fn a_submission_naming_an_older_revision_is_refused(pool: PgPool) {
     assert_eq!(case_events(&app, case).await, events);
 }
 
+/// A remiss registered to AMN, its case taken to a delegation decision; the case.
+async fn decided_by_delegation(app: &TestApp, crew: &mut Crew, title: &str) -> Uuid {
+    let case = register(app, title, &["AMN"]).await;
+    flow(app, crew, case, "approved").await;
+    let decided = crew
+        .reviewer
+        .post(
+            &format!("/arenden/{case}/delegationsbeslut"),
+            &[("reference", "Delegationsordning punkt 1.4")],
+        )
+        .await;
+    redirected(&decided, "delegation decision");
+    case
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_dispatch_dated_after_today_is_refused_beside_its_field(pool: PgPool) {
+    // Today is 2027-03-17 for the server.
+    let app = after_the_meeting(pool).await;
+    let mut crew = Crew::new(&app).await;
+    let case = decided_by_delegation(&app, &mut crew, TITLE).await;
+
+    let tomorrow = crew.dispatch(case, "2027-03-18").await;
+    assert_eq!(
+        tomorrow.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        tomorrow.body
+    );
+    tomorrow.assert_contains(
+        "Datumet 2027-03-18 har inte varit ännu. Ange dagen då det skedde, senast i dag (2027-03-17).",
+    );
+    tomorrow.assert_contains("id=\"dispatched_on-error\"");
+    tomorrow.assert_contains("value=\"2027-03-18\"");
+    assert_eq!(state(&app, case).await, "decided");
+    assert_eq!(
+        count_for(
+            &app,
+            "SELECT count(*) FROM replies WHERE case_id = $1",
+            case
+        )
+        .await,
+        0
+    );
+    redirected(&crew.dispatch(case, "2027-03-17").await, "dispatch today");
+    assert_eq!(state(&app, case).await, "answered");
+}
+
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn two_secretaries_dispatching_at_once_make_exactly_one_reply(pool: PgPool) {
-    let app = TestApp::with_demo(pool).await;
+    // Today is 2027-03-17 for the server: the dispatch is dated then.
+    let app = after_the_meeting(pool).await;
     let mut crew = Crew::new(&app).await;
     for round in 0..RACE_ROUNDS {
-        let case = register(&app, &format!("{TITLE} {round}"), &["AMN"]).await;
-        flow(&app, &mut crew, case, "approved").await;
-        let decided = crew
-            .reviewer
-            .post(
-                &format!("/arenden/{case}/delegationsbeslut"),
-                &[("reference", "Delegationsordning punkt 1.4")],
-            )
-            .await;
-        redirected(&decided, "delegation decision");
+        let case = decided_by_delegation(&app, &mut crew, &format!("{TITLE} {round}")).await;
         let secretaries = vec![
             app.signed_in("sekreterare").await,
             app.signed_in("sekreterare").await,
         ];
         let fields = [
-            ("dispatched_on", "2027-03-20"),
+            ("dispatched_on", "2027-03-17"),
             ("recipient", "Kulturdepartementet"),
         ];
         assert_eq!(

@@ -3,8 +3,10 @@
 
 mod architecture;
 mod cases;
+mod demo_city;
 mod documents;
 mod mail;
 mod meetings;
+mod referrals;
 mod setup;
 mod sign_in;

@@ -36,6 +36,8 @@ fn date(day: &str) -> NaiveDate {
     NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap()
 }
 
+static NEXT_SENDER_NUMBER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
 /// A remiss to AMN registered on 2026-03-02, drafted, submitted and approved; its case.
 pub(crate) async fn approved_case(pool: &PgPool, title: &str, secret: bool) -> Uuid {
     let ctx = on(pool, "2026-03-02");
@@ -44,7 +46,11 @@ pub(crate) async fn approved_case(pool: &PgPool, title: &str, secret: bool) -> U
         title: title.into(),
         description: "Synpunkter på förslaget.".into(),
         sender_name: "Kulturdepartementet".into(),
-        sender_dnr: "Ku2026/01234".into(),
+        // Each its own number at the sender, so that none is a likely duplicate.
+        sender_dnr: format!(
+            "Ku2026/{:05}",
+            NEXT_SENDER_NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ),
         received_on: "2026-03-02".into(),
         deadline: "2026-05-29".into(),
         secret,

@@ -11,6 +11,8 @@ use crate::city::{organ_id, user_id};
 use crate::http::{Browser, Response};
 use crate::load::dates;
 
+static NEXT_SENDER_NUMBER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
 pub const PROPOSAL: &str = "Arbetsmarknadsnämnden beslutar att hänvisa till förvaltningens tjänsteutlåtande som sitt yttrande över remissen.";
 pub const ATTENDANCE: &str = "Ordförande Anna Andersson (S), Bertil Berg (M), Cecilia Ceder (V)";
 
@@ -121,13 +123,18 @@ impl Crew {
     pub async fn register_with(&mut self, overrides: &[(&str, &str)]) -> (Response, Option<Uuid>) {
         let (received, deadline) = dates();
         let amn = self.amn.to_string();
+        // Each remiss its own number at the sender: none is a likely duplicate.
+        let sender_dnr = format!(
+            "RS 2026/{:04}",
+            NEXT_SENDER_NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
         let mut fields = vec![
             (
                 "title",
                 "Remiss om en regional strategi för kompetensförsörjning",
             ),
             ("sender_name", "Region Stockholm"),
-            ("sender_dnr", "RS 2026/0815"),
+            ("sender_dnr", sender_dnr.as_str()),
             ("description", "Regionen vill ha synpunkter på strategin."),
             ("received_on", received.as_str()),
             ("deadline", deadline.as_str()),

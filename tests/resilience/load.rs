@@ -79,12 +79,15 @@ impl Registrar {
     /// The title and form body of registration number `n`.
     pub fn registration(&self, n: usize) -> (String, String) {
         let title = format!("Belastningsremiss {} nr {n}", self.label);
+        // Every registration its own number at the sender (and label), so that
+        // none is held back as a likely duplicate.
+        let sender_dnr = format!("Ku2026/{n:05} {}", self.label);
         let (received, deadline) = dates();
         let mut fields = vec![
             ("csrf_token", self.token.as_str()),
             ("title", title.as_str()),
             ("sender_name", "Kulturdepartementet"),
-            ("sender_dnr", "Ku2026/01234"),
+            ("sender_dnr", sender_dnr.as_str()),
             ("received_on", received.as_str()),
             ("deadline", deadline.as_str()),
         ];

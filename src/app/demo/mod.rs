@@ -79,7 +79,7 @@ type DemoUser = (
     bool,
 );
 
-const USERS: [DemoUser; 7] = [
+const USERS: [DemoUser; 14] = [
     (
         "admin",
         "Alva Administratör",
@@ -135,6 +135,64 @@ const USERS: [DemoUser; 7] = [
         "enhetschef",
         "SN",
         &[Role::Reviewer],
+        false,
+    ),
+    // Every nämnd has what a real one has: someone who assigns and reviews, a
+    // handläggare and a secretary (registrars work for the whole municipality).
+    (
+        "sekreterare.sn",
+        "Maria Öberg",
+        "nämndsekreterare",
+        "SN",
+        &[Role::Secretary],
+        false,
+    ),
+    (
+        "handlaggare.un",
+        "Elin Strand",
+        "utredare",
+        "UN",
+        &[Role::Officer],
+        false,
+    ),
+    (
+        "granskare.un",
+        "Per Holmgren",
+        "enhetschef",
+        "UN",
+        &[Role::Reviewer],
+        false,
+    ),
+    (
+        "sekreterare.un",
+        "Jonas Berg",
+        "nämndsekreterare",
+        "UN",
+        &[Role::Secretary],
+        false,
+    ),
+    (
+        "handlaggare.ks",
+        "Oskar Nyström",
+        "utredare",
+        "KS",
+        &[Role::Officer],
+        false,
+    ),
+    (
+        "granskare.ks",
+        "Ingrid Falk",
+        "avdelningschef",
+        "KS",
+        &[Role::Reviewer],
+        false,
+    ),
+    (
+        "sekreterare.ks",
+        "Tove Lund",
+        "kommunsekreterare",
+        "KS",
+        &[Role::Secretary],
         false,
     ),
 ];
