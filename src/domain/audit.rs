@@ -191,7 +191,7 @@ impl AuditAction {
     }
 
     /// Whether someone outside the case's organ may see the event in its history:
-    /// registration and the board's public acts. Drafting and review are working
+    /// registration and the board's public acts (the justering among them). Drafting and review are working
     /// material.
     pub fn is_public(self) -> bool {
         use AuditAction as A;
@@ -206,6 +206,7 @@ impl AuditAction {
                 | A::CaseDecidedByDelegation
                 | A::CaseDispatched
                 | A::CaseDeclined
+                | A::MeetingAdjusted
         )
     }
 }
@@ -564,6 +565,7 @@ mod tests {
                 "case.decided_by_delegation",
                 "case.dispatched",
                 "case.declined",
+                "meeting.adjusted",
             ]
         );
     }

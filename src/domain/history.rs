@@ -63,7 +63,11 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
         ),
         A::MeetingPlanned => "planerade sammanträdet".to_string(),
         A::MeetingAgendaReordered => "ändrade föredragningslistans ordning".to_string(),
-        A::MeetingAdjusted => "justerade protokollet".to_string(),
+        A::MeetingAdjusted => match (field("adjusted_on"), field("adjusted_by")) {
+            ("", _) => "justerade protokollet".to_string(),
+            (on, "") => format!("förde in att protokollet justerades {on}"),
+            (on, by) => format!("förde in att protokollet justerades {on} av {by}"),
+        },
         A::MeetingRescheduled => format!("ändrade sammanträdet: {}", field("reason")),
         A::MeetingCancelled => format!("ställde in sammanträdet: {}", field("reason")),
         A::MeetingAttendanceRecorded => "förde in närvaro, ordförande och justerare".to_string(),
@@ -229,6 +233,30 @@ mod tests {
                 "Under beredning".to_string(),
                 "Under granskning".to_string()
             )]
+        );
+    }
+
+    #[test]
+    fn the_justering_reads_with_its_day_and_who_adjusted() {
+        assert_eq!(
+            describe(
+                AuditAction::MeetingAdjusted,
+                Some(
+                    &json!({ "adjusted_on": "2027-02-18", "adjusted_by": "Anna Andersson och Bertil Berg" })
+                )
+            ),
+            "förde in att protokollet justerades 2027-02-18 av Anna Andersson och Bertil Berg"
+        );
+        assert_eq!(
+            describe(
+                AuditAction::MeetingAdjusted,
+                Some(&json!({ "adjusted_on": "2027-02-18", "adjusted_by": "" }))
+            ),
+            "förde in att protokollet justerades 2027-02-18"
+        );
+        assert_eq!(
+            describe(AuditAction::MeetingAdjusted, None),
+            "justerade protokollet"
         );
     }
 

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::confirmation::{Done, redirect_confirming};
 use super::document_register::{self, DocumentView};
 use super::form::CsrfForm;
 use super::ids::Id;
@@ -24,6 +25,7 @@ use crate::db::organs::Organ;
 use crate::db::referrals::{CaseRow, Cursor, ListQuery, ListRow, Referral, Sort, StateFilter};
 use crate::db::{self, audit::HistoryEntry};
 use crate::domain::CaseState;
+use crate::domain::confirmation::Confirmation;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
 use crate::domain::document::{Direction, DocumentFields, DocumentInput};
 use crate::domain::referral::ReferralInput;
@@ -225,7 +227,8 @@ pub async fn create(
                 documents = registered.documents.len(),
                 "remiss registered"
             );
-            Ok(Redirect::to(&format!("/remisser/{}", registered.referral_id)).into_response())
+            let to = format!("/remisser/{}", registered.referral_id);
+            Ok(redirect_confirming(&to, Confirmation::Registered))
         }
         Err(app::Error::Invalid(errors)) => {
             let page = FormPage {
@@ -365,8 +368,23 @@ pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
+    done: Done,
 ) -> Result<Response, AppError> {
-    page(&show_page(&state, &user, id, FormErrors::none()).await?)
+    let mut shown = show_page(&state, &user, id, FormErrors::none()).await?;
+    if let Some(confirmation) = done.0 {
+        // A registration names the cases' new numbers.
+        let numbers = shown
+            .cases
+            .iter()
+            .map(|case| case.dnr.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let detail = (confirmation == Confirmation::Registered).then_some(numbers.as_str());
+        shown.layout = shown
+            .layout
+            .confirmed(Some(confirmation.message_sv(detail)));
+    }
+    Ok(done.shown(page(&shown)?, &format!("/remisser/{id}")))
 }
 
 async fn show_page(
