@@ -120,7 +120,8 @@ async fn freeze(
             )
         }
         Frozen::Report => {
-            let report = outgoing::report(case, revision, true);
+            let attachments = outgoing::attachments(&mut *conn, case.id).await?;
+            let report = outgoing::report(case, revision, true, &attachments);
             let text = all_text(&report);
             (
                 format!("Tjänsteutlåtande {} (beslutad version)", case.dnr),

@@ -14,8 +14,10 @@ use crate::db::cases::CaseDetail;
 use crate::db::decisions::Decision;
 use crate::db::reports::Revision;
 use crate::domain::dates::{format_stockholm, stockholm_date};
+use crate::domain::document::is_report_attachment;
 use crate::domain::meeting::{MemberStatement, paragraph_label};
 use crate::domain::report::paragraphs;
+use crate::domain::roster::chair_name;
 use crate::domain::workflow::DecisionOutcome;
 use crate::render;
 
@@ -49,11 +51,27 @@ fn header(case: &CaseDetail, date: NaiveDate) -> render::Header {
         officer: case.officer_name.as_ref().map(|name| render::Person {
             name: name.clone(),
             title: case.officer_title.clone().unwrap_or_default(),
+            email: case.officer_email.clone().unwrap_or_default(),
         }),
     }
 }
 
-fn report_body(case: &CaseDetail, revision: &Revision) -> render::ReportBody {
+/// The titles of the report's bilagor: the handlingar that came in to the case
+/// (the remiss's documents and later additions), in their number order.
+pub async fn attachments(conn: &mut PgConnection, case_id: Uuid) -> Result<Vec<String>> {
+    Ok(db::documents::of_case(conn, case_id)
+        .await?
+        .into_iter()
+        .filter(|d| is_report_attachment(d.direction, d.annulled_at.is_some()))
+        .map(|d| d.title)
+        .collect())
+}
+
+fn report_body(
+    case: &CaseDetail,
+    revision: &Revision,
+    attachments: &[String],
+) -> render::ReportBody {
     let content = &revision.content;
     render::ReportBody {
         title: content.title.clone(),
@@ -73,21 +91,25 @@ fn report_body(case: &CaseDetail, revision: &Revision) -> render::ReportBody {
             .map(|s| render::Person {
                 name: s.name.clone(),
                 title: s.title.clone(),
+                ..render::Person::default()
             })
             .collect(),
-        // A report lists no bilagor of its own: the case's handlingar are listed
-        // on its page.
-        attachments: Vec::new(),
+        attachments: attachments.to_vec(),
     }
 }
 
 /// The tjänsteutlåtande: the version decided on, or (`decided` false) a draft,
-/// marked as working material.
-pub fn report(case: &CaseDetail, revision: &Revision, decided: bool) -> render::Report {
+/// marked as working material; `attachments` as [`attachments`] reads them.
+pub fn report(
+    case: &CaseDetail,
+    revision: &Revision,
+    decided: bool,
+    attachments: &[String],
+) -> render::Report {
     render::Report {
         header: header(case, stockholm_date(revision.created_at)),
         status: (!decided).then(|| "Utkast – arbetsmaterial".to_string()),
-        body: report_body(case, revision),
+        body: report_body(case, revision, attachments),
     }
 }
 
@@ -153,11 +175,15 @@ pub fn paragraph(decision: &Decision) -> String {
     decision.paragraph.map(paragraph_label).unwrap_or_default()
 }
 
-/// What a yttrande is made of: the standing decision, the report it was taken on,
-/// and the dispatch once done.
+/// What a yttrande is made of: the standing decision, the report it was taken on
+/// with its bilagor, the meeting's chair, and the dispatch once done.
 pub struct ReplyParts {
     pub decision: Decision,
     pub revision: Revision,
+    pub attachments: Vec<String>,
+    /// The chair of the meeting that decided, as its attendance names them; None
+    /// for a delegation decision or an attendance not taken from the roster.
+    pub chair: Option<String>,
     pub reply: Option<db::decisions::Reply>,
 }
 
@@ -170,12 +196,43 @@ pub async fn reply_parts(conn: &mut PgConnection, case_id: Uuid) -> Result<Optio
     let revision = db::reports::get_by_id(&mut *conn, decision.revision_id)
         .await?
         .ok_or(super::Error::NotFound)?;
+    let chair = match decision.meeting_id {
+        Some(meeting_id) => db::meetings::get(&mut *conn, meeting_id)
+            .await?
+            .and_then(|meeting| chair_name(&meeting.attendees())),
+        None => None,
+    };
+    let attachments = attachments(&mut *conn, case_id).await?;
     let reply = db::decisions::reply(conn, case_id).await?;
     Ok(Some(ReplyParts {
         decision,
         revision,
+        attachments,
+        chair,
         reply,
     }))
+}
+
+/// Who signs the yttrande: the chair of the meeting (a line for the pen where the
+/// attendance names none) and the secretary who recorded the decision in the
+/// minutes; for a delegation decision, the delegate.
+pub fn signatures(parts: &ReplyParts) -> Vec<render::Person> {
+    let decision = &parts.decision;
+    let person = |name: &str, title: &str| render::Person {
+        name: name.to_string(),
+        title: title.to_string(),
+        ..render::Person::default()
+    };
+    match decision.delegation_reference {
+        Some(_) => vec![person(
+            &decision.decided_by_name,
+            "Beslutande på delegation",
+        )],
+        None => vec![
+            person(parts.chair.as_deref().unwrap_or_default(), "Ordförande"),
+            person(&decision.decided_by_name, "Sekreterare"),
+        ],
+    }
 }
 
 /// The yttrande of the standing decision, as sent when it has been.
@@ -183,7 +240,9 @@ pub fn reply(case: &CaseDetail, parts: &ReplyParts) -> render::Reply {
     let ReplyParts {
         decision,
         revision,
+        attachments,
         reply,
+        ..
     } = parts;
     let decided_at = match &decision.delegation_reference {
         Some(reference) => render::DecidedAt::Delegation {
@@ -199,27 +258,6 @@ pub fn reply(case: &CaseDetail, parts: &ReplyParts) -> render::Reply {
             paragraph: paragraph(decision),
         },
     };
-    let signatures = match &decided_at {
-        render::DecidedAt::Delegation { by, .. } => vec![render::Person {
-            name: by.clone(),
-            title: "Beslutande på delegation".into(),
-        }],
-        // The chair signs by hand; the secretary is who dispatched the yttrande,
-        // or else who recorded the decision.
-        render::DecidedAt::Meeting { .. } => vec![
-            render::Person {
-                name: String::new(),
-                title: "Ordförande".into(),
-            },
-            render::Person {
-                name: reply
-                    .as_ref()
-                    .map_or(&decision.decided_by_name, |r| &r.dispatched_by_name)
-                    .clone(),
-                title: "Sekreterare".into(),
-            },
-        ],
-    };
     render::Reply {
         header: header(case, decision.decided_on),
         referral_title: case.referral_title.clone(),
@@ -231,8 +269,8 @@ pub fn reply(case: &CaseDetail, parts: &ReplyParts) -> render::Reply {
         decision: decision_lines(decision, revision),
         reservations: statements(&decision.reservations),
         dispatched_on: reply.as_ref().map(|r| r.dispatched_on),
-        signatures,
-        report: report_body(case, revision),
+        signatures: signatures(parts),
+        report: report_body(case, revision, attachments),
     }
 }
 

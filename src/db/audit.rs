@@ -70,7 +70,8 @@ pub struct HistoryEntry {
     pub after: Option<Value>,
 }
 
-/// A case's history: its own events and those of its remiss as a whole.
+/// A case's history: its own events, those of its remiss as a whole, and the
+/// justering of the minutes that hold its decisions.
 pub async fn case_history(
     conn: &mut PgConnection,
     case_id: Uuid,
@@ -78,13 +79,21 @@ pub async fn case_history(
 ) -> sqlx::Result<Vec<HistoryEntry>> {
     sqlx::query_as!(
         HistoryEntry,
-        // Two halves, so that each reads its own index (an OR of the two does not).
+        // Parts that each read their own index (an OR of them does not): the
+        // case's events, its remiss's, and the justering of each meeting that
+        // decided on it.
         r#"SELECT e.at AS "at!", u.display_name AS "actor_name?", e.action AS "action!: AuditAction",
                   e.before, e.after
            FROM (SELECT id, at, actor_id, action, before, after FROM audit_events WHERE case_id = $1
                  UNION ALL
                  SELECT id, at, actor_id, action, before, after FROM audit_events
-                 WHERE referral_id = $2 AND case_id IS NULL) e
+                 WHERE referral_id = $2 AND case_id IS NULL
+                 UNION ALL
+                 SELECT id, at, actor_id, action, before, after FROM audit_events
+                 WHERE entity_type = 'meeting' AND action = 'meeting.adjusted'
+                   AND entity_id IN (SELECT a.meeting_id FROM decisions d
+                                     JOIN agenda_items a ON a.id = d.agenda_item_id
+                                     WHERE d.case_id = $1)) e
            LEFT JOIN users u ON u.id = e.actor_id
            ORDER BY e.id"#,
         case_id,

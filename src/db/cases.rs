@@ -31,6 +31,8 @@ pub struct CaseDetail {
     pub officer_id: Option<Uuid>,
     pub officer_name: Option<String>,
     pub officer_title: Option<String>,
+    /// The officer's e-mail address, for the documents' contact line.
+    pub officer_email: Option<String>,
     pub declined_reason: Option<String>,
     /// Why the remiss was makulerad, when it was: no step is taken then.
     pub annulled_reason: Option<String>,
@@ -46,7 +48,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseD
                   r.received_on, r.deadline, r.secret, c.organ_id, o.name AS organ_name, o.administration,
                   o.delegation_allowed, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state AS "state: CaseState",
                   c.assigned_officer_id, u.display_name AS "officer_name?", u.title AS "officer_title?",
-                  c.declined_reason, r.annulled_reason, c.version
+                  u.email AS "officer_email?", c.declined_reason, r.annulled_reason, c.version
            FROM cases c
            JOIN referrals r ON r.id = c.referral_id
            JOIN organs o ON o.id = c.organ_id
@@ -80,6 +82,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseD
         officer_id: row.assigned_officer_id,
         officer_name: row.officer_name,
         officer_title: row.officer_title,
+        officer_email: row.officer_email,
         declined_reason: row.declined_reason,
         annulled_reason: row.annulled_reason,
         version: row.version,

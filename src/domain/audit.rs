@@ -203,7 +203,7 @@ impl AuditAction {
     }
 
     /// Whether someone outside the case's organ may see the event in its history:
-    /// registration and the board's public acts. Drafting and review are working
+    /// registration and the board's public acts (the justering among them). Drafting and review are working
     /// material.
     pub fn is_public(self) -> bool {
         use AuditAction as A;
@@ -220,6 +220,7 @@ impl AuditAction {
                 | A::CaseDecidedByDelegation
                 | A::CaseDispatched
                 | A::CaseDeclined
+                | A::MeetingAdjusted
         )
     }
 }
@@ -619,6 +620,7 @@ mod tests {
                 "case.decided_by_delegation",
                 "case.dispatched",
                 "case.declined",
+                "meeting.adjusted",
             ]
         );
     }

@@ -117,6 +117,13 @@ pub fn number_text(dnr: &Dnr, number: i32) -> String {
     format!("{dnr}-{number}")
 }
 
+/// Whether a handling of the case is a bilaga of its tjänsteutlåtande: what came
+/// in (the remiss, its betänkande, later additions), unless annulled. What the
+/// case drew up or sent (the report itself, extracts, the yttrande) is not.
+pub fn is_report_attachment(direction: Direction, annulled: bool) -> bool {
+    direction == Direction::Incoming && !annulled
+}
+
 /// A document's details as typed in a form; strings so that they can be shown
 /// again unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -430,6 +437,19 @@ pub fn may_publish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_report_lists_as_bilagor_what_came_in_and_stands() {
+        for direction in Direction::ALL {
+            for annulled in [false, true] {
+                assert_eq!(
+                    is_report_attachment(direction, annulled),
+                    direction == Direction::Incoming && !annulled,
+                    "{direction:?} annulled {annulled}"
+                );
+            }
+        }
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

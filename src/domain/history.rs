@@ -71,10 +71,17 @@ pub fn describe(action: AuditAction, after: Option<&Value>) -> String {
         ),
         A::MeetingPlanned => "planerade sammanträdet".to_string(),
         A::MeetingAgendaReordered => "ändrade föredragningslistans ordning".to_string(),
-        A::MeetingAdjusted => match field("missed_deadline") {
-            "" => "justerade protokollet".to_string(),
-            last_day => format!("justerade protokollet efter fristen, som gick ut {last_day}"),
-        },
+        A::MeetingAdjusted => {
+            let late = match field("missed_deadline") {
+                "" => String::new(),
+                last_day => format!(" efter fristen, som gick ut {last_day}"),
+            };
+            match (field("adjusted_on"), field("adjusted_by")) {
+                ("", _) => format!("justerade protokollet{late}"),
+                (on, "") => format!("förde in att protokollet justerades {on}{late}"),
+                (on, by) => format!("förde in att protokollet justerades {on} av {by}{late}"),
+            }
+        }
         A::MeetingRescheduled => format!("ändrade sammanträdet: {}", field("reason")),
         A::MeetingCancelled => format!("ställde in sammanträdet: {}", field("reason")),
         A::MeetingAttendanceRecorded => "förde in närvaro, ordförande och justerare".to_string(),
@@ -324,6 +331,30 @@ mod tests {
             "protokollförde beslutet § 1 (beslutet visas när protokollet är justerat)"
         );
         assert!(changes(Some(&json!({ "state": "on_agenda" })), Some(&masked)).is_empty());
+    }
+
+    #[test]
+    fn the_justering_reads_with_its_day_and_who_adjusted() {
+        assert_eq!(
+            describe(
+                AuditAction::MeetingAdjusted,
+                Some(
+                    &json!({ "adjusted_on": "2027-02-18", "adjusted_by": "Anna Andersson och Bertil Berg" })
+                )
+            ),
+            "förde in att protokollet justerades 2027-02-18 av Anna Andersson och Bertil Berg"
+        );
+        assert_eq!(
+            describe(
+                AuditAction::MeetingAdjusted,
+                Some(&json!({ "adjusted_on": "2027-02-18", "adjusted_by": "" }))
+            ),
+            "förde in att protokollet justerades 2027-02-18"
+        );
+        assert_eq!(
+            describe(AuditAction::MeetingAdjusted, None),
+            "justerade protokollet"
+        );
     }
 
     #[test]

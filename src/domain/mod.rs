@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod confirmation;
 pub mod csv;
 pub mod dates;
 pub mod diff;

@@ -236,6 +236,15 @@ pub fn genitive(name: &str) -> String {
     }
 }
 
+/// The line above the signatures of a board's yttrande: `På arbetsmarknadsnämndens
+/// vägnar`.
+pub fn on_behalf_of(organ_name: &str) -> String {
+    format!(
+        "På {} vägnar",
+        genitive(&name_in_sentence(organ_name, true))
+    )
+}
+
 /// The report's second heading line: `Remiss från kommunstyrelsen dnr KS 2019/1939`,
 /// `Remiss från Finansdepartementet dnr Fi2025/00871`. `sender_is_own_organ`: the
 /// sender is one of the municipality's own organs (see [`name_in_sentence`]).
@@ -248,9 +257,127 @@ pub fn referral_line(sender_name: &str, sender_is_own_organ: bool, sender_dnr: &
     }
 }
 
+/// Nouns that name the document sent on remiss: a title that starts with one is
+/// answered "över" it directly (`Yttrande över betänkandet …`).
+const REFERRED_DOCUMENTS: [&str; 11] = [
+    "betänkandet",
+    "delbetänkandet",
+    "slutbetänkandet",
+    "promemorian",
+    "departementspromemorian",
+    "förslaget",
+    "förslag",
+    "utkastet",
+    "rapporten",
+    "programmet",
+    "lagrådsremissen",
+];
+
+/// The yttrande's heading from the remiss's title, never doubling the word remiss:
+/// `Remiss av betänkandet X` → `Yttrande över betänkandet X`, `Remiss om X` →
+/// `Yttrande över remissen om X`, `Remiss – X` → `Yttrande över remissen X`,
+/// `Promemorian X` → `Yttrande över promemorian X`, any other title `X` →
+/// `Yttrande över remissen X`.
+pub fn reply_heading(referral_title: &str) -> String {
+    let title = referral_title.trim();
+    let separators = |c: char| c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | ',');
+    let rest = leading_word(title, &["remiss", "remissen"])
+        .map(|rest| rest.trim_start_matches(separators));
+    let (rest, referred_by_name) = match rest {
+        Some(rest) => match leading_word(rest, &["av"]) {
+            Some(object) => (object.trim_start(), true),
+            None => (rest, false),
+        },
+        None => (title, false),
+    };
+    let first_word = rest.split_whitespace().next().unwrap_or_default();
+    let document_noun = REFERRED_DOCUMENTS
+        .iter()
+        .any(|noun| first_word.to_lowercase() == *noun);
+    if document_noun {
+        let mut chars = rest.chars();
+        let first = chars.next().into_iter().flat_map(char::to_lowercase);
+        format!("Yttrande över {}", first.chain(chars).collect::<String>())
+    } else if referred_by_name {
+        format!("Yttrande över {rest}")
+    } else {
+        format!("Yttrande över remissen {rest}")
+    }
+}
+
+/// What follows `text`'s first word when that word is one of `words` (in any
+/// case), or None.
+fn leading_word<'a>(text: &'a str, words: &[&str]) -> Option<&'a str> {
+    let end = text
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(text.len());
+    let (word, rest) = text.split_at(end);
+    words
+        .iter()
+        .any(|w| word.to_lowercase() == *w)
+        .then_some(rest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_reply_heading_never_doubles_the_word_remiss() {
+        for (title, heading) in [
+            (
+                "Remiss av betänkandet Framtidens socialtjänst (SOU 2020:47)",
+                "Yttrande över betänkandet Framtidens socialtjänst (SOU 2020:47)",
+            ),
+            (
+                "Remiss av promemorian Skärpta regler för bidrag (Fi2025/00871)",
+                "Yttrande över promemorian Skärpta regler för bidrag (Fi2025/00871)",
+            ),
+            (
+                "Remiss av Stockholms stads trygghetsprogram 2020-2023",
+                "Yttrande över Stockholms stads trygghetsprogram 2020-2023",
+            ),
+            (
+                "Remiss om en ny idrottspolicy",
+                "Yttrande över remissen om en ny idrottspolicy",
+            ),
+            (
+                "Remiss – Regional utvecklingsstrategi för Stockholmsregionen",
+                "Yttrande över remissen Regional utvecklingsstrategi för Stockholmsregionen",
+            ),
+            (
+                "Remiss: Förslag till avfallsplan 2027-2030",
+                "Yttrande över förslag till avfallsplan 2027-2030",
+            ),
+            (
+                "REMISS - Departementspromemorian Ds 2025:3",
+                "Yttrande över departementspromemorian Ds 2025:3",
+            ),
+            (
+                "Remissen om kollektivtrafiken",
+                "Yttrande över remissen om kollektivtrafiken",
+            ),
+            (
+                "Promemorian Ett förbättrat stöd till arbetssökande",
+                "Yttrande över promemorian Ett förbättrat stöd till arbetssökande",
+            ),
+            (
+                "Stockholms stads trygghetsprogram 2020-2023",
+                "Yttrande över remissen Stockholms stads trygghetsprogram 2020-2023",
+            ),
+            // A word that only starts like remiss is the title's own.
+            (
+                "Remisshantering i staden",
+                "Yttrande över remissen Remisshantering i staden",
+            ),
+            (
+                "Avgifter av betydelse",
+                "Yttrande över remissen Avgifter av betydelse",
+            ),
+        ] {
+            assert_eq!(reply_heading(title), heading, "{title}");
+        }
+    }
 
     fn input() -> ReportInput {
         ReportInput {

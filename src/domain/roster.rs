@@ -170,6 +170,12 @@ pub fn attendance_text(attendees: &[Attendee]) -> String {
     lines.join("\n")
 }
 
+/// The chair's name, who signs the board's yttrande; None before the attendance
+/// names one.
+pub fn chair_name(attendees: &[Attendee]) -> Option<String> {
+    attendees.iter().find(|a| a.chair).map(|a| a.name.clone())
+}
+
 /// Who adjusts the protocol: the chair and the appointed justerare.
 pub fn adjusted_by_text(attendees: &[Attendee]) -> String {
     let names: Vec<&str> = attendees
@@ -255,6 +261,9 @@ mod tests {
             adjusted_by_text(&attendees),
             "Anna Andersson och Bertil Berg"
         );
+        assert_eq!(chair_name(&attendees).as_deref(), Some("Anna Andersson"));
+        let without_chair: Vec<Attendee> = attendees.into_iter().filter(|a| !a.chair).collect();
+        assert_eq!(chair_name(&without_chair), None);
         let two = AttendanceInput {
             adjusters: vec![id(2), id(4)],
             ..input.clone()

@@ -9,8 +9,7 @@ use super::{
     Agenda, DecidedAt, Extract, ExtractDecision, Header, Person, Reply, Report, ReportBody,
     Statement, referral_line, reply_title,
 };
-use crate::domain::organ::name_in_sentence;
-use crate::domain::report::genitive;
+use crate::domain::report::{genitive, on_behalf_of};
 
 /// One document, ready to lay out.
 #[derive(Debug, Clone, Serialize)]
@@ -204,12 +203,21 @@ fn report_body(body: &ReportBody, administration: &str, level: u8) -> Vec<Block>
     blocks
 }
 
-fn officer_facts(header: &Header) -> Option<Fact> {
-    header
+/// The handläggare's contact line: name and title, then the e-mail address the
+/// user record holds.
+fn officer_facts(header: &Header) -> Vec<Fact> {
+    let Some(officer) = header
         .officer
         .as_ref()
         .filter(|officer| !officer.name.trim().is_empty())
-        .map(|officer| fact("Handläggare", contact_line(officer)))
+    else {
+        return Vec::new();
+    };
+    let mut facts = vec![fact("Handläggare", contact_line(officer))];
+    if !officer.email.trim().is_empty() {
+        facts.push(fact("E-post", officer.email.trim()));
+    }
+    facts
 }
 
 pub fn report(report: &Report) -> Document {
@@ -350,8 +358,8 @@ pub fn extract(extract: &Extract) -> Document {
 pub fn reply(reply: &Reply) -> Document {
     let header = &reply.header;
     let mut facts = vec![
-        fact("Dnr", &header.dnr),
         fact("Datum", header.date.to_string()),
+        fact("Vår referens", &header.dnr),
     ];
     if !reply.report.sender.reference.trim().is_empty() {
         facts.push(fact("Er referens", reply.report.sender.reference.trim()));
@@ -383,10 +391,7 @@ pub fn reply(reply: &Reply) -> Document {
                     format!(", {paragraph}")
                 }
             )));
-            Some(format!(
-                "På {} vägnar",
-                genitive(&name_in_sentence(&header.organ, true))
-            ))
+            Some(on_behalf_of(&header.organ))
         }
         DecidedAt::Delegation { reference, by, on } => {
             blocks.push(paragraph(format!(

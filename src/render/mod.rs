@@ -46,6 +46,9 @@ pub struct Person {
     pub name: String,
     /// `arbetsmarknadsdirektör`, `Ordförande`.
     pub title: String,
+    /// The handläggare's address for the contact line; empty for a signatory.
+    #[serde(default)]
+    pub email: String,
 }
 
 /// Who sent the remiss, as the referral line names it.
@@ -224,9 +227,10 @@ pub fn referral_line(sender: &Sender) -> String {
     crate::domain::report::referral_line(&sender.name, sender.municipal, &sender.reference)
 }
 
-/// `Yttrande över remissen Stockholms stads trygghetsprogram 2020-2023`.
+/// `Yttrande över remissen Stockholms stads trygghetsprogram 2020-2023`,
+/// `Yttrande över betänkandet …` (see [`crate::domain::report::reply_heading`]).
 pub fn reply_title(referral_title: &str) -> String {
-    format!("Yttrande över remissen {referral_title}")
+    crate::domain::report::reply_heading(referral_title)
 }
 
 #[cfg(test)]
@@ -294,6 +298,7 @@ pub(crate) mod sample {
             officer: Some(Person {
                 name: "Karin Andersson".into(),
                 title: "utredare".into(),
+                email: "karin.andersson@example.se".into(),
             }),
         }
     }
@@ -315,8 +320,8 @@ pub(crate) mod sample {
             background: vec!["Bakgrunden.".into()],
             considerations: vec!["Förvaltningen är positiv.".into()],
             signatories: vec![
-                Person { name: "Karina Uddén".into(), title: "arbetsmarknadsdirektör".into() },
-                Person { name: "Karin Eriksson-Bech".into(), title: "utvecklingschef".into() },
+                Person { name: "Karina Uddén".into(), title: "arbetsmarknadsdirektör".into(), ..Person::default() },
+                Person { name: "Karin Eriksson-Bech".into(), title: "utvecklingschef".into(), ..Person::default() },
             ],
             attachments: vec!["Remissen".into()],
         }
@@ -348,12 +353,14 @@ pub(crate) mod sample {
             dispatched_on: Some(date(2026, 3, 24)),
             signatures: vec![
                 Person {
-                    name: String::new(),
+                    name: "Olle Ordförande".into(),
                     title: "Ordförande".into(),
+                    ..Person::default()
                 },
                 Person {
                     name: "Sara Sekreterare".into(),
                     title: "Sekreterare".into(),
+                    ..Person::default()
                 },
             ],
             report: body(title),

@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::confirmation::{Done, redirect_confirming};
 use super::form::CsrfForm;
 use super::ids::Id;
 use super::referrals::{HistoryView, history_views};
@@ -29,6 +30,7 @@ use crate::db::reports::Revision;
 use crate::db::reviews::ReviewRow;
 use crate::db::users::Colleague;
 use crate::domain::audit::AuditAction;
+use crate::domain::confirmation::Confirmation;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
 use crate::domain::history::{Reader, without_outcome};
 use crate::domain::meeting::default_act_date;
@@ -190,9 +192,17 @@ pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
+    done: Done,
 ) -> Result<Response, AppError> {
-    let page = case_page(&state, &user, id, FormErrors::none(), ActionForm::default()).await?;
-    super::views::page(&page)
+    let mut page = case_page(&state, &user, id, FormErrors::none(), ActionForm::default()).await?;
+    if let Some(confirmation) = done.0 {
+        // An assignment names the officer the case now has.
+        let officer = page.case.officer_name.as_deref();
+        let message =
+            confirmation.message_sv(officer.filter(|_| confirmation == Confirmation::Assigned));
+        page.layout = page.layout.confirmed(Some(message));
+    }
+    Ok(done.shown(super::views::page(&page)?, &case_href(id)))
 }
 
 /// The history's recorded decisions as outsiders read them: the outcome only of a
@@ -402,18 +412,21 @@ async fn refuse_form(
     page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-/// After a step: back to `to`, or the case page again with what was refused.
+/// After a step: back to `to`, which confirms the step when it has words for it,
+/// or the case page again with what was refused.
 async fn after_step(
     state: &AppState,
     user: &CurrentUser,
     id: Uuid,
     form: ActionForm,
     done: app::Result<String>,
+    confirmation: Option<Confirmation>,
 ) -> Result<Response, AppError> {
-    match done {
-        Ok(to) => Ok(Redirect::to(&to).into_response()),
-        Err(app::Error::Invalid(errors)) => refuse_form(state, user, id, errors, form).await,
-        Err(refusal) => Err(refused(refusal, case_href(id))),
+    match (done, confirmation) {
+        (Ok(to), Some(confirmation)) => Ok(redirect_confirming(&to, confirmation)),
+        (Ok(to), None) => Ok(Redirect::to(&to).into_response()),
+        (Err(app::Error::Invalid(errors)), _) => refuse_form(state, user, id, errors, form).await,
+        (Err(refusal), _) => Err(refused(refusal, case_href(id))),
     }
 }
 
@@ -430,7 +443,8 @@ async fn assign(
             .ok_or(AppError::BadRequest("version missing"))?,
     };
     let done = app::cases::assign(&state.ctx, &user.actor(), id, input).await;
-    after_step(&state, &user, id, form, done.map(|()| case_href(id))).await
+    let to = done.map(|()| case_href(id));
+    after_step(&state, &user, id, form, to, Some(Confirmation::Assigned)).await
 }
 
 async fn submit(
@@ -443,7 +457,8 @@ async fn submit(
         .revision
         .ok_or(AppError::BadRequest("revision missing"))?;
     let done = app::cases::submit(&state.ctx, &user.actor(), id, revision).await;
-    after_step(&state, &user, id, form, done.map(|()| case_href(id))).await
+    let to = done.map(|()| case_href(id));
+    after_step(&state, &user, id, form, to, Some(Confirmation::Submitted)).await
 }
 
 /// Places the case on a meeting's agenda, then shows the meeting.
@@ -456,7 +471,7 @@ async fn place_on_agenda(
     let meeting = Uuid::parse_str(form.meeting.trim()).map_err(|_| AppError::NotFound)?;
     let done = app::meetings::place_on_agenda(&state.ctx, &user.actor(), id, meeting).await;
     let to = format!("/sammantraden/{meeting}");
-    after_step(&state, &user, id, form, done.map(|_| to)).await
+    after_step(&state, &user, id, form, done.map(|_| to), None).await
 }
 
 async fn delegation_decision(
@@ -467,7 +482,16 @@ async fn delegation_decision(
 ) -> Result<Response, AppError> {
     let actor = user.actor();
     let done = app::cases::decide_by_delegation(&state.ctx, &actor, id, &form.reference).await;
-    after_step(&state, &user, id, form, done.map(|()| case_href(id))).await
+    let to = done.map(|()| case_href(id));
+    after_step(
+        &state,
+        &user,
+        id,
+        form,
+        to,
+        Some(Confirmation::DecidedByDelegation),
+    )
+    .await
 }
 
 async fn dispatch(
@@ -482,7 +506,8 @@ async fn dispatch(
         email: form.email.clone(),
     };
     let done = app::cases::dispatch(&state.ctx, &user.actor(), id, &input).await;
-    after_step(&state, &user, id, form, done.map(|()| case_href(id))).await
+    let to = done.map(|()| case_href(id));
+    after_step(&state, &user, id, form, to, Some(Confirmation::Dispatched)).await
 }
 
 async fn decline(
@@ -492,5 +517,5 @@ async fn decline(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
     let done = app::cases::decline(&state.ctx, &user.actor(), id, &form.reason).await;
-    after_step(&state, &user, id, form, done.map(|()| case_href(id))).await
+    after_step(&state, &user, id, form, done.map(|()| case_href(id)), None).await
 }

@@ -137,7 +137,10 @@ async fn report_data(
         decided,
         insider,
     } = report_to_read(&mut conn, user, id).await?;
-    let report = outgoing::report(&case, &revision, decided);
+    let attachments = outgoing::attachments(&mut conn, case.id)
+        .await
+        .map_err(|e| refused(e, case_href(case.id)))?;
+    let report = outgoing::report(&case, &revision, decided, &attachments);
     Ok((for_reader(report, insider), case))
 }
 

@@ -11,7 +11,7 @@ use super::refusal::refused;
 use super::session::CurrentUser;
 use super::views::{case_href, page};
 use super::{AppError, AppState};
-use crate::app::outgoing::{ReplyParts, decision_lines, final_decision, is_public, reply_parts};
+use crate::app::outgoing::{self, decision_lines, final_decision, is_public, reply_parts};
 use crate::db;
 use crate::db::cases::CaseDetail;
 use crate::db::decisions::Decision;
@@ -20,6 +20,7 @@ use crate::domain::dates::{format_stockholm, stockholm_date};
 use crate::domain::meeting::MemberStatement;
 use crate::domain::report::{self, genitive, paragraphs, referral_line};
 use crate::domain::workflow::DecisionOutcome;
+use crate::render;
 
 /// A file of the document to download (PDF, Word), linked from its print view.
 pub struct Download {
@@ -49,11 +50,13 @@ pub struct ReportView {
     pub considerations_heading: String,
     pub considerations: Vec<String>,
     pub signatories: Vec<report::Signatory>,
+    /// The titles of its bilagor ([`outgoing::attachments`]).
+    pub attachments: Vec<String>,
     pub date: String,
 }
 
 impl ReportView {
-    fn new(case: &CaseDetail, revision: &Revision) -> Self {
+    fn new(case: &CaseDetail, revision: &Revision, attachments: Vec<String>) -> Self {
         let content = &revision.content;
         let administration = genitive(&case.administration);
         ReportView {
@@ -67,6 +70,7 @@ impl ReportView {
             considerations_heading: format!("{administration} synpunkter och förslag"),
             considerations: paragraphs(&content.considerations),
             signatories: content.signatories.clone(),
+            attachments,
             date: stockholm_date(revision.created_at).to_string(),
         }
     }
@@ -82,6 +86,7 @@ impl ReportView {
         self.preparation = masked_all(&self.preparation);
         self.background = masked_all(&self.background);
         self.considerations = masked_all(&self.considerations);
+        self.attachments = masked_all(&self.attachments);
         for signatory in self.signatories.iter_mut() {
             signatory.name = masked(&signatory.name);
             signatory.title = masked(&signatory.title);
@@ -184,7 +189,10 @@ pub async fn report_document(
         decided,
         insider,
     } = report_to_read(&mut conn, &user, id).await?;
-    let mut report = ReportView::new(&case, &revision);
+    let attachments = outgoing::attachments(&mut conn, case.id)
+        .await
+        .map_err(|e| refused(e, case_href(case.id)))?;
+    let mut report = ReportView::new(&case, &revision, attachments);
     if !insider {
         report = report.masked();
         mask_case(&mut case);
@@ -218,7 +226,18 @@ pub struct ReplyDocument {
     meeting_date: String,
     report: ReportView,
     reply: Option<db::decisions::Reply>,
+    /// Ordförande and sekreterare, or the delegate: as the files sign.
+    signatures: Vec<render::Person>,
+    /// `På arbetsmarknadsnämndens vägnar` above a meeting's signatures.
+    on_behalf: Option<String>,
     downloads: Vec<Download>,
+}
+
+impl ReplyDocument {
+    /// `Yttrande över betänkandet …`: the heading never doubles the word remiss.
+    fn heading(&self) -> String {
+        report::reply_heading(&self.case.referral_title)
+    }
 }
 
 pub async fn reply_document(
@@ -264,16 +283,14 @@ pub async fn reply_view(
     let Some(case) = db::cases::get(&mut *conn, case_id).await? else {
         return Ok(None);
     };
-    let Some(ReplyParts {
-        decision,
-        revision,
-        reply,
-    }) = reply_parts(conn, case.id)
+    let Some(parts) = reply_parts(conn, case.id)
         .await
         .map_err(|e| refused(e, case_href(case_id)))?
     else {
         return Ok(None);
     };
+    let signatures = outgoing::signatures(&parts);
+    let (decision, revision, reply) = (parts.decision, parts.revision, parts.reply);
     Ok(Some(ReplyDocument {
         title: format!("Yttrande {}", case.dnr),
         back,
@@ -286,7 +303,12 @@ pub async fn reply_view(
             .meeting_starts_at
             .map(format_stockholm)
             .unwrap_or_default(),
-        report: ReportView::new(&case, &revision),
+        report: ReportView::new(&case, &revision, parts.attachments),
+        on_behalf: decision
+            .delegation_reference
+            .is_none()
+            .then(|| report::on_behalf_of(&case.organ_name)),
+        signatures,
         decision,
         reply,
         case,
@@ -318,6 +340,9 @@ impl ReplyDocument {
         self.decision_lines = masked_all(&self.decision_lines);
         mask_decision(&mut self.decision);
         self.report = self.report.masked();
+        for person in self.signatures.iter_mut() {
+            person.name = masked(&person.name);
+        }
         mask_case(&mut self.case);
         self
     }

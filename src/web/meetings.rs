@@ -12,6 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::auth::EmptyForm;
+use super::confirmation::{Done, redirect_confirming};
 use super::document_files::{PDF, download, rendered};
 use super::documents::Download;
 use super::form::CsrfForm;
@@ -29,6 +30,7 @@ use crate::db;
 use crate::db::meetings::{AgendaItem, Meeting};
 use crate::db::organs::Organ;
 use crate::domain::Role;
+use crate::domain::confirmation::Confirmation;
 use crate::domain::dates::parse_date;
 use crate::domain::dates::{format_stockholm, stockholm_date};
 use crate::domain::meeting::{
@@ -205,6 +207,11 @@ struct MeetingPage {
 }
 
 impl MeetingPage {
+    /// The meeting is held after `deadline`: a case placed on it answers late.
+    fn after_deadline(&self, deadline: &chrono::NaiveDate) -> bool {
+        stockholm_date(self.meeting.starts_at) > *deadline
+    }
+
     fn attended(&self, member: &RosterMember) -> Option<&Attendee> {
         self.attendees
             .iter()
@@ -369,19 +376,20 @@ async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
+    done: Done,
 ) -> Result<Response, AppError> {
-    page(
-        &meeting_page(
-            &state,
-            &user,
-            id,
-            DecisionForm::default(),
-            FormErrors::none(),
-            Default::default(),
-            None,
-        )
-        .await?,
+    let mut page = meeting_page(
+        &state,
+        &user,
+        id,
+        DecisionForm::default(),
+        FormErrors::none(),
+        Default::default(),
+        None,
     )
+    .await?;
+    page.layout = page.layout.confirmed(done.0.map(|c| c.message_sv(None)));
+    Ok(done.shown(super::views::page(&page)?, &meeting_href(id)))
 }
 
 #[derive(Deserialize)]
@@ -602,7 +610,10 @@ async fn decide(
     let item = Uuid::parse_str(&form.item).map_err(|_| AppError::BadRequest("unknown item"))?;
     let decided = app::meetings::decide(&state.ctx, &user.actor(), id, item, &form.input()).await;
     match decided {
-        Ok(()) => Ok(Redirect::to(&meeting_href(id)).into_response()),
+        Ok(()) => Ok(redirect_confirming(
+            &meeting_href(id),
+            Confirmation::Decided,
+        )),
         Err(app::Error::Invalid(errors)) => {
             let adjust = Default::default();
             let page = meeting_page(&state, &user, id, form, errors.into(), adjust, None).await?;

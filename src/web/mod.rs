@@ -4,6 +4,7 @@ mod admin;
 mod admin_sign_in;
 mod auth;
 mod cases;
+mod confirmation;
 mod diarium;
 mod document_files;
 mod document_register;

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::confirmation::{Done, redirect_confirming};
 use super::document_register::{self, DocumentView};
 use super::form::CsrfForm;
 use super::ids::Id;
@@ -26,6 +27,7 @@ use crate::db::referrals::{
 };
 use crate::db::{self, audit::HistoryEntry};
 use crate::domain::CaseState;
+use crate::domain::confirmation::Confirmation;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
 use crate::domain::document::{Direction, DocumentFields, DocumentInput};
 use crate::domain::history::{self, Reader};
@@ -236,7 +238,8 @@ pub async fn create(
                 documents = registered.documents.len(),
                 "remiss registered"
             );
-            Ok(Redirect::to(&format!("/remisser/{}", registered.referral_id)).into_response())
+            let to = format!("/remisser/{}", registered.referral_id);
+            Ok(redirect_confirming(&to, Confirmation::Registered))
         }
         Err(app::Error::Invalid(errors)) => {
             let resembling = if errors.get("duplicate_confirmed").is_some() {
@@ -406,8 +409,23 @@ pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
+    done: Done,
 ) -> Result<Response, AppError> {
-    page(&show_page(&state, &user, id, ShowForms::default()).await?)
+    let mut shown = show_page(&state, &user, id, ShowForms::default()).await?;
+    if let Some(confirmation) = done.0 {
+        // A registration names the cases' new numbers.
+        let numbers = shown
+            .cases
+            .iter()
+            .map(|case| case.dnr.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let detail = (confirmation == Confirmation::Registered).then_some(numbers.as_str());
+        shown.layout = shown
+            .layout
+            .confirmed(Some(confirmation.message_sv(detail)));
+    }
+    Ok(done.shown(page(&shown)?, &format!("/remisser/{id}")))
 }
 
 async fn show_page(

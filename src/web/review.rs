@@ -4,10 +4,11 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::confirmation::redirect_confirming;
 use super::editor::{SectionDiff, section_diffs};
 use super::form::CsrfForm;
 use super::ids::Id;
@@ -22,6 +23,7 @@ use crate::db::cases::CaseDetail;
 use crate::db::reports::Revision;
 use crate::db::reviews::ReviewRow;
 use crate::domain::CaseState;
+use crate::domain::confirmation::Confirmation;
 use crate::domain::dates::format_stockholm;
 use crate::domain::diff::Change;
 use crate::domain::workflow::Transition;
@@ -121,7 +123,14 @@ async fn review(
         comment: form.comment,
     };
     match app::reviews::review(&state.ctx, &user.actor(), id, &review).await {
-        Ok(()) => Ok(Redirect::to(&case_href(id)).into_response()),
+        Ok(()) => {
+            let done = if approve {
+                Confirmation::Approved
+            } else {
+                Confirmation::Returned
+            };
+            Ok(redirect_confirming(&case_href(id), done))
+        }
         Err(app::Error::Invalid(errors)) => {
             let page = review_view(&state, &user, id, review.comment, errors.into()).await?;
             page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)

@@ -37,6 +37,8 @@ pub struct Layout {
     pub crumbs: Vec<Crumb>,
     /// The main section the page belongs to, for marking the navigation.
     pub section: &'static str,
+    /// What the step that led here did (`?klart=`), said in a polite live region.
+    pub confirmation: Option<String>,
 }
 
 impl Layout {
@@ -54,6 +56,7 @@ impl Layout {
             csrf_token: user.csrf_token.clone(),
             crumbs: Vec::new(),
             section,
+            confirmation: None,
         }
     }
 
@@ -64,7 +67,14 @@ impl Layout {
             csrf_token: String::new(),
             crumbs: Vec::new(),
             section: "",
+            confirmation: None,
         }
+    }
+
+    /// Says `message` at the top of the page, once, after the step that led here.
+    pub fn confirmed(mut self, message: Option<String>) -> Self {
+        self.confirmation = message;
+        self
     }
 
     pub fn crumb(mut self, label: impl Into<String>, href: impl Into<String>) -> Self {

@@ -63,9 +63,27 @@ fn poppler(program: &str, args: &[&str], pdf: &[u8]) -> String {
     String::from_utf8(output.stdout).expect("UTF-8 text")
 }
 
-/// The PDF's text as pdftotext reads it, whitespace collapsed.
+/// The PDF's text as pdftotext reads it, words the layout hyphenated joined
+/// again, whitespace collapsed.
 pub(crate) fn pdf_text(pdf: &[u8]) -> String {
-    collapse(&poppler("pdftotext", &["-enc", "UTF-8"], pdf))
+    collapse(&unhyphenated(&poppler(
+        "pdftotext",
+        &["-enc", "UTF-8"],
+        pdf,
+    )))
+}
+
+/// The text with each word the layout broke at a syllable made whole: pdftotext
+/// ends such a line with a soft hyphen (U+00AD), never with a hyphen of the text.
+fn unhyphenated(text: &str) -> String {
+    let mut whole = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('\u{AD}') {
+        whole.push_str(&rest[..at]);
+        rest = rest[at + '\u{AD}'.len_utf8()..].trim_start();
+    }
+    whole.push_str(rest);
+    whole
 }
 
 /// The PDF's text without its page furniture: the running head (`Arbets-
@@ -84,13 +102,13 @@ fn body_text(pdf: &[u8]) -> String {
                         .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
             })
     };
-    collapse(
+    collapse(&unhyphenated(
         &text
             .lines()
             .filter(|line| !line.contains(" · ") && !page_number(line.trim()))
             .collect::<Vec<_>>()
             .join("\n"),
-    )
+    ))
 }
 
 /// Validates the PDF against PDF/UA-1 and PDF/A-2a: both profiles checked, rules
@@ -203,7 +221,7 @@ fn assert_file(response: &TestResponse, content_type: &str, what: &str) {
     );
 }
 
-async fn dnr_of(app: &TestApp, case: Uuid) -> String {
+pub(crate) async fn dnr_of(app: &TestApp, case: Uuid) -> String {
     sqlx::query_scalar("SELECT dnr_text FROM cases WHERE id = $1")
         .bind(case)
         .fetch_one(&app.pool)
@@ -588,4 +606,175 @@ async fn readers_outside_the_organ_get_personnummer_masked(pool: PgPool) {
     );
     assert!(!word.text().contains(personnummer), "{}", word.text());
     assert!(word.text().contains("Den sökande ("));
+}
+
+/// Puts Anna Andersson (S) and Bertil Berg (M) on AMN's roster and records them
+/// at `meeting`, Anna in the chair.
+async fn attendance_with_a_chair(app: &TestApp, crew: &mut Crew, meeting: Uuid) {
+    let amn = app.organ_id("AMN").await;
+    let roster = format!("/sammantraden/ledamoter/{amn}");
+    for (name, party) in [("Anna Andersson", "S"), ("Bertil Berg", "M")] {
+        let added = crew
+            .secretary
+            .post_from(&roster, &roster, &[("name", name), ("party", party)])
+            .await;
+        redirected(&added, "adding a member");
+    }
+    crew.record_attendance(app, meeting).await;
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_yttrande_is_headed_once_and_signed_with_both_references(pool: PgPool) {
+    let app = after_the_meeting(pool).await;
+    let title = "Remiss av betänkandet Ett starkare skydd för barn (SOU 2026:12)";
+    let heading = "Yttrande över betänkandet Ett starkare skydd för barn (SOU 2026:12)";
+    let case = register(&app, title, &["AMN"]).await;
+    let dnr = dnr_of(&app, case).await;
+    let mut crew = Crew::new(&app).await;
+    let meeting = crew.plan_meeting(&app, MEETING_DAY).await;
+    attendance_with_a_chair(&app, &mut crew, meeting).await;
+    let item = on_agenda(&app, &mut crew, case, meeting).await;
+    redirected(
+        &crew.decide(meeting, &decision(&item, "adopted", &[])).await,
+        "decision",
+    );
+    redirected(&crew.adjust(meeting).await, "justering");
+    redirected(&crew.dispatch(case, "2027-02-19").await, "dispatch");
+
+    // The sender's reference beside ours, one heading, the chair of the meeting
+    // and the secretary who recorded the decision.
+    let expected = [
+        format!("Vår referens {dnr}"),
+        "Er referens Ku2026/01234".to_string(),
+        heading.to_string(),
+        "På arbetsmarknadsnämndens vägnar".to_string(),
+        "Anna Andersson".to_string(),
+        "Ordförande".to_string(),
+        "Sven Sekreterare".to_string(),
+        "Sekreterare".to_string(),
+    ];
+    let pdf = crew
+        .officer
+        .get(&format!("/arenden/{case}/yttrande.pdf"))
+        .await;
+    assert_file(&pdf, PDF, "the reply");
+    assert_valid_pdf(&pdf.bytes, "the reply");
+    let text = pdf_text(&pdf.bytes);
+    assert_in_order(&text, &expected);
+    assert!(!text.contains("remissen Remiss"), "{text}");
+    let word = WordDocument::read(
+        &crew
+            .officer
+            .get(&format!("/arenden/{case}/yttrande.docx"))
+            .await
+            .bytes,
+    );
+    // Word writes the letterhead's facts as "Label: value".
+    let in_word: Vec<String> = expected
+        .iter()
+        .map(|line| line.replacen(" referens ", " referens: ", 1))
+        .collect();
+    assert_in_order(&word.text(), &in_word);
+
+    let page = crew.officer.get(&format!("/arenden/{case}/yttrande")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(&format!(r#"<h1 class="document-title">{heading}</h1>"#));
+    page.assert_contains("<dt>Vår referens</dt>");
+    page.assert_contains("<dt>Er referens</dt><dd>Ku2026/01234</dd>");
+    page.assert_contains("<p>På arbetsmarknadsnämndens vägnar</p>");
+    page.assert_contains(r#"<span class="signatory-name">Anna Andersson</span><span class="signatory-title">Ordförande</span>"#);
+    page.assert_contains(r#"<span class="signatory-name">Sven Sekreterare</span><span class="signatory-title">Sekreterare</span>"#);
+    page.assert_lacks("remissen Remiss");
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_report_lists_its_bilagor_and_the_officers_contact_line(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    sqlx::query(
+        "UPDATE users SET email = 'hanna.lindqvist@stad.example' WHERE username = 'handlaggare'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    // The reference case: its remiss came with a missive and the proposal.
+    let case = case_id(&app, REFERENCE_TITLE, "AMN").await;
+    let mut officer = app.signed_in("handlaggare").await;
+    let missive = "Missiv – remiss av förslag till Stockholms stads trygghetsprogram 2020–2023";
+    let proposal = "Förslag till Stockholms stads trygghetsprogram 2020–2023";
+    let contact = [
+        "Handläggare Hanna Lindqvist, utredare".to_string(),
+        "E-post hanna.lindqvist@stad.example".to_string(),
+    ];
+    let bilagor = [
+        "Bilagor".to_string(),
+        format!("1. {missive}"),
+        format!("2. {proposal}"),
+    ];
+
+    let pdf = officer
+        .get(&format!("/arenden/{case}/tjansteutlatande.pdf"))
+        .await;
+    assert_file(&pdf, PDF, "the report");
+    assert_valid_pdf(&pdf.bytes, "the report");
+    let text = pdf_text(&pdf.bytes);
+    assert_in_order(&text, &contact);
+    assert_in_order(&text, &bilagor);
+
+    let word = WordDocument::read(
+        &officer
+            .get(&format!("/arenden/{case}/tjansteutlatande.docx"))
+            .await
+            .bytes,
+    );
+    assert_in_order(
+        &word.text(),
+        &[
+            "Handläggare: Hanna Lindqvist, utredare".to_string(),
+            "E-post: hanna.lindqvist@stad.example".to_string(),
+            "Bilagor".to_string(),
+            missive.to_string(),
+            proposal.to_string(),
+        ],
+    );
+
+    let page = officer
+        .get(&format!("/arenden/{case}/tjansteutlatande"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("<dt>Handläggare</dt><dd>Hanna Lindqvist, utredare</dd>");
+    page.assert_contains(r#"<a href="mailto:hanna.lindqvist@stad.example">"#);
+    page.assert_contains(&format!(
+        r#"<h2>Bilagor</h2>
+<ol class="document-attachments">
+  <li>{missive}</li><li>{proposal}</li>"#
+    ));
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn long_words_in_the_documents_break_at_a_syllable_with_a_hyphen(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let case = case_id(&app, REFERENCE_TITLE, "AMN").await;
+    let mut officer = app.signed_in("handlaggare").await;
+    let pdf = officer
+        .get(&format!("/arenden/{case}/tjansteutlatande.pdf"))
+        .await;
+    assert_file(&pdf, PDF, "the report");
+    let raw = poppler("pdftotext", &["-enc", "UTF-8"], &pdf.bytes);
+    // The reference text's long compounds do not fit a line whole: typst's Swedish
+    // patterns break them, and each break joins back into a word of the text.
+    let breaks: Vec<&str> = raw
+        .lines()
+        .filter(|line| line.ends_with('\u{AD}'))
+        .collect();
+    assert!(breaks.len() >= 3, "{raw}");
+    let text = pdf_text(&pdf.bytes);
+    for word in [
+        "arbetsmarknadsnämnden",
+        "trygghetsskapande",
+        "stadsdelsnämnderna",
+    ] {
+        assert!(text.contains(word), "{word}: {text}");
+    }
+    // The letterhead's facts stay whole.
+    assert!(raw.contains("AMN 2020/1"), "{raw}");
 }

@@ -16,6 +16,7 @@ mod mail;
 mod meetings;
 mod notice_board;
 mod overview;
+mod pages;
 mod pool;
 mod read_replica;
 mod referrals;

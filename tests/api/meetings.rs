@@ -191,26 +191,7 @@ async fn the_secretary_keeps_the_roster_and_records_who_was_present(pool: PgPool
     assert_eq!(officer.status, StatusCode::FORBIDDEN);
 
     let meeting = crew.plan_meeting(&app, MEETING_DAY).await;
-    let ids: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM organ_members ORDER BY name")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
-    let (anna, bertil) = (ids[0].to_string(), ids[1].to_string());
-    redirected(
-        &crew
-            .secretary
-            .post(
-                &format!("/sammantraden/{meeting}/narvaro"),
-                &[
-                    ("present", &anna),
-                    ("present", &bertil),
-                    ("chair", &anna),
-                    ("adjusters", &bertil),
-                ],
-            )
-            .await,
-        "attendance",
-    );
+    crew.record_attendance(&app, meeting).await;
     let protocol = crew
         .secretary
         .get(&format!("/sammantraden/{meeting}/protokoll"))

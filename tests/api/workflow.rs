@@ -353,6 +353,29 @@ impl Crew {
             .await
     }
 
+    /// Records the attendance at `meeting` from AMN's roster of two: both present,
+    /// the first by name in the chair, the second to adjust.
+    pub(crate) async fn record_attendance(&mut self, app: &TestApp, meeting: Uuid) {
+        let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM organ_members ORDER BY name")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+        let (chair, adjuster) = (ids[0].to_string(), ids[1].to_string());
+        let recorded = self
+            .secretary
+            .post(
+                &format!("/sammantraden/{meeting}/narvaro"),
+                &[
+                    ("present", &chair),
+                    ("present", &adjuster),
+                    ("chair", &chair),
+                    ("adjusters", &adjuster),
+                ],
+            )
+            .await;
+        redirected(&recorded, "attendance");
+    }
+
     pub(crate) async fn dispatch(&mut self, case: Uuid, on: &str) -> TestResponse {
         self.secretary
             .post(
@@ -1807,7 +1830,10 @@ async fn the_reference_case_prints_as_the_reference_document(pool: PgPool) {
         .iter()
         .map(|h| collapse(&unescape(h)))
         .collect();
-    assert_eq!(headings, REFERENCE_HEADINGS, "the headings, in order");
+    // The reference document's sections, then the bilagor: the remiss's documents.
+    let mut sections = REFERENCE_HEADINGS.to_vec();
+    sections.push("Bilagor");
+    assert_eq!(headings, sections, "the headings, in order");
 
     let fixture = include_str!("../fixtures/tjansteutlatande-amn-trygghetsprogram.txt");
     let (mut expected, titles) = reference_document(fixture);
