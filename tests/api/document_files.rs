@@ -630,6 +630,13 @@ async fn the_yttrande_is_headed_once_and_signed_with_both_references(pool: PgPoo
     let heading = "Yttrande över betänkandet Ett starkare skydd för barn (SOU 2026:12)";
     let case = register(&app, title, &["AMN"]).await;
     let dnr = dnr_of(&app, case).await;
+    let sender_dnr: String = sqlx::query_scalar(
+        "SELECT r.sender_dnr FROM referrals r JOIN cases c ON c.referral_id = r.id WHERE c.id = $1",
+    )
+    .bind(case)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     let mut crew = Crew::new(&app).await;
     let meeting = crew.plan_meeting(&app, MEETING_DAY).await;
     attendance_with_a_chair(&app, &mut crew, meeting).await;
@@ -645,7 +652,7 @@ async fn the_yttrande_is_headed_once_and_signed_with_both_references(pool: PgPoo
     // and the secretary who recorded the decision.
     let expected = [
         format!("Vår referens {dnr}"),
-        "Er referens Ku2026/01234".to_string(),
+        format!("Er referens {sender_dnr}"),
         heading.to_string(),
         "På arbetsmarknadsnämndens vägnar".to_string(),
         "Anna Andersson".to_string(),
@@ -680,7 +687,7 @@ async fn the_yttrande_is_headed_once_and_signed_with_both_references(pool: PgPoo
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains(&format!(r#"<h1 class="document-title">{heading}</h1>"#));
     page.assert_contains("<dt>Vår referens</dt>");
-    page.assert_contains("<dt>Er referens</dt><dd>Ku2026/01234</dd>");
+    page.assert_contains(&format!("<dt>Er referens</dt><dd>{sender_dnr}</dd>"));
     page.assert_contains("<p>På arbetsmarknadsnämndens vägnar</p>");
     page.assert_contains(r#"<span class="signatory-name">Anna Andersson</span><span class="signatory-title">Ordförande</span>"#);
     page.assert_contains(r#"<span class="signatory-name">Sven Sekreterare</span><span class="signatory-title">Sekreterare</span>"#);
