@@ -64,6 +64,9 @@ function init(args)
    today, deadline = fixture.today, fixture.deadline
    respondents = tonumber(fixture.respondents)
    math.randomseed(os.time() * 100 + id)
+   -- The sender's numbers differ from one run (the warm-up, the measurement) to
+   -- the next, so that none is warned of as a likely duplicate.
+   run = os.time() % 1000000
    counter, draft_index = 0, 0
 end
 
@@ -74,7 +77,7 @@ local function registration()
       {"description", "Registrerad av lastgeneratorn för att mäta registreringar per sekund."},
       {"sender_organ", ""},
       {"sender_name", "Länsstyrelsen i Stockholms län"},
-      {"sender_dnr", string.format("LST %s/%d%06d", string.sub(today, 1, 4), id, counter)},
+      {"sender_dnr", string.format("LST %s/%06d%d%06d", string.sub(today, 1, 4), run, id, counter)},
       {"received_on", today},
       {"deadline", deadline},
    }
