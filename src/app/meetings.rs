@@ -548,22 +548,10 @@ pub async fn correct_in(
     check_correction(recorded.outcome, recorded.adjusted_at_once, &corrected)
         .map_err(|(field, message)| Error::invalid(field, message))?;
     db::decisions::correct(conn, recorded.id, case.id, &corrected).await?;
-    let now = DecisionRecord {
-        outcome: corrected.outcome,
-        decision_text: corrected.decision_text,
-        reason: corrected.reason,
-        attendance: corrected.attendance,
-        reservations: corrected.reservations,
-        statements: corrected.statements,
-        motions: corrected.motions,
-        procedure: corrected.procedure,
-        votes: corrected.votes,
-        absences: corrected.absences,
-    };
     let event = CaseEvent::DecisionCorrected {
         paragraph,
         was: record_of(&recorded),
-        now,
+        now: DecisionRecord::from(corrected),
     };
     step::record(conn, at, actor, &case, case.state, event).await
 }

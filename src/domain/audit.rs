@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
-use super::meeting::{Absence, MemberStatement, Vote};
+use super::meeting::{Absence, MeetingDecision, MemberStatement, Vote};
 use super::sign_in::LinkedBy;
 use super::workflow::{CaseState, DecisionOutcome, Role};
 
@@ -336,6 +336,23 @@ pub struct DecisionRecord {
     pub votes: Vec<Vote>,
     /// Those who took no part in the paragraph.
     pub absences: Vec<Absence>,
+}
+
+impl From<MeetingDecision> for DecisionRecord {
+    fn from(decision: MeetingDecision) -> DecisionRecord {
+        DecisionRecord {
+            outcome: decision.outcome,
+            decision_text: decision.decision_text,
+            reason: decision.reason,
+            attendance: decision.attendance,
+            reservations: decision.reservations,
+            statements: decision.statements,
+            motions: decision.motions,
+            procedure: decision.procedure,
+            votes: decision.votes,
+            absences: decision.absences,
+        }
+    }
 }
 
 /// A case step's `before`: the state it left.
