@@ -110,12 +110,22 @@ pub async fn entries(conn: &mut PgConnection, case_ids: &[Uuid]) -> sqlx::Result
     .await
 }
 
+/// A hit's place in the diarium search's order: best rank first, then the newest
+/// remiss, then its cases by id (a remiss's cases stay together). The last hit
+/// of a page is where the next one begins.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SearchHit {
+    pub rank: f32,
+    pub referral_registered_at: DateTime<Utc>,
+    pub referral_id: Uuid,
+    pub case_id: Uuid,
+}
+
 /// One page of the diarium's search, best first, and whether a kind of match had
 /// more than its newest `cap` ranked.
 #[derive(Debug, Clone, Default)]
 pub struct Found {
-    /// Case ids and their rank.
-    pub hits: Vec<(Uuid, f32)>,
+    pub hits: Vec<SearchHit>,
     pub capped: bool,
 }
 
@@ -132,43 +142,46 @@ pub async fn search(
     // The query has digits: it must not find text where a personnummer was masked,
     // or a search would confirm a number the page hides.
     has_digits: bool,
-    after: Option<(f32, Uuid)>,
+    after: Option<&SearchHit>,
     limit: i64,
     cap: i64,
 ) -> sqlx::Result<Found> {
-    let (after_rank, after_id) = after.unwrap_or((f32::MAX, Uuid::max()));
+    let after = after.copied().unwrap_or(SearchHit {
+        rank: f32::MAX,
+        referral_registered_at: DateTime::<Utc>::MAX_UTC,
+        referral_id: Uuid::max(),
+        case_id: Uuid::max(),
+    });
     let dnr_prefix = dnr.and_then(DnrQuery::text_prefix);
     let sender_key = dnr.and_then(DnrQuery::year_seq);
     // A diarienummer is looked up by number only.
     let words = if dnr.is_some() { "" } else { words };
     super::search::plan_for_parameters(tx).await?;
     let rows = sqlx::query!(
-        r#"WITH referral_hits AS (
+        r#"WITH referral_matches AS (
             -- Non-secret remisser by their public words, or any by the sender's number
             -- (a range, which the text_pattern_ops index serves in any plan): the
             -- newest $8 matches, numbered `n`, and one more, which tells that there
-            -- were more; each with all its cases.
-            SELECT c.id, m.rank, m.n
-            FROM (SELECT m.id,
-                         CASE WHEN $5::text IS NOT NULL THEN 50
-                              ELSE ts_rank_cd(m.search_public, to_tsquery('swedish', $1)) END AS rank,
-                         row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
-                  FROM (SELECT r.id, r.created_at, r.search_public FROM referrals r
-                        WHERE ($1 <> '' AND NOT r.secret AND r.search_public @@ to_tsquery('swedish', $1)
-                               AND NOT ($7 AND r.personal_data_found))
-                           OR ($5::text IS NOT NULL
-                               AND r.sender_dnr_key ~>=~ $5 AND r.sender_dnr_key ~<~ ($5 || chr(1114111)))
-                        ORDER BY r.created_at DESC, r.id DESC
-                        LIMIT $8::bigint + 1) m) m
-            JOIN cases c ON c.referral_id = m.id
-        ),
-        case_hits AS (
-            -- Answered cases of non-secret remisser by their text, or any by diarienummer.
-            SELECT m.id,
-                   CASE WHEN $4::text IS NOT NULL THEN 100
-                        ELSE ts_rank_cd(m.search, to_tsquery('swedish', $1)) END AS rank,
+            -- were more.
+            SELECT m.id, m.created_at,
+                   CASE WHEN $5::text IS NOT NULL THEN 50
+                        ELSE ts_rank_cd(m.search_public, to_tsquery('swedish', $1)) END::real AS rank,
                    row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
-            FROM (SELECT c.id, c.created_at, c.search
+            FROM (SELECT r.id, r.created_at, r.search_public FROM referrals r
+                  WHERE ($1 <> '' AND NOT r.secret AND r.search_public @@ to_tsquery('swedish', $1)
+                         AND NOT ($7 AND r.personal_data_found))
+                     OR ($5::text IS NOT NULL
+                         AND r.sender_dnr_key ~>=~ $5 AND r.sender_dnr_key ~<~ ($5 || chr(1114111)))
+                  ORDER BY r.created_at DESC, r.id DESC
+                  LIMIT $8::bigint + 1) m
+        ),
+        case_matches AS (
+            -- Answered cases of non-secret remisser by their text, or any by diarienummer.
+            SELECT m.id, m.referral_id,
+                   CASE WHEN $4::text IS NOT NULL THEN 100
+                        ELSE ts_rank_cd(m.search, to_tsquery('swedish', $1)) END::real AS rank,
+                   row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
+            FROM (SELECT c.id, c.referral_id, c.created_at, c.search
                   FROM cases c JOIN referrals r ON r.id = c.referral_id
                   WHERE ($1 <> '' AND c.state = 'answered' AND NOT r.secret AND c.search @@ to_tsquery('swedish', $1)
                          AND NOT ($7 AND c.personal_data_found))
@@ -176,11 +189,11 @@ pub async fn search(
                   ORDER BY c.created_at DESC, c.id DESC
                   LIMIT $8::bigint + 1) m
         ),
-        document_hits AS (
+        document_matches AS (
             -- Documents by their title: those that are public (not secret, of a
             -- remiss that is not secret, and not a case's working material).
-            SELECT n.case_id AS id, m.rank, m.n
-            FROM (SELECT d.id, ts_rank_cd(d.search, to_tsquery('swedish', $1)) AS rank,
+            SELECT n.case_id AS id, m.referral_id, m.rank, m.n
+            FROM (SELECT d.id, r.id AS referral_id, ts_rank_cd(d.search, to_tsquery('swedish', $1))::real AS rank,
                          row_number() OVER (ORDER BY d.registered_at DESC, d.id DESC) AS n
                   FROM documents d
                   LEFT JOIN cases oc ON oc.id = d.case_id
@@ -194,34 +207,54 @@ pub async fn search(
                   LIMIT $8::bigint + 1) m
             JOIN document_numbers n ON n.document_id = m.id
         ),
+        referral_page AS (
+            -- A remiss shows all its cases, in the order (rank, remiss, case). Only
+            -- the first $6 + 1 remisser after the cursor can have a case on this
+            -- page: each has a case, and at most one (the cursor's) is used up.
+            SELECT id, rank FROM referral_matches
+            WHERE n <= $8 AND (rank, created_at, id) <= ($2, $9, $10)
+            ORDER BY rank DESC, created_at DESC, id DESC
+            LIMIT $6::bigint + 1
+        ),
         hits AS (
-            SELECT * FROM referral_hits
+            SELECT c.id, c.referral_id, p.rank FROM referral_page p JOIN cases c ON c.referral_id = p.id
             UNION ALL
-            SELECT * FROM case_hits
+            SELECT id, referral_id, rank FROM case_matches WHERE n <= $8
             UNION ALL
-            SELECT * FROM document_hits
+            SELECT id, referral_id, rank FROM document_matches WHERE n <= $8
         )
-        SELECT id AS "id!", max(rank)::real AS "rank!",
-               EXISTS (SELECT 1 FROM hits WHERE n > $8) AS "capped!"
-        FROM hits
-        WHERE n <= $8
-        GROUP BY id
-        HAVING (max(rank)::real, id) < ($2, $3)
-        ORDER BY 2 DESC, 1 DESC
+        SELECT h.id AS "case_id!", max(h.rank) AS "rank!", r.created_at AS "referral_at!", r.id AS "referral_id!",
+               EXISTS (SELECT 1 FROM referral_matches WHERE n > $8)
+               OR EXISTS (SELECT 1 FROM case_matches WHERE n > $8)
+               OR EXISTS (SELECT 1 FROM document_matches WHERE n > $8) AS "capped!"
+        FROM hits h JOIN referrals r ON r.id = h.referral_id
+        GROUP BY h.id, r.id
+        HAVING (max(h.rank), r.created_at, r.id, h.id) < ($2, $9, $10, $3)
+        ORDER BY 2 DESC, 3 DESC, 4 DESC, 1 DESC
         LIMIT $6"#,
         words,
-        after_rank,
-        after_id,
+        after.rank,
+        after.case_id,
         dnr_prefix,
         sender_key,
         limit,
         has_digits,
         cap,
+        after.referral_registered_at,
+        after.referral_id,
     )
     .fetch_all(&mut **tx)
     .await?;
     Ok(Found {
         capped: rows.first().is_some_and(|r| r.capped),
-        hits: rows.into_iter().map(|r| (r.id, r.rank)).collect(),
+        hits: rows
+            .into_iter()
+            .map(|r| SearchHit {
+                rank: r.rank,
+                referral_registered_at: r.referral_at,
+                referral_id: r.referral_id,
+                case_id: r.case_id,
+            })
+            .collect(),
     })
 }

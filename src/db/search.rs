@@ -2,7 +2,7 @@
 //! configuration, and diarienummer looked up exactly or by prefix. Visibility is
 //! part of every query, exactly as the pages apply it.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
@@ -48,6 +48,8 @@ pub struct Hit {
     /// With ⟦ ⟧ around the matched words.
     pub snippet: String,
     pub rank: f32,
+    /// When the remiss or case was registered: of equal rank, the newest first.
+    pub registered_at: DateTime<Utc>,
 }
 
 /// One page of hits, best first, and whether a kind of hit had more matches than
@@ -75,8 +77,17 @@ pub(crate) async fn plan_for_parameters(tx: &mut Transaction<'_, Postgres>) -> s
     Ok(())
 }
 
-/// One page of hits, best first. `after` is the last hit of the previous page
-/// (rank, id): the page continues below it without counting what came before.
+/// Where a page of hits ends: the last hit's rank, registration and id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct After {
+    pub rank: f32,
+    pub registered_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+/// One page of hits, best first and, of equal rank, newest first. `after` is the
+/// last hit of the previous page: the page continues below it without counting
+/// what came before.
 /// Each kind of match ranks only its newest `cap` matches, so that a common word
 /// costs no more than a rare one. It runs in a transaction (from `db::begin`)
 /// because its planner settings are local to one.
@@ -88,11 +99,15 @@ pub async fn search(
     dnr: Option<&DnrQuery>,
     filters: &Filters,
     viewer: &Viewer,
-    after: Option<(f32, Uuid)>,
+    after: Option<After>,
     limit: i64,
     cap: i64,
 ) -> sqlx::Result<Found> {
-    let (after_rank, after_id) = after.unwrap_or((f32::MAX, Uuid::max()));
+    let after = after.unwrap_or(After {
+        rank: f32::MAX,
+        registered_at: DateTime::<Utc>::MAX_UTC,
+        id: Uuid::max(),
+    });
     let dnr_prefix = dnr.and_then(DnrQuery::text_prefix);
     let dnr_exact = match dnr {
         Some(DnrQuery::Full { .. }) => dnr_prefix.clone(),
@@ -116,7 +131,7 @@ pub async fn search(
             -- it, or by the sender's number (`2019/1939`). Each kind of hit takes only
             -- its newest $18 matches, numbered `n`, and one more, which tells that there
             -- were more. Planned for the parameters, only one way of matching remains.
-            SELECT 'referral' AS kind, m.id, m.id AS referral_id,
+            SELECT 'referral' AS kind, m.id, m.id AS referral_id, m.created_at,
                    CASE WHEN $11::text IS NOT NULL THEN 50
                         ELSE ts_rank_cd(m.search_public || CASE WHEN m.visible THEN m.search_description ELSE ''::tsvector END,
                                         to_tsquery('swedish', $1)) END AS rank,
@@ -145,7 +160,7 @@ pub async fn search(
         case_hits AS (
             -- Cases by their report and decisions, or by diarienummer: exactly (first),
             -- by prefix, or by year and number; where the viewer may see them.
-            SELECT 'case' AS kind, m.id, m.referral_id,
+            SELECT 'case' AS kind, m.id, m.referral_id, m.created_at,
                    CASE WHEN m.dnr_text = $7 THEN 100 WHEN $8::int IS NOT NULL THEN 90 WHEN $6::text IS NOT NULL THEN 60
                         ELSE ts_rank_cd(m.search, to_tsquery('swedish', $1)) END AS rank,
                    row_number() OVER (ORDER BY m.dnr_text = $7 DESC, m.created_at DESC, m.id DESC) AS n
@@ -174,10 +189,11 @@ pub async fn search(
             SELECT * FROM case_hits
         ),
         page AS (
-            SELECT h.kind, h.id, h.referral_id, h.rank::real AS rank
+            -- Best first; of equal rank, the newest.
+            SELECT h.kind, h.id, h.referral_id, h.rank::real AS rank, h.created_at
             FROM hits h
-            WHERE h.n <= $18 AND (h.rank::real, h.id) < ($2, $3)
-            ORDER BY 4 DESC, h.id DESC
+            WHERE h.n <= $18 AND (h.rank::real, h.created_at, h.id) < ($2, $21, $3)
+            ORDER BY 4 DESC, h.created_at DESC, h.id DESC
             LIMIT $17
         )
         SELECT p.kind AS "kind!", p.id AS "id!", r.id AS "referral_id!", r.title AS "title!",
@@ -191,7 +207,7 @@ pub async fn search(
                         THEN r.title || '. ' || r.description
                         ELSE r.title END,
                    to_tsquery('swedish', $19), 'StartSel=⟦, StopSel=⟧, MaxFragments=2, MaxWords=25, MinWords=8, FragmentDelimiter=" … "') AS "snippet!",
-               p.rank AS "rank!",
+               p.rank AS "rank!", p.created_at AS "registered_at!",
                EXISTS (SELECT 1 FROM hits WHERE n > $18) AS "capped!"
         FROM page p
         JOIN referrals r ON r.id = p.referral_id
@@ -200,10 +216,10 @@ pub async fn search(
         LEFT JOIN LATERAL (
             SELECT summary, considerations FROM report_revisions WHERE case_id = c.id ORDER BY number DESC LIMIT 1
         ) rev ON p.kind = 'case'
-        ORDER BY p.rank DESC, p.id DESC"#,
+        ORDER BY p.rank DESC, p.created_at DESC, p.id DESC"#,
         text_words,
-        after_rank,
-        after_id,
+        after.rank,
+        after.id,
         viewer.sees_secret_descriptions,
         &viewer.organs,
         dnr_prefix,
@@ -221,6 +237,7 @@ pub async fn search(
         cap,
         words,
         has_digits,
+        after.registered_at,
     )
     .fetch_all(&mut **tx)
     .await?;
@@ -241,6 +258,7 @@ pub async fn search(
             organ_id: r.organ_id,
             snippet: r.snippet,
             rank: r.rank,
+            registered_at: r.registered_at,
         })
         .collect();
     Ok(Found { hits, capped })

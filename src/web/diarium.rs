@@ -17,7 +17,7 @@ use super::query::Query;
 use super::views::{Layout, page};
 use super::{AppError, AppState};
 use crate::db;
-use crate::db::diarium::Entry;
+use crate::db::diarium::{Entry, SearchHit};
 use crate::db::documents::DiariumDocument;
 use crate::domain::CaseState;
 use crate::domain::dates::format_stockholm;
@@ -232,6 +232,30 @@ fn public_layout(title: impl Into<String>) -> Layout {
     layout
 }
 
+/// Where a page of the search ends: rank, the remiss's registration (µs) and id,
+/// and the case's id.
+fn encode_search_cursor(hit: &SearchHit) -> String {
+    format!(
+        "{}_{}_{}_{}",
+        hit.rank,
+        hit.referral_registered_at.timestamp_micros(),
+        hit.referral_id,
+        hit.case_id
+    )
+}
+
+fn decode_search_cursor(text: &str) -> Option<SearchHit> {
+    let mut parts = text.splitn(4, '_');
+    Some(SearchHit {
+        rank: parts.next()?.parse().ok()?,
+        referral_registered_at: DateTime::<Utc>::from_timestamp_micros(
+            parts.next()?.parse().ok()?,
+        )?,
+        referral_id: Uuid::parse_str(parts.next()?).ok()?,
+        case_id: Uuid::parse_str(parts.next()?).ok()?,
+    })
+}
+
 async fn list(
     State(state): State<AppState>,
     Query(params): Query<ListParams>,
@@ -257,10 +281,7 @@ async fn list(
             .flatten();
         (rows, next)
     } else {
-        let after = params
-            .after
-            .split_once('_')
-            .and_then(|(rank, id)| Some((rank.parse().ok()?, Uuid::parse_str(id).ok()?)));
+        let after = decode_search_cursor(&params.after);
         // The search's planner settings hold for its own transaction only; a
         // visitor who leaves has its statement cancelled.
         let mut tx = db::begin_cancellable(&state.public_reads).await?;
@@ -270,7 +291,7 @@ async fn list(
             &tsquery(q),
             dnr_query(q).as_ref(),
             q.chars().any(|c| c.is_ascii_digit()),
-            after,
+            after.as_ref(),
             PAGE_SIZE + 1,
             RANKED_MATCHES,
         )
@@ -280,9 +301,9 @@ async fn list(
         let more = hits.len() as i64 > PAGE_SIZE;
         hits.truncate(PAGE_SIZE as usize);
         let next = more
-            .then(|| hits.last().map(|(id, rank)| format!("{rank}_{id}")))
+            .then(|| hits.last().map(encode_search_cursor))
             .flatten();
-        let ids: Vec<Uuid> = hits.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<Uuid> = hits.iter().map(|hit| hit.case_id).collect();
         let entries = db::diarium::entries(&mut tx, &ids).await?;
         tx.commit().await?;
         (entries, next)

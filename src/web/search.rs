@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use super::views::{Layout, page};
 use super::{AppError, AppState};
 use crate::db;
 use crate::db::organs::Organ;
-use crate::db::search::{Filters, Hit, Viewer};
+use crate::db::search::{After, Filters, Hit, Viewer};
 use crate::domain::CaseState;
 use crate::domain::dates::parse_date;
 use crate::domain::personal_data::mask;
@@ -70,10 +70,23 @@ struct SearchPage {
     first_href: Option<String>,
 }
 
-/// `rank:id` of the last hit on a page.
-fn decode_after(text: &str) -> Option<(f32, Uuid)> {
-    let (rank, id) = text.split_once(':')?;
-    Some((rank.parse().ok()?, Uuid::parse_str(id).ok()?))
+/// `rank:registered µs:id` of the last hit on a page.
+fn encode_after(hit: &Hit) -> String {
+    format!(
+        "{}:{}:{}",
+        hit.rank,
+        hit.registered_at.timestamp_micros(),
+        hit.id
+    )
+}
+
+fn decode_after(text: &str) -> Option<After> {
+    let mut parts = text.splitn(3, ':');
+    Some(After {
+        rank: parts.next()?.parse().ok()?,
+        registered_at: DateTime::<Utc>::from_timestamp_micros(parts.next()?.parse().ok()?)?,
+        id: Uuid::parse_str(parts.next()?).ok()?,
+    })
 }
 
 fn viewer(user: &CurrentUser) -> Viewer {
@@ -165,7 +178,7 @@ pub async fn search(
     let next_href = more
         .then(|| {
             hits.last()
-                .map(|h| format!("{base}&after={}:{}", h.rank, h.id))
+                .map(|h| format!("{base}&after={}", encode_after(h)))
         })
         .flatten();
     let first_href = after.map(|_| base.clone());

@@ -468,7 +468,7 @@ async fn running_searches(pool: &PgPool) -> i64 {
     sqlx::query_scalar(
         "SELECT count(*) FROM pg_stat_activity
          WHERE datname = current_database() AND state = 'active'
-           AND query LIKE '%referral_hits%' AND pid <> pg_backend_pid()",
+           AND query LIKE '%to_tsquery%' AND pid <> pg_backend_pid()",
     )
     .fetch_one(pool)
     .await

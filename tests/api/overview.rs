@@ -905,11 +905,13 @@ async fn search_ranks_only_the_newest_500_matches_says_so_and_pages_through_them
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains(CAPPED_NOTICE);
     let mut seen = BTreeSet::new();
+    let mut order = Vec::new();
     loop {
         let links = result_links(&page);
         assert!(!links.is_empty(), "{}", page.body);
         for link in links {
             assert!(seen.insert(link.clone()), "{link} twice");
+            order.push(link);
         }
         match next_link(&page) {
             Some(next) => page = registrar.get(&next).await,
@@ -917,6 +919,15 @@ async fn search_ranks_only_the_newest_500_matches_says_so_and_pages_through_them
         }
     }
     assert_eq!(seen.len(), 500, "the newest 500, each once");
+    // Every title matches alike: of equal rank, the newest first.
+    let newest_first: Vec<String> = sqlx::query_scalar(
+        "SELECT '/remisser/' || id FROM referrals WHERE title LIKE 'Remiss om kajakleder %'
+         ORDER BY created_at DESC LIMIT 500",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(order, newest_first);
     assert!(
         !seen.contains(&format!("/remisser/{oldest}")),
         "the oldest match is past the cap"
@@ -958,6 +969,70 @@ async fn search_says_nothing_of_a_cap_when_every_match_is_ranked(pool: sqlx::PgP
     let diarium = app.browser().get("/diarium?q=kajakleder").await;
     assert_eq!(diarium_rows(&diarium), 25, "{}", diarium.body);
     diarium.assert_lacks("Sökningen gav många träffar");
+}
+
+/// Links of a diarium page's entries, in order.
+fn diarium_links(page: &TestResponse) -> Vec<String> {
+    page.body
+        .split("<td><a href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn the_diarium_search_ranks_then_lists_the_newest_remiss_first_with_its_cases_together(
+    pool: sqlx::PgPool,
+) {
+    let app = TestApp::with_demo(pool).await;
+    // Twelve remisser of equal rank, one a minute apart, each to three organs;
+    // and an older one whose title names the word twice, which ranks first.
+    for statement in [
+        "INSERT INTO referrals (id, title, sender_name, received_on, deadline, registered_by, created_at)
+         SELECT gen_random_uuid(), 'Remiss om kanotleder ' || i, 'Länsstyrelsen', current_date,
+                current_date + 30, (SELECT id FROM users WHERE username = 'registrator'),
+                now() - i * interval '1 minute'
+         FROM generate_series(0, 11) AS i
+         UNION ALL
+         SELECT gen_random_uuid(), 'Kanotleder och åter kanotleder', 'Länsstyrelsen', current_date,
+                current_date + 30, (SELECT id FROM users WHERE username = 'registrator'),
+                now() - interval '1 day'",
+        "INSERT INTO cases (id, referral_id, organ_id, dnr_prefix, dnr_year, dnr_seq, created_at)
+         SELECT gen_random_uuid(), r.id, o.id, o.diarium_prefix, 2099,
+                row_number() OVER (PARTITION BY o.id ORDER BY r.created_at), r.created_at
+         FROM referrals r
+         CROSS JOIN (SELECT id, diarium_prefix FROM organs ORDER BY name LIMIT 3) o
+         WHERE r.title ILIKE '%kanotleder%'",
+    ] {
+        sqlx::query(statement).execute(&app.pool).await.unwrap();
+    }
+    // The expected order: by rank, then the newest remiss, its cases by id.
+    let expected: Vec<String> = sqlx::query_scalar(
+        "SELECT '/diarium/' || c.id FROM cases c JOIN referrals r ON r.id = c.referral_id
+         WHERE r.title ILIKE '%kanotleder%'
+         ORDER BY r.title LIKE 'Kanotleder och%' DESC, r.created_at DESC, c.id DESC",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(expected.len(), 39);
+
+    let mut public = app.browser();
+    let mut page = public.get("/diarium?q=kanotleder").await;
+    let mut found = Vec::new();
+    loop {
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        found.extend(diarium_links(&page));
+        match next_link(&page) {
+            Some(next) => page = public.get(&next).await,
+            None => break,
+        }
+    }
+    assert_eq!(
+        found, expected,
+        "every case once, in rank and registration order"
+    );
 }
 
 // ---------------------------------------------------------------------------
