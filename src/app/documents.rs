@@ -773,17 +773,25 @@ pub async fn annul_in(
     .await
 }
 
-/// Documents of a remiss, as `actor` may see them listed.
-pub async fn of_referral(ctx: &Context, actor: &Actor, referral_id: Uuid) -> Result<Vec<Document>> {
-    let mut conn = ctx.pool.acquire().await?;
-    let documents = db::documents::of_referral(&mut conn, referral_id).await?;
+/// Documents of a remiss, as `actor` may see them listed; on the connection the
+/// page reads the rest with.
+pub async fn of_referral_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    referral_id: Uuid,
+) -> Result<Vec<Document>> {
+    let documents = db::documents::of_referral(conn, referral_id).await?;
     Ok(listed(actor, documents))
 }
 
-/// Documents numbered in a case, as `actor` may see them listed.
-pub async fn of_case(ctx: &Context, actor: &Actor, case_id: Uuid) -> Result<Vec<Document>> {
-    let mut conn = ctx.pool.acquire().await?;
-    let documents = db::documents::of_case(&mut conn, case_id).await?;
+/// Documents numbered in a case, as `actor` may see them listed; on the
+/// connection the page reads the rest with.
+pub async fn of_case_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    case_id: Uuid,
+) -> Result<Vec<Document>> {
+    let documents = db::documents::of_case(conn, case_id).await?;
     Ok(listed(actor, documents))
 }
 

@@ -1,11 +1,20 @@
 //! One respondent's case.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
 use sqlx::PgConnection;
+use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::audit::{self, NewEvent};
+use super::audit::{self, HistoryEntry, NewEvent};
+use super::decisions::{Decision, DecisionRow, Reply};
+use super::notices::Announced;
+use super::outbox::Status;
+use super::reports::{Revision, RevisionRow};
+use super::reviews::ReviewRow;
+use super::users::Colleague;
 use crate::domain::audit::{CaseEvent, StateAfter, StateBefore};
+use crate::domain::message::MessageKind;
 use crate::domain::{CaseState, Dnr};
 
 #[derive(Debug, Clone)]
@@ -41,6 +50,42 @@ pub struct CaseDetail {
     pub version: i32,
 }
 
+/// The [`CaseDetail`] of a row whose statement selects the case's columns as
+/// [`get`] does (the other statements that read a case with more beside it).
+macro_rules! case_detail {
+    ($row:ident) => {
+        CaseDetail {
+            id: $row.id,
+            referral_id: $row.referral_id,
+            referral_title: $row.referral_title,
+            sender_name: $row.sender_name,
+            sender_is_organ: $row.sender_is_organ,
+            sender_dnr: $row.sender_dnr,
+            sender_email: $row.sender_email,
+            received_on: $row.received_on,
+            deadline: $row.deadline,
+            secret: $row.secret,
+            organ_id: $row.organ_id,
+            organ_name: $row.organ_name,
+            administration: $row.administration,
+            delegation_allowed: $row.delegation_allowed,
+            dnr: Dnr {
+                prefix: $row.dnr_prefix,
+                year: $row.dnr_year,
+                seq: $row.dnr_seq,
+            },
+            state: $row.state,
+            officer_id: $row.assigned_officer_id,
+            officer_name: $row.officer_name,
+            officer_title: $row.officer_title,
+            officer_email: $row.officer_email,
+            declined_reason: $row.declined_reason,
+            annulled_reason: $row.annulled_reason,
+            version: $row.version,
+        }
+    };
+}
+
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseDetail>> {
     let row = sqlx::query!(
         r#"SELECT c.id, c.referral_id, r.title AS referral_title, r.sender_name,
@@ -58,34 +103,209 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<CaseD
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|row| CaseDetail {
-        id: row.id,
-        referral_id: row.referral_id,
-        referral_title: row.referral_title,
-        sender_name: row.sender_name,
-        sender_is_organ: row.sender_is_organ,
-        sender_dnr: row.sender_dnr,
-        sender_email: row.sender_email,
-        received_on: row.received_on,
-        deadline: row.deadline,
-        secret: row.secret,
-        organ_id: row.organ_id,
-        organ_name: row.organ_name,
-        administration: row.administration,
-        delegation_allowed: row.delegation_allowed,
-        dnr: Dnr {
-            prefix: row.dnr_prefix,
-            year: row.dnr_year,
-            seq: row.dnr_seq,
-        },
-        state: row.state,
-        officer_id: row.assigned_officer_id,
-        officer_name: row.officer_name,
-        officer_title: row.officer_title,
-        officer_email: row.officer_email,
-        declined_reason: row.declined_reason,
-        annulled_reason: row.annulled_reason,
-        version: row.version,
+    Ok(row.map(|row| case_detail!(row)))
+}
+
+/// The meeting whose agenda a case waits on for its decision.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct OnAgenda {
+    pub meeting_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+}
+
+/// A case with what its page shows beside it, read in one statement. The
+/// drafts and reviews are read for every reader; the page shows them to the
+/// organ's own users only.
+#[derive(Debug, Clone)]
+pub struct PageFacts {
+    pub case: CaseDetail,
+    /// Its own events, its remiss's as a whole, and the justering of each meeting
+    /// that decided on it, in the order recorded.
+    pub history: Vec<HistoryEntry>,
+    /// Every decision on it, oldest first.
+    pub decisions: Vec<Decision>,
+    /// The newest revision of its tjänsteutlåtande.
+    pub latest: Option<Revision>,
+    /// Its reviews, oldest first.
+    pub reviews: Vec<ReviewRow>,
+    pub reply: Option<Reply>,
+    /// The newest e-mail of the yttrande.
+    pub reply_mail: Option<Status>,
+    /// The first notice announcing its standing decision.
+    pub notice: Option<Announced>,
+    pub on_agenda: Option<OnAgenda>,
+}
+
+/// The case and what its page shows beside it: the lists aggregated as JSON,
+/// each one-row fact as a JSON object (none when there is none).
+pub async fn page_facts(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<PageFacts>> {
+    let row = sqlx::query!(
+        r#"SELECT c.id, c.referral_id, r.title AS referral_title, r.sender_name,
+                  r.sender_organ_id IS NOT NULL AS "sender_is_organ!", r.sender_dnr, r.sender_email,
+                  r.received_on, r.deadline, r.secret, c.organ_id, o.name AS organ_name, o.administration,
+                  o.delegation_allowed, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state AS "state: CaseState",
+                  c.assigned_officer_id, u.display_name AS "officer_name?", u.title AS "officer_title?",
+                  u.email AS "officer_email?", c.declined_reason, r.annulled_reason, c.version,
+                  -- The history: parts that each read their own index (an OR of them
+                  -- does not): the case's events, its remiss's, and the justering of
+                  -- each meeting that decided on it.
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'at', e.at, 'actor_name', eu.display_name, 'action', e.action,
+                              'before', e.before, 'after', e.after) ORDER BY e.id), '[]')
+                   FROM (SELECT id, at, actor_id, action, before, after FROM audit_events
+                         WHERE case_id = c.id
+                         UNION ALL
+                         SELECT id, at, actor_id, action, before, after FROM audit_events
+                         WHERE referral_id = c.referral_id AND case_id IS NULL
+                         UNION ALL
+                         SELECT id, at, actor_id, action, before, after FROM audit_events
+                         WHERE entity_type = 'meeting' AND action = 'meeting.adjusted'
+                           AND entity_id IN (SELECT a.meeting_id FROM decisions d
+                                             JOIN agenda_items a ON a.id = d.agenda_item_id
+                                             WHERE d.case_id = c.id)) e
+                   LEFT JOIN users eu ON eu.id = e.actor_id) AS "history!: Json<Vec<HistoryEntry>>",
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'id', d.id, 'case_id', d.case_id, 'agenda_item_id', d.agenda_item_id,
+                              'outcome', d.outcome, 'paragraph', d.paragraph, 'decided_on', d.decided_on,
+                              'decision_text', d.decision_text, 'reason', d.reason,
+                              'attendance', d.attendance, 'reservations', d.reservations,
+                              'statements', d.statements, 'motions', d.motions,
+                              'procedure', d.procedure, 'votes', d.votes, 'absences', d.absences,
+                              'delegation_reference', d.delegation_reference,
+                              'adjusted_at_once', d.adjusted_at_once, 'revision_id', d.revision_id,
+                              'decided_by_name', du.display_name, 'meeting_id', m.id,
+                              'meeting_starts_at', m.starts_at, 'meeting_place', m.place,
+                              'adjusted_on', m.adjusted_on, 'adjusted_by', m.adjusted_by)
+                              ORDER BY d.created_at, d.id), '[]')
+                   FROM decisions d
+                   JOIN users du ON du.id = d.decided_by
+                   LEFT JOIN agenda_items a ON a.id = d.agenda_item_id
+                   LEFT JOIN meetings m ON m.id = a.meeting_id
+                   WHERE d.case_id = c.id) AS "decisions!: Json<Vec<DecisionRow>>",
+                  (SELECT json_build_object(
+                              'id', v.id, 'case_id', v.case_id, 'number', v.number, 'title', v.title,
+                              'proposals', v.proposals, 'summary', v.summary,
+                              'preparation', v.preparation, 'background', v.background,
+                              'considerations', v.considerations, 'signatories', v.signatories,
+                              'author_name', vu.display_name, 'created_at', v.created_at)
+                   FROM report_revisions v JOIN users vu ON vu.id = v.author_id
+                   WHERE v.case_id = c.id ORDER BY v.number DESC LIMIT 1) AS "latest?: Json<RevisionRow>",
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'revision_number', wr.number, 'reviewer_name', wu.display_name,
+                              'approved', w.outcome = 'approved', 'comment', w.comment,
+                              'created_at', w.created_at) ORDER BY w.created_at, w.id), '[]')
+                   FROM reviews w
+                   JOIN report_revisions wr ON wr.id = w.revision_id
+                   JOIN users wu ON wu.id = w.reviewer_id
+                   WHERE w.case_id = c.id) AS "reviews!: Json<Vec<ReviewRow>>",
+                  (SELECT json_build_object(
+                              'dispatched_on', p.dispatched_on, 'recipient', p.recipient,
+                              'dispatched_by_name', pu.display_name)
+                   FROM replies p JOIN users pu ON pu.id = p.dispatched_by
+                   WHERE p.case_id = c.id) AS "reply?: Json<Reply>",
+                  (SELECT json_build_object(
+                              'state', x.state, 'at', coalesce(x.sent_at, x.created_at),
+                              'recipient', x.recipient, 'last_error', x.last_error)
+                   FROM outbox x WHERE x.case_id = c.id AND x.kind = $2
+                   ORDER BY x.created_at DESC LIMIT 1) AS "reply_mail?: Json<Status>",
+                  (SELECT json_build_object(
+                              'posted_on', n.posted_on, 'appeal_last_day', n.appeal_last_day,
+                              'take_down_on', n.take_down_on)
+                   FROM decisions d
+                   LEFT JOIN agenda_items a ON a.id = d.agenda_item_id
+                   JOIN notices n ON n.decision_id = d.id OR n.meeting_id = a.meeting_id
+                   WHERE d.case_id = c.id AND d.outcome IN ('adopted', 'amended', 'delegation')
+                   ORDER BY n.posted_on, n.created_at
+                   LIMIT 1) AS "notice?: Json<Announced>",
+                  (SELECT json_build_object('meeting_id', m.id, 'starts_at', m.starts_at)
+                   FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
+                   WHERE a.case_id = c.id
+                     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.agenda_item_id = a.id)
+                   LIMIT 1) AS "on_agenda?: Json<OnAgenda>"
+           FROM cases c
+           JOIN referrals r ON r.id = c.referral_id
+           JOIN organs o ON o.id = c.organ_id
+           LEFT JOIN users u ON u.id = c.assigned_officer_id
+           WHERE c.id = $1"#,
+        id,
+        MessageKind::Reply.as_str(),
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| PageFacts {
+        history: row.history.0,
+        decisions: row.decisions.0.into_iter().map(Decision::from).collect(),
+        latest: row.latest.map(|latest| latest.0.into_revision()),
+        reviews: row.reviews.0,
+        reply: row.reply.map(|reply| reply.0),
+        reply_mail: row.reply_mail.map(|status| status.0),
+        notice: row.notice.map(|notice| notice.0),
+        on_agenda: row.on_agenda.map(|on| on.0),
+        case: case_detail!(row),
+    }))
+}
+
+/// A case with what its editor shows beside the text, read in one statement.
+#[derive(Debug, Clone)]
+pub struct EditorFacts {
+    pub case: CaseDetail,
+    /// The newest revision of its tjänsteutlåtande.
+    pub latest: Option<Revision>,
+    /// Its newest review.
+    pub last_review: Option<ReviewRow>,
+    /// The active users with any role in its organ (the signatories to choose
+    /// from), by name.
+    pub colleagues: Vec<Colleague>,
+}
+
+/// The case and what its editor shows beside the text, as JSON as in
+/// [`page_facts`].
+pub async fn editor_facts(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<EditorFacts>> {
+    let row = sqlx::query!(
+        r#"SELECT c.id, c.referral_id, r.title AS referral_title, r.sender_name,
+                  r.sender_organ_id IS NOT NULL AS "sender_is_organ!", r.sender_dnr, r.sender_email,
+                  r.received_on, r.deadline, r.secret, c.organ_id, o.name AS organ_name, o.administration,
+                  o.delegation_allowed, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state AS "state: CaseState",
+                  c.assigned_officer_id, u.display_name AS "officer_name?", u.title AS "officer_title?",
+                  u.email AS "officer_email?", c.declined_reason, r.annulled_reason, c.version,
+                  (SELECT json_build_object(
+                              'id', v.id, 'case_id', v.case_id, 'number', v.number, 'title', v.title,
+                              'proposals', v.proposals, 'summary', v.summary,
+                              'preparation', v.preparation, 'background', v.background,
+                              'considerations', v.considerations, 'signatories', v.signatories,
+                              'author_name', vu.display_name, 'created_at', v.created_at)
+                   FROM report_revisions v JOIN users vu ON vu.id = v.author_id
+                   WHERE v.case_id = c.id ORDER BY v.number DESC LIMIT 1) AS "latest?: Json<RevisionRow>",
+                  (SELECT json_build_object(
+                              'revision_number', wr.number, 'reviewer_name', wu.display_name,
+                              'approved', w.outcome = 'approved', 'comment', w.comment,
+                              'created_at', w.created_at)
+                   FROM reviews w
+                   JOIN report_revisions wr ON wr.id = w.revision_id
+                   JOIN users wu ON wu.id = w.reviewer_id
+                   WHERE w.case_id = c.id
+                   ORDER BY w.created_at DESC, w.id DESC LIMIT 1) AS "last_review?: Json<ReviewRow>",
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'id', cu.id, 'display_name', cu.display_name, 'title', cu.title)
+                              ORDER BY cu.display_name), '[]')
+                   FROM users cu
+                   WHERE cu.active AND EXISTS (SELECT 1 FROM user_roles cr
+                                               WHERE cr.user_id = cu.id AND cr.organ_id = c.organ_id))
+                   AS "colleagues!: Json<Vec<Colleague>>"
+           FROM cases c
+           JOIN referrals r ON r.id = c.referral_id
+           JOIN organs o ON o.id = c.organ_id
+           LEFT JOIN users u ON u.id = c.assigned_officer_id
+           WHERE c.id = $1"#,
+        id,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| EditorFacts {
+        latest: row.latest.map(|latest| latest.0.into_revision()),
+        last_review: row.last_review.map(|review| review.0),
+        colleagues: row.colleagues.0,
+        case: case_detail!(row),
     }))
 }
 

@@ -1,6 +1,7 @@
 //! Decisions on cases (at meetings or by delegation) and the dispatched replies.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -183,7 +184,8 @@ impl Decision {
 }
 
 /// A decision as read, its JSON lists still JSON.
-struct DecisionRow {
+#[derive(Debug, Deserialize)]
+pub(super) struct DecisionRow {
     id: Uuid,
     case_id: Uuid,
     agenda_item_id: Option<Uuid>,
@@ -335,7 +337,7 @@ pub async fn last_registry_address(
     .await
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Reply {
     pub dispatched_on: NaiveDate,
     pub recipient: String,

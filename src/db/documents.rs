@@ -198,8 +198,31 @@ impl Document {
     }
 }
 
+/// Which documents a read lists, and in what order.
+#[derive(Debug, Clone, Copy)]
+enum Listing<'a> {
+    /// These, in the order given.
+    Ids(&'a [Uuid]),
+    /// Every document numbered in the case, by number.
+    NumberedIn(Uuid),
+    /// The remiss's own documents, in the order registered.
+    OfReferral(Uuid),
+}
+
 /// These documents, in the order given; unknown ids are left out.
 pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Document>> {
+    read(conn, Listing::Ids(ids)).await
+}
+
+/// The documents of `listing` in one statement: each listing's ids come from a
+/// part of the union that reads its own index (the other parts are given NULL
+/// and read nothing).
+async fn read(conn: &mut PgConnection, listing: Listing<'_>) -> sqlx::Result<Vec<Document>> {
+    let (ids, case_id, referral_id) = match listing {
+        Listing::Ids(ids) => (Some(ids), None, None),
+        Listing::NumberedIn(case_id) => (None, Some(case_id), None),
+        Listing::OfReferral(referral_id) => (None, None, Some(referral_id)),
+    };
     let rows = sqlx::query!(
         r#"SELECT d.id, d.referral_id AS own_referral_id, d.case_id, d.title, d.direction, d.dated_on,
                   d.counterpart, d.file_name, d.media_type, d.size, d.sha256, d.secrecy_provision,
@@ -219,7 +242,12 @@ pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<D
                   (SELECT coalesce(array_agg(nc.dnr_text || '-' || n.number ORDER BY nc.dnr_prefix, n.case_id), '{}')
                    FROM document_numbers n JOIN cases nc ON nc.id = n.case_id
                    WHERE n.document_id = d.id) AS "number_texts!"
-           FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)
+           FROM (SELECT id, n FROM unnest($1::uuid[]) WITH ORDINALITY AS l(id, n)
+                 UNION ALL
+                 SELECT document_id, number::bigint FROM document_numbers WHERE case_id = $2
+                 UNION ALL
+                 SELECT id, row_number() OVER (ORDER BY registered_at, id) FROM documents
+                 WHERE referral_id = $3) AS p(id, n)
            JOIN documents d ON d.id = p.id
            LEFT JOIN cases c ON c.id = d.case_id
            JOIN referrals r ON r.id = coalesce(d.referral_id, c.referral_id)
@@ -228,7 +256,9 @@ pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<D
            LEFT JOIN users pu ON pu.id = d.published_by
            LEFT JOIN users au ON au.id = d.annulled_by
            ORDER BY p.n"#,
-        ids
+        ids,
+        case_id,
+        referral_id,
     )
     .fetch_all(conn)
     .await?;
@@ -293,24 +323,12 @@ pub async fn of_referral(
     conn: &mut PgConnection,
     referral_id: Uuid,
 ) -> sqlx::Result<Vec<Document>> {
-    let ids = sqlx::query_scalar!(
-        "SELECT id FROM documents WHERE referral_id = $1 ORDER BY registered_at, id",
-        referral_id
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    by_ids(conn, &ids).await
+    read(conn, Listing::OfReferral(referral_id)).await
 }
 
 /// Every document numbered in a case (its remiss's and its own), by number.
 pub async fn of_case(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<Document>> {
-    let ids = sqlx::query_scalar!(
-        "SELECT document_id FROM document_numbers WHERE case_id = $1 ORDER BY number",
-        case_id
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    by_ids(conn, &ids).await
+    read(conn, Listing::NumberedIn(case_id)).await
 }
 
 /// Marks the document *får publiceras*; with `checked`, also records that the

@@ -3,6 +3,7 @@
 //! decision text are not read here at all.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -122,7 +123,7 @@ pub async fn get_posted(
 }
 
 /// The appeal period a notice started.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Deserialize)]
 pub struct Announced {
     pub posted_on: NaiveDate,
     pub appeal_last_day: NaiveDate,

@@ -3,6 +3,7 @@
 //! and the deadline reminders already given.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -193,31 +194,12 @@ pub async fn requeue(conn: &mut PgConnection, id: Uuid, at: DateTime<Utc>) -> sq
 }
 
 /// How the yttrande's e-mail went: its state, when (sent, or created), its address.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Status {
     pub state: MessageState,
     pub at: DateTime<Utc>,
     pub recipient: String,
     pub last_error: Option<String>,
-}
-
-/// The newest message of `kind` about a case.
-pub async fn status(
-    conn: &mut PgConnection,
-    case_id: Uuid,
-    kind: MessageKind,
-) -> sqlx::Result<Option<Status>> {
-    sqlx::query_as!(
-        Status,
-        r#"SELECT state AS "state: MessageState", coalesce(sent_at, created_at) AS "at!",
-                  recipient, last_error
-           FROM outbox WHERE case_id = $1 AND kind = $2
-           ORDER BY created_at DESC LIMIT 1"#,
-        case_id,
-        kind.as_str()
-    )
-    .fetch_optional(conn)
-    .await
 }
 
 /// Deletes messages sent before `before`.

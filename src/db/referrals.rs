@@ -1,11 +1,12 @@
 //! Remisser and the cases they open, one per respondent.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
+use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::audit::{self, NewEvent};
+use super::audit::{self, HistoryEntry, NewEvent};
 use crate::domain::audit::{AuditAction, ReferralFields};
 use crate::domain::audit::{DeadlineExtended, ReferralAnnulled};
 use crate::domain::referral::{Extension, ReferralDetails, Sender};
@@ -255,6 +256,108 @@ pub async fn cases(conn: &mut PgConnection, referral_id: Uuid) -> sqlx::Result<V
             officer_name: row.officer_name,
         })
         .collect())
+}
+
+/// A remiss with what its page lists beside it, read in one statement.
+#[derive(Debug, Clone)]
+pub struct ReferralPage {
+    pub referral: Referral,
+    /// As [`cases`] has them.
+    pub cases: Vec<CaseRow>,
+    /// In the order they were recorded (each one later than the one before).
+    pub extensions: Vec<ExtensionRow>,
+    /// Events on the remiss itself (registration, corrections), in the order
+    /// recorded.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A case of [`ReferralPage`] as its statement aggregates it.
+#[derive(Debug, Deserialize)]
+struct CaseJson {
+    id: Uuid,
+    organ_id: Uuid,
+    organ_name: String,
+    dnr_prefix: String,
+    dnr_year: i32,
+    dnr_seq: i32,
+    state: CaseState,
+    officer_name: Option<String>,
+}
+
+impl From<CaseJson> for CaseRow {
+    fn from(case: CaseJson) -> CaseRow {
+        CaseRow {
+            id: case.id,
+            organ_id: case.organ_id,
+            organ_name: case.organ_name,
+            dnr: Dnr {
+                prefix: case.dnr_prefix,
+                year: case.dnr_year,
+                seq: case.dnr_seq,
+            },
+            state: case.state,
+            officer_name: case.officer_name,
+        }
+    }
+}
+
+/// The remiss, its cases, its anstånd and its history, for its page: the lists
+/// aggregated as JSON.
+pub async fn page(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<ReferralPage>> {
+    let row = sqlx::query!(
+        r#"SELECT r.id, r.title, r.description, r.sender_organ_id, r.sender_name, r.sender_dnr,
+                  r.sender_email, r.received_on, r.deadline, r.secret, r.secrecy_provision,
+                  u.display_name AS registered_by_name, r.created_at, r.version,
+                  r.annulled_at, a.display_name AS "annulled_by_name?", r.annulled_reason,
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'id', c.id, 'organ_id', c.organ_id, 'organ_name', o.name,
+                              'dnr_prefix', c.dnr_prefix, 'dnr_year', c.dnr_year, 'dnr_seq', c.dnr_seq,
+                              'state', c.state, 'officer_name', cu.display_name) ORDER BY o.name), '[]')
+                   FROM cases c JOIN organs o ON o.id = c.organ_id
+                   LEFT JOIN users cu ON cu.id = c.assigned_officer_id
+                   WHERE c.referral_id = r.id) AS "cases!: Json<Vec<CaseJson>>",
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'previous_deadline', x.previous_deadline, 'deadline', x.deadline,
+                              'granted_on', x.granted_on, 'granted_by', x.granted_by, 'note', x.note)
+                              ORDER BY x.recorded_at, x.deadline), '[]')
+                   FROM deadline_extensions x
+                   WHERE x.referral_id = r.id) AS "extensions!: Json<Vec<ExtensionRow>>",
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'at', e.at, 'actor_name', eu.display_name, 'action', e.action,
+                              'before', e.before, 'after', e.after) ORDER BY e.id), '[]')
+                   FROM audit_events e LEFT JOIN users eu ON eu.id = e.actor_id
+                   WHERE e.referral_id = r.id AND e.case_id IS NULL) AS "history!: Json<Vec<HistoryEntry>>"
+           FROM referrals r JOIN users u ON u.id = r.registered_by
+           LEFT JOIN users a ON a.id = r.annulled_by
+           WHERE r.id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| ReferralPage {
+        referral: Referral {
+            id: row.id,
+            title: row.title,
+            description: row.description,
+            sender_organ_id: row.sender_organ_id,
+            sender_name: row.sender_name,
+            sender_dnr: row.sender_dnr,
+            sender_email: row.sender_email,
+            received_on: row.received_on,
+            deadline: row.deadline,
+            secret: row.secret,
+            secrecy_provision: row.secrecy_provision,
+            registered_by_name: row.registered_by_name,
+            created_at: row.created_at,
+            version: row.version,
+            annulled_at: row.annulled_at,
+            annulled_by_name: row.annulled_by_name,
+            annulled_reason: row.annulled_reason,
+        },
+        cases: row.cases.0.into_iter().map(CaseRow::from).collect(),
+        extensions: row.extensions.0,
+        history: row.history.0,
+    }))
 }
 
 /// Which remisser the list shows.
@@ -678,27 +781,11 @@ pub async fn extend_deadline(
 }
 
 /// An anstånd as recorded.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct ExtensionRow {
     pub previous_deadline: NaiveDate,
     pub deadline: NaiveDate,
     pub granted_on: NaiveDate,
     pub granted_by: String,
     pub note: String,
-}
-
-/// A remiss's anstånd, in the order they were recorded (each one later than the
-/// one before).
-pub async fn extensions(
-    conn: &mut PgConnection,
-    referral_id: Uuid,
-) -> sqlx::Result<Vec<ExtensionRow>> {
-    sqlx::query_as!(
-        ExtensionRow,
-        "SELECT previous_deadline, deadline, granted_on, granted_by, note
-         FROM deadline_extensions WHERE referral_id = $1 ORDER BY recorded_at, deadline",
-        referral_id
-    )
-    .fetch_all(conn)
-    .await
 }

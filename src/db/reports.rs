@@ -1,6 +1,7 @@
 //! Revisions of the tjänsteutlåtande: every save is a new, immutable row.
 
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -17,7 +18,9 @@ pub struct Revision {
     pub created_at: DateTime<Utc>,
 }
 
-struct RevisionRow {
+/// A revision as read, its JSON lists still JSON.
+#[derive(Debug, Deserialize)]
+pub(super) struct RevisionRow {
     id: Uuid,
     case_id: Uuid,
     number: i32,
@@ -33,7 +36,7 @@ struct RevisionRow {
 }
 
 impl RevisionRow {
-    fn into_revision(self) -> Revision {
+    pub(super) fn into_revision(self) -> Revision {
         // The JSON columns are written only by `save` from these same types.
         let proposals: Vec<String> = serde_json::from_value(self.proposals).unwrap_or_default();
         let signatories: Vec<Signatory> =

@@ -1,6 +1,7 @@
 //! Reviews of drafts: approvals and returns with their comments.
 
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -29,7 +30,7 @@ pub async fn record(
     Ok(())
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct ReviewRow {
     pub revision_number: i32,
     pub reviewer_name: String,

@@ -1,7 +1,8 @@
 //! The domain's stored enums as PostgreSQL text: each is written as its
 //! `as_str` and read back through its `parse`. A value the program does not know
 //! (a row written by a newer version, or by hand) is a decoding error that the
-//! query returns, never a panic.
+//! query returns, never a panic. The same text inside JSON that a query builds
+//! (a list aggregated into one row) reads back through `parse` as well.
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
@@ -46,6 +47,15 @@ macro_rules! stored_as_text {
         impl Encode<'_, Postgres> for $ty {
             fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
                 <&str as Encode<Postgres>>::encode(self.as_str(), buf)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                <$ty>::parse(&text).ok_or_else(|| {
+                    serde::de::Error::custom(format!("{} has no value {text:?}", stringify!($ty)))
+                })
             }
         }
     )*};

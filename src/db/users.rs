@@ -258,7 +258,7 @@ pub async fn demo_accounts_present(conn: &mut PgConnection) -> sqlx::Result<bool
     .await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Colleague {
     pub id: Uuid,
     pub display_name: String,
@@ -279,19 +279,6 @@ pub async fn with_role(
          ORDER BY u.display_name",
         organ_id,
         role.as_str(),
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// Active users with any role in an organ (for choosing signatories).
-pub async fn in_organ(conn: &mut PgConnection, organ_id: Uuid) -> sqlx::Result<Vec<Colleague>> {
-    sqlx::query_as!(
-        Colleague,
-        "SELECT u.id, u.display_name, u.title FROM users u
-         WHERE u.active AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.organ_id = $1)
-         ORDER BY u.display_name",
-        organ_id
     )
     .fetch_all(conn)
     .await

@@ -34,7 +34,6 @@ use crate::domain::confirmation::Confirmation;
 use crate::domain::dates::{days_left, days_left_sv, format_stockholm, stockholm_date};
 use crate::domain::history::{Reader, without_outcome};
 use crate::domain::meeting::default_act_date;
-use crate::domain::message::MessageKind;
 use crate::domain::notice::final_earliest_sv;
 use crate::domain::workflow::{DecisionOutcome, Transition};
 use crate::domain::{CaseState, FieldErrors, Role};
@@ -237,12 +236,20 @@ async fn case_page(
     form: ActionForm,
 ) -> Result<CasePage, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let case = db::cases::get(&mut conn, id)
+    let db::cases::PageFacts {
+        case,
+        history: mut entries,
+        decisions: recorded_decisions,
+        latest,
+        reviews,
+        reply,
+        reply_mail,
+        notice,
+        on_agenda,
+    } = db::cases::page_facts(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let insider = user.works_in(case.organ_id);
-    let mut entries = db::audit::case_history(&mut conn, case.id, case.referral_id).await?;
-    let recorded_decisions = db::decisions::for_case(&mut conn, case.id).await?;
     if !insider {
         // Drafting and review are working material: outsiders see the steps that
         // are public acts, and a meeting's decision only once it is public.
@@ -259,11 +266,9 @@ async fn case_page(
 
     let available = step::available(&case, &user.actor());
 
+    // Read with the case for every reader; working material for the organ's own.
     let (latest, reviews) = if insider {
-        (
-            db::reports::latest(&mut conn, case.id).await?,
-            db::reviews::for_case(&mut conn, case.id).await?,
-        )
+        (latest, reviews)
     } else {
         (None, Vec::new())
     };
@@ -286,17 +291,13 @@ async fn case_page(
             decision,
         })
         .collect();
-    let reply = db::decisions::reply(&mut conn, case.id).await?;
-    let reply_mail = db::outbox::status(&mut conn, case.id, MessageKind::Reply)
-        .await?
-        .map(|status| MailStatus {
-            label: status.state.label_sv(),
-            at: format_stockholm(status.at),
-            recipient: status.recipient,
-        });
+    let reply_mail = reply_mail.map(|status| MailStatus {
+        label: status.state.label_sv(),
+        at: format_stockholm(status.at),
+        recipient: status.recipient,
+    });
     // Only once the decision is announced; an appeal is not recorded in Remiss.
-    let final_earliest = db::notices::for_case(&mut conn, case.id)
-        .await?
+    let final_earliest = notice
         .filter(|a| a.posted_on <= today)
         .map(|a| final_earliest_sv(a.appeal_last_day, a.take_down_on));
     let officers = if available.contains(&Transition::Assign) {
@@ -317,20 +318,16 @@ async fn case_page(
     } else {
         Vec::new()
     };
-    let on_agenda = match db::meetings::open_item_for_case(&mut conn, case.id).await? {
-        Some((_, meeting_id)) => db::meetings::get(&mut conn, meeting_id).await?.map(|m| {
-            (
-                m.id,
-                format_stockholm(m.starts_at),
-                stockholm_date(m.starts_at) > case.deadline,
-            )
-        }),
-        None => None,
-    };
-    drop(conn);
+    let on_agenda = on_agenda.map(|on| {
+        (
+            on.meeting_id,
+            format_stockholm(on.starts_at),
+            stockholm_date(on.starts_at) > case.deadline,
+        )
+    });
     let actor = user.actor();
     let documents = super::document_register::views(
-        &crate::app::documents::of_case(&state.ctx, &actor, case.id)
+        &crate::app::documents::of_case_in(&mut conn, &actor, case.id)
             .await
             .map_err(|refusal| super::refusal::refused(refusal, "/"))?,
         Some(case.id),
@@ -342,7 +339,6 @@ async fn case_page(
         form.recipient = case.sender_name.clone();
     }
     if form.email.is_empty() && available.contains(&Transition::Dispatch) {
-        let mut conn = state.pool.acquire().await?;
         // The address registered with the remiss; else the last one used for
         // this recipient.
         form.email = match &case.sender_email {
@@ -352,6 +348,7 @@ async fn case_page(
                 .unwrap_or_default(),
         };
     }
+    drop(conn);
     if form.dispatched_on.is_empty() {
         let decided_on = decisions
             .iter()

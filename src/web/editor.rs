@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -18,7 +19,7 @@ use super::{AppError, AppState};
 use crate::app;
 use crate::app::reports::{DraftEdit, DraftSaved, may_edit};
 use crate::db;
-use crate::db::cases::CaseDetail;
+use crate::db::cases::{CaseDetail, EditorFacts};
 use crate::db::reports::{Revision, RevisionSummary};
 use crate::db::reviews::ReviewRow;
 use crate::db::users::Colleague;
@@ -254,36 +255,36 @@ impl EditorPage {
     }
 }
 
-async fn load_case(state: &AppState, id: Uuid) -> Result<CaseDetail, AppError> {
-    let mut conn = state.pool.acquire().await?;
-    db::cases::get(&mut conn, id)
+/// The case with what its editor shows beside the text.
+async fn load(conn: &mut PgConnection, id: Uuid) -> Result<EditorFacts, AppError> {
+    db::cases::editor_facts(conn, id)
         .await?
         .ok_or(AppError::NotFound)
 }
 
+/// The editor's page, its documents read on the connection `facts` came from.
 async fn editor_page(
-    state: &AppState,
+    conn: &mut PgConnection,
     user: &CurrentUser,
-    case: CaseDetail,
+    facts: EditorFacts,
     base: i32,
     content: ReportContent,
     errors: FormErrors,
     conflict: Option<Conflict>,
 ) -> Result<EditorPage, AppError> {
-    let mut conn = state.pool.acquire().await?;
-    let colleagues = db::users::in_organ(&mut conn, case.organ_id).await?;
-    let returned = db::reviews::for_case(&mut conn, case.id)
-        .await?
-        .pop()
-        .filter(|r| !r.approved)
-        .map(|r| {
-            let at = format_stockholm(r.created_at);
-            (r, at)
-        });
-    drop(conn);
+    let EditorFacts {
+        case,
+        last_review,
+        colleagues,
+        ..
+    } = facts;
+    let returned = last_review.filter(|r| !r.approved).map(|r| {
+        let at = format_stockholm(r.created_at);
+        (r, at)
+    });
     let actor = user.actor();
     let documents = super::document_register::views(
-        &crate::app::documents::of_case(&state.ctx, &actor, case.id)
+        &crate::app::documents::of_case_in(conn, &actor, case.id)
             .await
             .map_err(|refusal| super::refusal::refused(refusal, "/"))?,
         Some(case.id),
@@ -328,8 +329,9 @@ pub async fn edit_form(
     Id(id): Id,
     Query(query): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    let case = load_case(&state, id).await?;
-    may_edit(&case, &user.actor()).map_err(|e| refused(e, case_href(id)))?;
+    let mut conn = state.pool.acquire().await?;
+    let mut facts = load(&mut conn, id).await?;
+    may_edit(&facts.case, &user.actor()).map_err(|e| refused(e, case_href(id)))?;
     // A save that came after the session had ended shows its text, unsaved.
     let kept = KeptDraft::take(&session, id).await?;
     let (base, content) = match &kept {
@@ -337,25 +339,29 @@ pub async fn edit_form(
             form.base,
             form.with_added_row().unwrap_or_else(|| form.as_typed()),
         ),
-        None => {
-            let mut conn = state.pool.acquire().await?;
-            let latest = db::reports::latest(&mut conn, case.id).await?;
-            drop(conn);
-            match latest {
-                Some(revision) => (revision.number, with_blank_rows(revision.content)),
-                None => (
-                    0,
-                    with_blank_rows(report::first_draft(
-                        &case.referral_title,
-                        &case.organ_name,
-                        &case.administration,
-                    )),
-                ),
-            }
-        }
+        None => match facts.latest.take() {
+            Some(revision) => (revision.number, with_blank_rows(revision.content)),
+            None => (
+                0,
+                with_blank_rows(report::first_draft(
+                    &facts.case.referral_title,
+                    &facts.case.organ_name,
+                    &facts.case.administration,
+                )),
+            ),
+        },
     };
-    let mut page =
-        editor_page(&state, &user, case, base, content, FormErrors::none(), None).await?;
+    let mut page = editor_page(
+        &mut conn,
+        &user,
+        facts,
+        base,
+        content,
+        FormErrors::none(),
+        None,
+    )
+    .await?;
+    drop(conn);
     page.kept = kept.is_some();
     page.saved = query.sparat.is_some();
     super::views::page(&page)
@@ -369,12 +375,13 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     // Adding a row shows the form again with what was typed, and saves nothing.
     if let Some(content) = form.with_added_row() {
-        let case = load_case(&state, id).await?;
-        may_edit(&case, &user.actor()).map_err(|e| refused(e, case_href(id)))?;
+        let mut conn = state.pool.acquire().await?;
+        let facts = load(&mut conn, id).await?;
+        may_edit(&facts.case, &user.actor()).map_err(|e| refused(e, case_href(id)))?;
         let page = editor_page(
-            &state,
+            &mut conn,
             &user,
-            case,
+            facts,
             form.base,
             content,
             FormErrors::none(),
@@ -392,13 +399,14 @@ pub async fn save(
             Ok(Redirect::to(&format!("/arenden/{id}/utkast?sparat=1")).into_response())
         }
         Ok(DraftSaved::Stale { newer, yours }) => {
-            let case = load_case(&state, id).await?;
-            let conflict = Conflict::between(&newer, &yours, &case.administration);
+            let mut conn = state.pool.acquire().await?;
+            let facts = load(&mut conn, id).await?;
+            let conflict = Conflict::between(&newer, &yours, &facts.case.administration);
             let content = with_blank_rows(*yours);
             let page = editor_page(
-                &state,
+                &mut conn,
                 &user,
-                case,
+                facts,
                 newer.number,
                 content,
                 FormErrors::none(),
@@ -407,9 +415,18 @@ pub async fn save(
             page_with_status(StatusCode::CONFLICT, &page.await?)
         }
         Err(app::Error::Invalid(errors)) => {
-            let case = load_case(&state, id).await?;
+            let mut conn = state.pool.acquire().await?;
+            let facts = load(&mut conn, id).await?;
             let typed = form.as_typed();
-            let page = editor_page(&state, &user, case, form.base, typed, errors.into(), None);
+            let page = editor_page(
+                &mut conn,
+                &user,
+                facts,
+                form.base,
+                typed,
+                errors.into(),
+                None,
+            );
             page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page.await?)
         }
         Err(refusal) => Err(refused(refusal, case_href(id))),

@@ -435,26 +435,29 @@ async fn show_page(
     forms: ShowForms,
 ) -> Result<ShowPage, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let referral = db::referrals::get(&mut conn, id)
+    let db::referrals::ReferralPage {
+        referral,
+        cases,
+        extensions,
+        history,
+    } = db::referrals::page(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let cases = db::referrals::cases(&mut conn, id).await?;
     let insider = may_read_secret(user, &cases);
     let reader = Reader {
         sees_personal_data: insider,
         sees_secret_content: !referral.secret || insider,
     };
-    let history = history_views(db::audit::referral_history(&mut conn, id).await?, reader);
-    let extensions = db::referrals::extensions(&mut conn, id).await?;
-    drop(conn);
+    let history = history_views(history, reader);
     let actor = user.actor();
     let documents = document_register::views(
-        &app::documents::of_referral(&state.ctx, &actor, id)
+        &app::documents::of_referral_in(&mut conn, &actor, id)
             .await
             .map_err(|refusal| refused(refusal, "/remisser"))?,
         None,
         &actor,
     );
+    drop(conn);
     let annulled = referral.annulled_at.is_some();
     let organs_to_add = if user.is_registrar() && !annulled {
         organs(state)

@@ -285,9 +285,11 @@ async fn an_anstand_moves_the_deadline_and_keeps_the_earlier_one(pool: PgPool) {
         .unwrap();
     assert_eq!(deadline, NaiveDate::from_ymd_opt(2026, 8, 31).unwrap());
     let mut conn = pool.acquire().await.unwrap();
-    let kept = remiss::db::referrals::extensions(&mut conn, id)
+    let kept = remiss::db::referrals::page(&mut conn, id)
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the remiss")
+        .extensions;
     let history: Vec<(String, String)> = kept
         .iter()
         .map(|e| (e.previous_deadline.to_string(), e.deadline.to_string()))
