@@ -113,9 +113,7 @@ pub struct OnAgenda {
     pub starts_at: DateTime<Utc>,
 }
 
-/// A case with what its page shows beside it, read in one statement. The
-/// drafts and reviews are read for every reader; the page shows them to the
-/// organ's own users only.
+/// A case with what its page shows beside it, read in one statement.
 #[derive(Debug, Clone)]
 pub struct PageFacts {
     pub case: CaseDetail,
@@ -124,9 +122,10 @@ pub struct PageFacts {
     pub history: Vec<HistoryEntry>,
     /// Every decision on it, oldest first.
     pub decisions: Vec<Decision>,
-    /// The newest revision of its tjänsteutlåtande.
+    /// The newest revision of its tjänsteutlåtande: working material, read only
+    /// for the organ's own users.
     pub latest: Option<Revision>,
-    /// Its reviews, oldest first.
+    /// Its reviews, oldest first; working material as `latest`.
     pub reviews: Vec<ReviewRow>,
     pub reply: Option<Reply>,
     /// The newest e-mail of the yttrande.
@@ -137,8 +136,15 @@ pub struct PageFacts {
 }
 
 /// The case and what its page shows beside it: the lists aggregated as JSON,
-/// each one-row fact as a JSON object (none when there is none).
-pub async fn page_facts(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<PageFacts>> {
+/// each one-row fact as a JSON object (none when there is none). The drafts and
+/// reviews are read only for a reader who works in the case's organ (holds a
+/// role in one of `reader_organs`, or `reads_every_organ`).
+pub async fn page_facts(
+    conn: &mut PgConnection,
+    id: Uuid,
+    reader_organs: &[Uuid],
+    reads_every_organ: bool,
+) -> sqlx::Result<Option<PageFacts>> {
     let row = sqlx::query!(
         r#"SELECT c.id, c.referral_id, r.title AS referral_title, r.sender_name,
                   r.sender_organ_id IS NOT NULL AS "sender_is_organ!", r.sender_dnr, r.sender_email,
@@ -189,7 +195,8 @@ pub async fn page_facts(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Optio
                               'considerations', v.considerations, 'signatories', v.signatories,
                               'author_name', vu.display_name, 'created_at', v.created_at)
                    FROM report_revisions v JOIN users vu ON vu.id = v.author_id
-                   WHERE v.case_id = c.id ORDER BY v.number DESC LIMIT 1) AS "latest?: Json<RevisionRow>",
+                   WHERE v.case_id = c.id AND (c.organ_id = ANY($3) OR $4)
+                   ORDER BY v.number DESC LIMIT 1) AS "latest?: Json<RevisionRow>",
                   (SELECT coalesce(json_agg(json_build_object(
                               'revision_number', wr.number, 'reviewer_name', wu.display_name,
                               'approved', w.outcome = 'approved', 'comment', w.comment,
@@ -197,7 +204,7 @@ pub async fn page_facts(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Optio
                    FROM reviews w
                    JOIN report_revisions wr ON wr.id = w.revision_id
                    JOIN users wu ON wu.id = w.reviewer_id
-                   WHERE w.case_id = c.id) AS "reviews!: Json<Vec<ReviewRow>>",
+                   WHERE w.case_id = c.id AND (c.organ_id = ANY($3) OR $4)) AS "reviews!: Json<Vec<ReviewRow>>",
                   (SELECT json_build_object(
                               'dispatched_on', p.dispatched_on, 'recipient', p.recipient,
                               'dispatched_by_name', pu.display_name)
@@ -229,6 +236,8 @@ pub async fn page_facts(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Optio
            WHERE c.id = $1"#,
         id,
         MessageKind::Reply.as_str(),
+        reader_organs,
+        reads_every_organ,
     )
     .fetch_optional(conn)
     .await?;

@@ -133,7 +133,7 @@ pub struct Found {
 /// secret one only by its numbers), the text of dispatched, non-secret answers,
 /// and the titles of public documents.
 /// Each kind of match ranks only its newest `cap` matches. It runs in a
-/// transaction (from `db::begin`) because its planner settings are local to one.
+/// transaction from [`super::begin_search`], which plans it for its parameters.
 #[allow(clippy::too_many_arguments)]
 pub async fn search(
     tx: &mut Transaction<'_, Postgres>,
@@ -156,7 +156,6 @@ pub async fn search(
     let sender_key = dnr.and_then(DnrQuery::year_seq);
     // A diarienummer is looked up by number only.
     let words = if dnr.is_some() { "" } else { words };
-    super::search::plan_for_parameters(tx).await?;
     let rows = sqlx::query!(
         r#"WITH referral_matches AS (
             -- Non-secret remisser by their public words, or any by the sender's number

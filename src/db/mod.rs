@@ -133,8 +133,22 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
 /// `BEGIN` always completes, and a transaction nobody awaits any more is dropped
 /// there, which rolls it back before the connection is used again.
 pub async fn begin(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+    begin_with(pool, None).await
+}
+
+/// [`begin`], with `statement` (one or more, sent at once) instead of `BEGIN`.
+async fn begin_with(
+    pool: &PgPool,
+    statement: Option<&'static str>,
+) -> sqlx::Result<Transaction<'static, Postgres>> {
     let pool = pool.clone();
-    match tokio::spawn(async move { pool.begin().await }).await {
+    let begun = tokio::spawn(async move {
+        match statement {
+            Some(statement) => pool.begin_with(statement).await,
+            None => pool.begin().await,
+        }
+    });
+    match begun.await {
         Ok(begun) => begun,
         Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
         // The runtime is shutting down.
@@ -152,8 +166,28 @@ pub struct CancellableTransaction {
     guard: CancelOnDrop,
 }
 
-pub async fn begin_cancellable(pool: &PgPool) -> sqlx::Result<CancellableTransaction> {
-    let mut tx = begin(pool).await?;
+/// A [`CancellableTransaction`] for a search. Its statements are planned for
+/// their parameters: how to find the newest matches depends on how common the
+/// words are (walk the newest rows for a common word, the GIN index for a rare
+/// one), which a generic plan cannot know; and a parallel plan's start-up costs
+/// more than these statements take. The settings go with `BEGIN`, in its round
+/// trip, and end with the transaction.
+pub async fn begin_search(pool: &PgPool) -> sqlx::Result<CancellableTransaction> {
+    let tx = begin_with(
+        pool,
+        Some(
+            "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan; \
+             SET LOCAL max_parallel_workers_per_gather = 0",
+        ),
+    )
+    .await?;
+    cancellable(pool, tx).await
+}
+
+async fn cancellable(
+    pool: &PgPool,
+    mut tx: Transaction<'static, Postgres>,
+) -> sqlx::Result<CancellableTransaction> {
     let backend = sqlx::query!(r#"SELECT pg_backend_pid() AS "pid!", now() AS "began!""#)
         .fetch_one(&mut *tx)
         .await?;

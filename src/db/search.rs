@@ -62,21 +62,6 @@ pub struct Found {
     pub capped: bool,
 }
 
-/// Makes the statements that follow in this transaction planned for their
-/// parameters. How to find the newest matches depends on how common the words are
-/// (walk the newest rows for a common word, the GIN index for a rare one), which a
-/// generic plan cannot know; and a parallel plan's start-up costs more than these
-/// statements take.
-pub(crate) async fn plan_for_parameters(tx: &mut Transaction<'_, Postgres>) -> sqlx::Result<()> {
-    sqlx::query!(
-        "SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plans,
-                set_config('max_parallel_workers_per_gather', '0', true) AS workers"
-    )
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// Where a page of hits ends: the last hit's rank, registration and id.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct After {
@@ -89,8 +74,8 @@ pub struct After {
 /// last hit of the previous page: the page continues below it without counting
 /// what came before.
 /// Each kind of match ranks only its newest `cap` matches, so that a common word
-/// costs no more than a rare one. It runs in a transaction (from `db::begin`)
-/// because its planner settings are local to one.
+/// costs no more than a rare one. It runs in a transaction from
+/// [`super::begin_search`], which plans it for its parameters.
 #[allow(clippy::too_many_arguments)]
 pub async fn search(
     tx: &mut Transaction<'_, Postgres>,
@@ -124,7 +109,6 @@ pub async fn search(
     // A diarienummer is looked up by number only; its words would match any case
     // of that year. The words still mark the snippets.
     let text_words = if dnr.is_some() { "" } else { words };
-    plan_for_parameters(tx).await?;
     let rows = sqlx::query!(
         r#"WITH referral_hits AS (
             -- Remisser by their words, the description only where the viewer may read

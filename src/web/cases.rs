@@ -246,9 +246,10 @@ async fn case_page(
         reply_mail,
         notice,
         on_agenda,
-    } = db::cases::page_facts(&mut conn, id)
+    } = db::cases::page_facts(&mut conn, id, &user.organs(), user.is_admin())
         .await?
         .ok_or(AppError::NotFound)?;
+    // The rule `page_facts` applies to drafts and reviews.
     let insider = user.works_in(case.organ_id);
     if !insider {
         // Drafting and review are working material: outsiders see the steps that
@@ -266,12 +267,6 @@ async fn case_page(
 
     let available = step::available(&case, &user.actor());
 
-    // Read with the case for every reader; working material for the organ's own.
-    let (latest, reviews) = if insider {
-        (latest, reviews)
-    } else {
-        (None, Vec::new())
-    };
     let returned = (case.state == CaseState::Drafting)
         .then(|| reviews.last().filter(|r| !r.approved).cloned())
         .flatten();

@@ -284,7 +284,7 @@ async fn list(
         let after = decode_search_cursor(&params.after);
         // The search's planner settings hold for its own transaction only; a
         // visitor who leaves has its statement cancelled.
-        let mut tx = db::begin_cancellable(&state.public_reads).await?;
+        let mut tx = db::begin_search(&state.public_reads).await?;
         let q = bounded(&q);
         let found = db::diarium::search(
             &mut tx,

@@ -74,7 +74,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn member_organs(user: &CurrentUser) -> Vec<Uuid> {
-    let mut organs: Vec<Uuid> = user.user.roles.iter().map(|r| r.organ_id).collect();
+    let mut organs = user.organs();
     organs.dedup();
     organs
 }

@@ -367,7 +367,7 @@ async fn refuse_long_targets(request: axum::extract::Request, next: Next) -> Res
 
 /// A request past `--request-timeout` is dropped and answered 503: a stalled
 /// database is told within a bound, never by a request that hangs. (A search's
-/// statement is then cancelled, see `db::begin_cancellable`; any other ends at
+/// statement is then cancelled, see `db::begin_search`; any other ends at
 /// the statement timeout.)
 async fn whole_request_timeout(
     State(state): State<AppState>,

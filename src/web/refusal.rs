@@ -27,6 +27,11 @@ impl CurrentUser {
     pub fn works_in(&self, organ_id: uuid::Uuid) -> bool {
         self.is_admin() || !self.roles_in(organ_id).is_empty()
     }
+
+    /// The organs where the user holds a role.
+    pub fn organs(&self) -> Vec<uuid::Uuid> {
+        self.user.roles.iter().map(|r| r.organ_id).collect()
+    }
 }
 
 /// A use case's refusal as the error page, with `back` as the way back. A form's

@@ -91,7 +91,7 @@ fn decode_after(text: &str) -> Option<After> {
 
 fn viewer(user: &CurrentUser) -> Viewer {
     Viewer {
-        organs: user.user.roles.iter().map(|r| r.organ_id).collect(),
+        organs: user.organs(),
         sees_secret_descriptions: user.is_admin() || user.is_registrar(),
         sees_all_cases: user.is_admin(),
     }
@@ -140,7 +140,7 @@ pub async fn search(
 ) -> Result<Response, AppError> {
     // The search's planner settings hold for its own transaction only; a user
     // who leaves has its statement cancelled.
-    let mut tx = db::begin_cancellable(&state.pool).await?;
+    let mut tx = db::begin_search(&state.pool).await?;
     let organs = state.ctx.organs.list(&mut tx).await?;
     let words = bounded(params.q.trim());
     let words_left_out = words_left_out(params.q.trim());

@@ -55,3 +55,38 @@ async fn a_request_dropped_while_beginning_leaves_no_transaction_on_its_connecti
         "the connection came back inside the dropped request's transaction after attempts {stale:?}"
     );
 }
+
+/// The planner settings a search begins with, on its connection and only there.
+async fn planner_settings(conn: &mut sqlx::PgConnection) -> (String, String) {
+    sqlx::query_as(
+        "SELECT current_setting('plan_cache_mode'), current_setting('max_parallel_workers_per_gather')",
+    )
+    .fetch_one(conn)
+    .await
+    .expect("settings")
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_search_plans_for_its_parameters_and_its_connection_returns_as_it_was(pool: PgPool) {
+    // One connection, so that the next acquire gets the search's back.
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(pool.connect_options().as_ref().clone())
+        .await
+        .expect("pool");
+    let before = planner_settings(&mut pool.acquire().await.expect("connection")).await;
+    assert_ne!(before.0, "force_custom_plan");
+
+    let mut search = remiss::db::begin_search(&pool).await.expect("begin");
+    assert_eq!(
+        planner_settings(&mut search).await,
+        ("force_custom_plan".to_string(), "0".to_string())
+    );
+    search.commit().await.expect("commit");
+
+    let after = planner_settings(&mut pool.acquire().await.expect("connection")).await;
+    assert_eq!(
+        after, before,
+        "the settings end with the search's transaction"
+    );
+}
