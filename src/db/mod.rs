@@ -176,8 +176,8 @@ pub async fn begin_search(pool: &PgPool) -> sqlx::Result<CancellableTransaction>
     let tx = begin_with(
         pool,
         Some(
-            "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan; \
-             SET LOCAL max_parallel_workers_per_gather = 0",
+            "BEGIN; SELECT set_config('plan_cache_mode', 'force_custom_plan', true), \
+             set_config('max_parallel_workers_per_gather', '0', true)",
         ),
     )
     .await?;

@@ -117,10 +117,10 @@ pub async fn search(
             -- were more. Planned for the parameters, only one way of matching remains.
             SELECT 'referral' AS kind, m.id, m.id AS referral_id, m.created_at,
                    CASE WHEN $11::text IS NOT NULL THEN 50
-                        ELSE ts_rank_cd(m.search_public || CASE WHEN m.visible THEN m.search_description ELSE ''::tsvector END,
+                        ELSE ts_rank_cd(CASE WHEN m.visible THEN m.search_all ELSE m.search_public END,
                                         to_tsquery('swedish', $1)) END AS rank,
                    row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
-            FROM (SELECT r.id, r.created_at, r.search_public, r.search_description, v.visible
+            FROM (SELECT r.id, r.created_at, r.search_public, r.search_all, v.visible
                   FROM referrals r
                   -- (OFFSET 0: probed per secret remiss, not hashed over all of an organ's cases.)
                   CROSS JOIN LATERAL (SELECT NOT r.secret OR $4 OR EXISTS (
@@ -128,7 +128,7 @@ pub async fn search(
                   WHERE NOT ($20 AND r.personal_data_found AND NOT ($10 OR EXISTS (
                             SELECT 1 FROM users ru WHERE ru.id = r.registered_by AND ru.organ_id = ANY($5))))
                     AND (($1 <> ''
-                          AND (r.search_public || r.search_description) @@ to_tsquery('swedish', $1)
+                          AND r.search_all @@ to_tsquery('swedish', $1)
                           AND (v.visible OR r.search_public @@ to_tsquery('swedish', $1)))
                          -- A range, which the text_pattern_ops index serves in any plan.
                          OR ($11::text IS NOT NULL
