@@ -9,11 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::query::Query;
+use super::query::{Query, cursor_time};
 use super::views::{Layout, page};
 use super::{AppError, AppState};
 use crate::db;
@@ -248,9 +248,7 @@ fn decode_search_cursor(text: &str) -> Option<SearchHit> {
     let mut parts = text.splitn(4, '_');
     Some(SearchHit {
         rank: parts.next()?.parse().ok()?,
-        referral_registered_at: DateTime::<Utc>::from_timestamp_micros(
-            parts.next()?.parse().ok()?,
-        )?,
+        referral_registered_at: cursor_time(parts.next()?)?,
         referral_id: Uuid::parse_str(parts.next()?).ok()?,
         case_id: Uuid::parse_str(parts.next()?).ok()?,
     })
@@ -264,12 +262,10 @@ async fn list(
     let mut capped = false;
     let (entries, next_after) = if q.is_empty() {
         let mut conn = state.public_reads.acquire().await?;
-        let after = params.after.split_once('_').and_then(|(at, id)| {
-            Some((
-                DateTime::<Utc>::from_timestamp_micros(at.parse().ok()?)?,
-                Uuid::parse_str(id).ok()?,
-            ))
-        });
+        let after = params
+            .after
+            .split_once('_')
+            .and_then(|(at, id)| Some((cursor_time(at)?, Uuid::parse_str(id).ok()?)));
         let mut rows = db::diarium::list(&mut conn, after, PAGE_SIZE + 1).await?;
         let more = rows.len() as i64 > PAGE_SIZE;
         rows.truncate(PAGE_SIZE as usize);

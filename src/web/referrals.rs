@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -12,7 +12,7 @@ use super::confirmation::{Done, redirect_confirming};
 use super::document_register::{self, DocumentView};
 use super::form::CsrfForm;
 use super::ids::Id;
-use super::query::Query;
+use super::query::{Query, cursor_date, cursor_time};
 use super::refusal::refused;
 use super::session::CurrentUser;
 use super::upload;
@@ -778,11 +778,8 @@ fn decode_cursor(text: &str) -> Option<Cursor> {
     let (kind, key, id) = (parts.next()?, parts.next()?, parts.next()?);
     let id = Uuid::parse_str(id).ok()?;
     match kind {
-        "r" => Some(Cursor::Registered(
-            DateTime::<Utc>::from_timestamp_micros(key.parse().ok()?)?,
-            id,
-        )),
-        "d" => Some(Cursor::Deadline(key.parse::<NaiveDate>().ok()?, id)),
+        "r" => Some(Cursor::Registered(cursor_time(key)?, id)),
+        "d" => Some(Cursor::Deadline(cursor_date(key)?, id)),
         _ => None,
     }
 }
@@ -864,6 +861,7 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, NaiveDate};
 
     #[test]
     fn cursors_round_trip() {

@@ -4,11 +4,11 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::query::Query;
+use super::query::{Query, cursor_time};
 use super::session::CurrentUser;
 use super::views::{Layout, page};
 use super::{AppError, AppState};
@@ -84,7 +84,7 @@ fn decode_after(text: &str) -> Option<After> {
     let mut parts = text.splitn(3, ':');
     Some(After {
         rank: parts.next()?.parse().ok()?,
-        registered_at: DateTime::<Utc>::from_timestamp_micros(parts.next()?.parse().ok()?)?,
+        registered_at: cursor_time(parts.next()?)?,
         id: Uuid::parse_str(parts.next()?).ok()?,
     })
 }

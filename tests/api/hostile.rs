@@ -511,3 +511,64 @@ async fn a_search_whose_visitor_leaves_is_cancelled_in_the_database(pool: PgPool
         StatusCode::OK
     );
 }
+
+/// The remisser, cases and diarium entries a page links to, in order.
+fn entity_links(body: &str) -> Vec<&str> {
+    body.match_indices("href=\"/")
+        .map(|(at, _)| &body[at + "href=\"".len()..])
+        .filter(|rest| {
+            ["/diarium/", "/remisser/", "/arenden/"]
+                .iter()
+                .any(|p| rest.starts_with(p))
+        })
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|link| link.rsplit('/').next().is_some_and(|id| id.len() == 36))
+        .collect()
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_paging_cursor_outside_the_calendar_gives_the_first_page(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    // A time chrono can hold and PostgreSQL cannot (before 4713 BC), and a date
+    // past year 9999.
+    let (far, id) = ("-8000000000000000000", uuid::Uuid::nil());
+    let public = [
+        ("/diarium", format!("/diarium?after={far}_{id}")),
+        (
+            "/diarium?q=trygghet",
+            format!("/diarium?q=trygghet&after=1_{far}_{id}_{id}"),
+        ),
+    ];
+    let signed_in = [
+        (
+            "/sok?q=trygghet",
+            format!("/sok?q=trygghet&after=1:{far}:{id}"),
+        ),
+        ("/remisser", format!("/remisser?after=r.{far}.{id}")),
+        (
+            "/remisser?sort=deadline",
+            format!("/remisser?sort=deadline&after=d.%2B20000-01-01.{id}"),
+        ),
+    ];
+    let mut visitor = app.browser();
+    let mut registrar = app.signed_in("registrator").await;
+    for (browser, pairs) in [
+        (&mut visitor, &public[..]),
+        (&mut registrar, &signed_in[..]),
+    ] {
+        for (first, cursored) in pairs {
+            let expected = browser.get(first).await;
+            let page = browser.get(cursored).await;
+            assert_eq!(page.status, StatusCode::OK, "{cursored}: {}", page.body);
+            assert!(
+                !entity_links(&expected.body).is_empty(),
+                "{first} lists nothing"
+            );
+            assert_eq!(
+                entity_links(&page.body),
+                entity_links(&expected.body),
+                "{cursored} is the first page"
+            );
+        }
+    }
+}
