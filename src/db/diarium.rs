@@ -176,11 +176,11 @@ pub async fn search(
         ),
         case_matches AS (
             -- Answered cases of non-secret remisser by their text, or any by diarienummer.
-            SELECT m.id, m.referral_id,
+            SELECT m.id, m.referral_id, m.referral_at,
                    CASE WHEN $4::text IS NOT NULL THEN 100
                         ELSE ts_rank_cd(m.search, to_tsquery('swedish', $1)) END::real AS rank,
                    row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
-            FROM (SELECT c.id, c.referral_id, c.created_at, c.search
+            FROM (SELECT c.id, c.referral_id, r.created_at AS referral_at, c.created_at, c.search
                   FROM cases c JOIN referrals r ON r.id = c.referral_id
                   WHERE ($1 <> '' AND c.state = 'answered' AND NOT r.secret AND c.search @@ to_tsquery('swedish', $1)
                          AND NOT ($7 AND c.personal_data_found))
@@ -191,8 +191,8 @@ pub async fn search(
         document_matches AS (
             -- Documents by their title: those that are public (not secret, of a
             -- remiss that is not secret, and not a case's working material).
-            SELECT n.case_id AS id, m.referral_id, m.rank, m.n
-            FROM (SELECT d.id, r.id AS referral_id, ts_rank_cd(d.search, to_tsquery('swedish', $1))::real AS rank,
+            SELECT n.case_id AS id, m.referral_id, m.referral_at, m.rank, m.n
+            FROM (SELECT d.id, r.id AS referral_id, r.created_at AS referral_at, ts_rank_cd(d.search, to_tsquery('swedish', $1))::real AS rank,
                          row_number() OVER (ORDER BY d.registered_at DESC, d.id DESC) AS n
                   FROM documents d
                   LEFT JOIN cases oc ON oc.id = d.case_id
@@ -210,25 +210,29 @@ pub async fn search(
             -- A remiss shows all its cases, in the order (rank, remiss, case). Only
             -- the first $6 + 1 remisser after the cursor can have a case on this
             -- page: each has a case, and at most one (the cursor's) is used up.
-            SELECT id, rank FROM referral_matches
+            SELECT id, created_at, rank FROM referral_matches
             WHERE n <= $8 AND (rank, created_at, id) <= ($2, $9, $10)
             ORDER BY rank DESC, created_at DESC, id DESC
             LIMIT $6::bigint + 1
         ),
         hits AS (
-            SELECT c.id, c.referral_id, p.rank FROM referral_page p JOIN cases c ON c.referral_id = p.id
+            -- Each hit carries its remiss's registration, the order's second key:
+            -- joining the hits to the remisser instead was planned, with a few
+            -- hundred hits, as a hash of every remiss.
+            SELECT c.id, c.referral_id, p.created_at AS referral_at, p.rank
+            FROM referral_page p JOIN cases c ON c.referral_id = p.id
             UNION ALL
-            SELECT id, referral_id, rank FROM case_matches WHERE n <= $8
+            SELECT id, referral_id, referral_at, rank FROM case_matches WHERE n <= $8
             UNION ALL
-            SELECT id, referral_id, rank FROM document_matches WHERE n <= $8
+            SELECT id, referral_id, referral_at, rank FROM document_matches WHERE n <= $8
         )
-        SELECT h.id AS "case_id!", max(h.rank) AS "rank!", r.created_at AS "referral_at!", r.id AS "referral_id!",
+        SELECT h.id AS "case_id!", max(h.rank) AS "rank!", h.referral_at AS "referral_at!", h.referral_id AS "referral_id!",
                EXISTS (SELECT 1 FROM referral_matches WHERE n > $8)
                OR EXISTS (SELECT 1 FROM case_matches WHERE n > $8)
                OR EXISTS (SELECT 1 FROM document_matches WHERE n > $8) AS "capped!"
-        FROM hits h JOIN referrals r ON r.id = h.referral_id
-        GROUP BY h.id, r.id
-        HAVING (max(h.rank), r.created_at, r.id, h.id) < ($2, $9, $10, $3)
+        FROM hits h
+        GROUP BY h.id, h.referral_id, h.referral_at
+        HAVING (max(h.rank), h.referral_at, h.referral_id, h.id) < ($2, $9, $10, $3)
         ORDER BY 2 DESC, 3 DESC, 4 DESC, 1 DESC
         LIMIT $6"#,
         words,
