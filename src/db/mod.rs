@@ -184,6 +184,19 @@ pub async fn begin_search(pool: &PgPool) -> sqlx::Result<CancellableTransaction>
     cancellable(pool, tx).await
 }
 
+/// A transaction whose statements keep one generic plan, for a statement whose
+/// best plan does not depend on its parameters but whose optional filters keep
+/// PostgreSQL planning it anew for every call (the diarienummer lookup, see
+/// [`search::by_number`]). The setting goes with `BEGIN`, in its round trip, and
+/// ends with the transaction.
+pub async fn begin_generic(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+    begin_with(
+        pool,
+        Some("BEGIN; SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"),
+    )
+    .await
+}
+
 async fn cancellable(
     pool: &PgPool,
     mut tx: Transaction<'static, Postgres>,

@@ -138,10 +138,6 @@ pub async fn search(
     user: CurrentUser,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, AppError> {
-    // The search's planner settings hold for its own transaction only; a user
-    // who leaves has its statement cancelled.
-    let mut tx = db::begin_search(&state.pool).await?;
-    let organs = state.ctx.organs.list(&mut tx).await?;
     let words = bounded(params.q.trim());
     let words_left_out = words_left_out(params.q.trim());
     let dnr = dnr_query(words);
@@ -154,22 +150,41 @@ pub async fn search(
     };
     let searched = !words.is_empty();
     let after = decode_after(&params.after);
-    let found = if searched {
-        db::search::search(
-            &mut tx,
-            &tsquery(words),
-            dnr.as_ref(),
-            &filters,
-            &viewer(&user),
-            after,
-            PAGE_SIZE + 1,
-            RANKED_MATCHES,
-        )
-        .await?
-    } else {
-        db::search::Found::default()
+    let searcher = viewer(&user);
+    let query = tsquery(words);
+    let keys = match &dnr {
+        _ if !searched => db::search::Keys::default(),
+        // A diarienummer is looked up by number only; its words would match any
+        // case of that year. The words still mark the snippets.
+        Some(dnr) => {
+            let mut tx = db::begin_generic(&state.pool).await?;
+            let keys =
+                db::search::by_number(&mut tx, dnr, &filters, after, PAGE_SIZE + 1, RANKED_MATCHES)
+                    .await?;
+            tx.commit().await?;
+            keys
+        }
+        // The search's planner settings hold for its own transaction only; a user
+        // who leaves has its statement cancelled.
+        None => {
+            let mut tx = db::begin_search(&state.pool).await?;
+            let keys = db::search::by_words(
+                &mut tx,
+                &query,
+                &filters,
+                &searcher,
+                after,
+                PAGE_SIZE + 1,
+                RANKED_MATCHES,
+            )
+            .await?;
+            tx.commit().await?;
+            keys
+        }
     };
-    tx.commit().await?;
+    let mut conn = state.pool.acquire().await?;
+    let organs = state.ctx.organs.list(&mut conn).await?;
+    let found = db::search::shown(&mut conn, keys, &query, &searcher).await?;
     let capped = found.capped;
     let mut hits = found.hits;
     let more = hits.len() as i64 > PAGE_SIZE;

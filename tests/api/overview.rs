@@ -759,6 +759,49 @@ async fn search_finds_diarienummer_and_the_senders_number(pool: sqlx::PgPool) {
 }
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
+async fn a_diarienummer_is_found_exactly_first_then_by_prefix_and_a_year_pages_newest_first(
+    pool: sqlx::PgPool,
+) {
+    let app = TestApp::with_demo(pool).await;
+    // AMN 2099/1 (the oldest) to AMN 2099/45 (the newest).
+    kajak_remisser(&app, 45).await;
+    let case = |order: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(&format!(
+                "SELECT '/arenden/' || id FROM cases
+                 WHERE dnr_prefix = 'AMN' AND dnr_year = 2099 {order}"
+            ))
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    // Any user finds any case by its number, as the diarium lists every case.
+    let mut officer = app.signed_in("handlaggare").await;
+
+    let exact_then_prefix = officer.get("/sok?q=AMN+2099%2F4").await;
+    let mut expected = case("AND dnr_seq = 4").await;
+    expected.extend(case("AND dnr_seq BETWEEN 40 AND 49 ORDER BY created_at DESC").await);
+    assert_eq!(result_links(&exact_then_prefix), expected);
+
+    let mut page = officer.get("/sok?q=AMN+2099").await;
+    let mut order = Vec::new();
+    loop {
+        order.extend(result_links(&page));
+        match next_link(&page) {
+            Some(next) => page = officer.get(&next).await,
+            None => break,
+        }
+    }
+    assert_eq!(
+        order,
+        case("ORDER BY created_at DESC").await,
+        "each once, newest first"
+    );
+}
+
+#[sqlx::test(migrator = "remiss::db::MIGRATOR")]
 async fn search_filters_narrow_the_hits(pool: sqlx::PgPool) {
     let app = TestApp::with_demo(pool).await;
     let mut registrar = app.signed_in("registrator").await;
