@@ -202,7 +202,7 @@ SELECT bu.id, bo.id, 'handlaggare' FROM bu CROSS JOIN bo WHERE bu.i = :users;
 -- words are part of every remiss's public text, and a vocabulary as varied as a
 -- real one matters to the planner: with fewer than 100 distinct words in a text
 -- column PostgreSQL has no statistics to estimate a prefix search (`trygghet:*`)
--- by, and assumes 2 % of the rows match (BENCHMARKS.md, 2026-11-30 17:25).
+-- by, and assumes 2 % of the rows match (BENCHMARKS.md, findings of the run at 2026-11-30 17:07).
 CREATE TEMP TABLE bs (no int PRIMARY KEY, name text NOT NULL, prefix text NOT NULL);
 INSERT INTO bs (no, name, prefix)
 SELECT row_number() OVER (), name, prefix FROM (VALUES
