@@ -121,6 +121,16 @@ pub struct SearchHit {
     pub case_id: Uuid,
 }
 
+impl SearchHit {
+    /// Before every hit: where the first page begins.
+    const FIRST: SearchHit = SearchHit {
+        rank: f32::MAX,
+        referral_registered_at: DateTime::<Utc>::MAX_UTC,
+        referral_id: Uuid::max(),
+        case_id: Uuid::max(),
+    };
+}
+
 /// One page of the diarium's search, best first, and whether a kind of match had
 /// more than its newest `cap` ranked.
 #[derive(Debug, Clone, Default)]
@@ -129,16 +139,41 @@ pub struct Found {
     pub capped: bool,
 }
 
-/// Search in what the diarium shows: a remiss's title, sender and numbers (a
-/// secret one only by its numbers), the text of dispatched, non-secret answers,
-/// and the titles of public documents.
+/// A row of [`search`] or [`by_number`]: a hit, and whether some kind of match
+/// had more than `cap` (the same on every row).
+struct HitRow {
+    case_id: Uuid,
+    rank: f32,
+    referral_at: DateTime<Utc>,
+    referral_id: Uuid,
+    capped: bool,
+}
+
+impl From<Vec<HitRow>> for Found {
+    fn from(rows: Vec<HitRow>) -> Self {
+        Found {
+            capped: rows.first().is_some_and(|r| r.capped),
+            hits: rows
+                .into_iter()
+                .map(|r| SearchHit {
+                    rank: r.rank,
+                    referral_registered_at: r.referral_at,
+                    referral_id: r.referral_id,
+                    case_id: r.case_id,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Search by words in what the diarium shows: a non-secret remiss's title and
+/// sender, the text of dispatched, non-secret answers, and the titles of public
+/// documents. (Numbers are looked up by [`by_number`].)
 /// Each kind of match ranks only its newest `cap` matches. It runs in a
-/// transaction from [`super::begin_search`], which plans it for its parameters.
-#[allow(clippy::too_many_arguments)]
+/// transaction from [`super::begin_search`], which plans it for its words.
 pub async fn search(
     tx: &mut Transaction<'_, Postgres>,
     words: &str,
-    dnr: Option<&DnrQuery>,
     // The query has digits: it must not find text where a personnummer was masked,
     // or a search would confirm a number the page hides.
     has_digits: bool,
@@ -146,47 +181,32 @@ pub async fn search(
     limit: i64,
     cap: i64,
 ) -> sqlx::Result<Found> {
-    let after = after.copied().unwrap_or(SearchHit {
-        rank: f32::MAX,
-        referral_registered_at: DateTime::<Utc>::MAX_UTC,
-        referral_id: Uuid::max(),
-        case_id: Uuid::max(),
-    });
-    let dnr_prefix = dnr.and_then(DnrQuery::text_prefix);
-    let sender_key = dnr.and_then(DnrQuery::year_seq);
-    // A diarienummer is looked up by number only.
-    let words = if dnr.is_some() { "" } else { words };
-    let rows = sqlx::query!(
+    let after = after.copied().unwrap_or(SearchHit::FIRST);
+    let rows = sqlx::query_as!(
+        HitRow,
         r#"WITH referral_matches AS (
-            -- Non-secret remisser by their public words, or any by the sender's number
-            -- (a range, which the text_pattern_ops index serves in any plan): the
-            -- newest $8 matches, numbered `n`, and one more, which tells that there
-            -- were more.
+            -- Non-secret remisser by their public words: the newest $6 matches,
+            -- numbered `n`, and one more, which tells that there were more.
             SELECT m.id, m.created_at,
-                   CASE WHEN $5::text IS NOT NULL THEN 50
-                        ELSE ts_rank_cd(m.search_public, to_tsquery('swedish', $1)) END::real AS rank,
+                   ts_rank_cd(m.search_public, to_tsquery('swedish', $1))::real AS rank,
                    row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
             FROM (SELECT r.id, r.created_at, r.search_public FROM referrals r
-                  WHERE ($1 <> '' AND NOT r.secret AND r.search_public @@ to_tsquery('swedish', $1)
-                         AND NOT ($7 AND r.personal_data_found))
-                     OR ($5::text IS NOT NULL
-                         AND r.sender_dnr_key ~>=~ $5 AND r.sender_dnr_key ~<~ ($5 || chr(1114111)))
+                  WHERE NOT r.secret AND r.search_public @@ to_tsquery('swedish', $1)
+                    AND NOT ($5 AND r.personal_data_found)
                   ORDER BY r.created_at DESC, r.id DESC
-                  LIMIT $8::bigint + 1) m
+                  LIMIT $6::bigint + 1) m
         ),
         case_matches AS (
-            -- Answered cases of non-secret remisser by their text, or any by diarienummer.
+            -- Answered cases of non-secret remisser by their text.
             SELECT m.id, m.referral_id, m.referral_at,
-                   CASE WHEN $4::text IS NOT NULL THEN 100
-                        ELSE ts_rank_cd(m.search, to_tsquery('swedish', $1)) END::real AS rank,
+                   ts_rank_cd(m.search, to_tsquery('swedish', $1))::real AS rank,
                    row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
             FROM (SELECT c.id, c.referral_id, r.created_at AS referral_at, c.created_at, c.search
                   FROM cases c JOIN referrals r ON r.id = c.referral_id
-                  WHERE ($1 <> '' AND c.state = 'answered' AND NOT r.secret AND c.search @@ to_tsquery('swedish', $1)
-                         AND NOT ($7 AND c.personal_data_found))
-                     OR ($4::text IS NOT NULL AND c.dnr_text ~>=~ $4 AND c.dnr_text ~<~ ($4 || chr(1114111)))
+                  WHERE c.state = 'answered' AND NOT r.secret AND c.search @@ to_tsquery('swedish', $1)
+                    AND NOT ($5 AND c.personal_data_found)
                   ORDER BY c.created_at DESC, c.id DESC
-                  LIMIT $8::bigint + 1) m
+                  LIMIT $6::bigint + 1) m
         ),
         document_matches AS (
             -- Documents by their title: those that are public (not secret, of a
@@ -197,23 +217,23 @@ pub async fn search(
                   FROM documents d
                   LEFT JOIN cases oc ON oc.id = d.case_id
                   JOIN referrals r ON r.id = coalesce(d.referral_id, oc.referral_id)
-                  WHERE $1 <> '' AND d.search @@ to_tsquery('swedish', $1)
+                  WHERE d.search @@ to_tsquery('swedish', $1)
                     AND d.secrecy_provision IS NULL AND NOT r.secret
                     AND NOT (d.case_id IS NOT NULL AND d.direction = 'drawn_up'
                              AND oc.state NOT IN ('decided', 'answered', 'declined'))
-                    AND NOT ($7 AND d.personal_data = 'found')
+                    AND NOT ($5 AND d.personal_data = 'found')
                   ORDER BY d.registered_at DESC, d.id DESC
-                  LIMIT $8::bigint + 1) m
+                  LIMIT $6::bigint + 1) m
             JOIN document_numbers n ON n.document_id = m.id
         ),
         referral_page AS (
             -- A remiss shows all its cases, in the order (rank, remiss, case). Only
-            -- the first $6 + 1 remisser after the cursor can have a case on this
+            -- the first $4 + 1 remisser after the cursor can have a case on this
             -- page: each has a case, and at most one (the cursor's) is used up.
             SELECT id, created_at, rank FROM referral_matches
-            WHERE n <= $8 AND (rank, created_at, id) <= ($2, $9, $10)
+            WHERE n <= $6 AND (rank, created_at, id) <= ($2, $7, $8)
             ORDER BY rank DESC, created_at DESC, id DESC
-            LIMIT $6::bigint + 1
+            LIMIT $4::bigint + 1
         ),
         hits AS (
             -- Each hit carries its remiss's registration, the order's second key:
@@ -222,24 +242,22 @@ pub async fn search(
             SELECT c.id, c.referral_id, p.created_at AS referral_at, p.rank
             FROM referral_page p JOIN cases c ON c.referral_id = p.id
             UNION ALL
-            SELECT id, referral_id, referral_at, rank FROM case_matches WHERE n <= $8
+            SELECT id, referral_id, referral_at, rank FROM case_matches WHERE n <= $6
             UNION ALL
-            SELECT id, referral_id, referral_at, rank FROM document_matches WHERE n <= $8
+            SELECT id, referral_id, referral_at, rank FROM document_matches WHERE n <= $6
         )
         SELECT h.id AS "case_id!", max(h.rank) AS "rank!", h.referral_at AS "referral_at!", h.referral_id AS "referral_id!",
-               EXISTS (SELECT 1 FROM referral_matches WHERE n > $8)
-               OR EXISTS (SELECT 1 FROM case_matches WHERE n > $8)
-               OR EXISTS (SELECT 1 FROM document_matches WHERE n > $8) AS "capped!"
+               EXISTS (SELECT 1 FROM referral_matches WHERE n > $6)
+               OR EXISTS (SELECT 1 FROM case_matches WHERE n > $6)
+               OR EXISTS (SELECT 1 FROM document_matches WHERE n > $6) AS "capped!"
         FROM hits h
         GROUP BY h.id, h.referral_id, h.referral_at
-        HAVING (max(h.rank), h.referral_at, h.referral_id, h.id) < ($2, $9, $10, $3)
+        HAVING (max(h.rank), h.referral_at, h.referral_id, h.id) < ($2, $7, $8, $3)
         ORDER BY 2 DESC, 3 DESC, 4 DESC, 1 DESC
-        LIMIT $6"#,
+        LIMIT $4"#,
         words,
         after.rank,
         after.case_id,
-        dnr_prefix,
-        sender_key,
         limit,
         has_digits,
         cap,
@@ -248,16 +266,75 @@ pub async fn search(
     )
     .fetch_all(&mut **tx)
     .await?;
-    Ok(Found {
-        capped: rows.first().is_some_and(|r| r.capped),
-        hits: rows
-            .into_iter()
-            .map(|r| SearchHit {
-                rank: r.rank,
-                referral_registered_at: r.referral_at,
-                referral_id: r.referral_id,
-                case_id: r.case_id,
-            })
-            .collect(),
-    })
+    Ok(Found::from(rows))
+}
+
+/// Look a diarienummer up in the diarium, in the order of [`search`]: a case by
+/// its number (exactly or by prefix), and every case of a remiss, secret or not,
+/// by the sender's number (`2019/1939`). The statement is the same whatever the
+/// number, so it runs on one generic plan, in a transaction from
+/// [`super::begin_generic`] (see `db::search::by_number`).
+pub async fn by_number(
+    tx: &mut Transaction<'_, Postgres>,
+    dnr: &DnrQuery,
+    after: Option<&SearchHit>,
+    limit: i64,
+    cap: i64,
+) -> sqlx::Result<Found> {
+    let after = after.copied().unwrap_or(SearchHit::FIRST);
+    let rows = sqlx::query_as!(
+        HitRow,
+        r#"WITH referral_matches AS (
+            -- Remisser by the sender's number: a range, which the text_pattern_ops
+            -- index serves. The newest $4 matches, numbered `n`, and one more,
+            -- which tells that there were more.
+            SELECT r.id, r.created_at, row_number() OVER (ORDER BY r.created_at DESC, r.id DESC) AS n
+            FROM referrals r
+            WHERE r.sender_dnr_key ~>=~ $2 AND r.sender_dnr_key ~<~ ($2 || chr(1114111))
+            ORDER BY r.created_at DESC, r.id DESC
+            LIMIT $4::bigint + 1
+        ),
+        case_matches AS (
+            -- Cases by diarienummer, exactly or by prefix.
+            SELECT c.id, c.referral_id, r.created_at AS referral_at,
+                   row_number() OVER (ORDER BY c.created_at DESC, c.id DESC) AS n
+            FROM cases c JOIN referrals r ON r.id = c.referral_id
+            WHERE c.dnr_text ~>=~ $1 AND c.dnr_text ~<~ ($1 || chr(1114111))
+            ORDER BY c.created_at DESC, c.id DESC
+            LIMIT $4::bigint + 1
+        ),
+        referral_page AS (
+            -- As in the search by words: only the first $3 + 1 remisser after the
+            -- cursor can have a case on this page.
+            SELECT id, created_at FROM referral_matches
+            WHERE n <= $4 AND (50::real, created_at, id) <= ($5, $7, $8)
+            ORDER BY created_at DESC, id DESC
+            LIMIT $3::bigint + 1
+        ),
+        hits AS (
+            SELECT c.id, c.referral_id, p.created_at AS referral_at, 50::real AS rank
+            FROM referral_page p JOIN cases c ON c.referral_id = p.id
+            UNION ALL
+            SELECT id, referral_id, referral_at, 100::real FROM case_matches WHERE n <= $4
+        )
+        SELECT h.id AS "case_id!", max(h.rank) AS "rank!", h.referral_at AS "referral_at!", h.referral_id AS "referral_id!",
+               EXISTS (SELECT 1 FROM referral_matches WHERE n > $4)
+               OR EXISTS (SELECT 1 FROM case_matches WHERE n > $4) AS "capped!"
+        FROM hits h
+        GROUP BY h.id, h.referral_id, h.referral_at
+        HAVING (max(h.rank), h.referral_at, h.referral_id, h.id) < ($5, $7, $8, $6)
+        ORDER BY 2 DESC, 3 DESC, 4 DESC, 1 DESC
+        LIMIT $3"#,
+        dnr.text_prefix(),
+        dnr.year_seq(),
+        limit,
+        cap,
+        after.rank,
+        after.case_id,
+        after.referral_registered_at,
+        after.referral_id,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(Found::from(rows))
 }

@@ -278,20 +278,38 @@ async fn list(
         (rows, next)
     } else {
         let after = decode_search_cursor(&params.after);
-        // The search's planner settings hold for its own transaction only; a
-        // visitor who leaves has its statement cancelled.
-        let mut tx = db::begin_search(&state.public_reads).await?;
         let q = bounded(&q);
-        let found = db::diarium::search(
-            &mut tx,
-            &tsquery(q),
-            dnr_query(q).as_ref(),
-            q.chars().any(|c| c.is_ascii_digit()),
-            after.as_ref(),
-            PAGE_SIZE + 1,
-            RANKED_MATCHES,
-        )
-        .await?;
+        let found = match dnr_query(q) {
+            Some(dnr) => {
+                let mut tx = db::begin_generic(&state.public_reads).await?;
+                let found = db::diarium::by_number(
+                    &mut tx,
+                    &dnr,
+                    after.as_ref(),
+                    PAGE_SIZE + 1,
+                    RANKED_MATCHES,
+                )
+                .await?;
+                tx.commit().await?;
+                found
+            }
+            // The search's planner settings hold for its own transaction only; a
+            // visitor who leaves has its statement cancelled.
+            None => {
+                let mut tx = db::begin_search(&state.public_reads).await?;
+                let found = db::diarium::search(
+                    &mut tx,
+                    &tsquery(q),
+                    q.chars().any(|c| c.is_ascii_digit()),
+                    after.as_ref(),
+                    PAGE_SIZE + 1,
+                    RANKED_MATCHES,
+                )
+                .await?;
+                tx.commit().await?;
+                found
+            }
+        };
         capped = found.capped;
         let mut hits = found.hits;
         let more = hits.len() as i64 > PAGE_SIZE;
@@ -299,9 +317,10 @@ async fn list(
         let next = more
             .then(|| hits.last().map(encode_search_cursor))
             .flatten();
+        // Outside the search's transaction: planned once, not for each search.
         let ids: Vec<Uuid> = hits.iter().map(|hit| hit.case_id).collect();
-        let entries = db::diarium::entries(&mut tx, &ids).await?;
-        tx.commit().await?;
+        let mut conn = state.public_reads.acquire().await?;
+        let entries = db::diarium::entries(&mut conn, &ids).await?;
         (entries, next)
     };
     let query = super::session::encode_query_value(&q);

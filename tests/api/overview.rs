@@ -759,7 +759,7 @@ async fn search_finds_diarienummer_and_the_senders_number(pool: sqlx::PgPool) {
 }
 
 #[sqlx::test(migrator = "remiss::db::MIGRATOR")]
-async fn a_diarienummer_is_found_exactly_first_then_by_prefix_and_a_year_pages_newest_first(
+async fn a_diarienummer_is_found_exactly_first_then_by_prefix_and_a_year_pages_newest_first_in_search_and_diarium(
     pool: sqlx::PgPool,
 ) {
     let app = TestApp::with_demo(pool).await;
@@ -797,6 +797,40 @@ async fn a_diarienummer_is_found_exactly_first_then_by_prefix_and_a_year_pages_n
     assert_eq!(
         order,
         case("ORDER BY created_at DESC").await,
+        "each once, newest first"
+    );
+
+    // The public diarium looks numbers up the same way.
+    let diarium = |order: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(&format!(
+                "SELECT '/diarium/' || id FROM cases
+                 WHERE dnr_prefix = 'AMN' AND dnr_year = 2099 {order}"
+            ))
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let mut public = app.browser();
+    let by_prefix = public.get("/diarium?q=AMN+2099%2F4").await;
+    assert_eq!(
+        diarium_links(&by_prefix),
+        diarium("AND (dnr_seq = 4 OR dnr_seq BETWEEN 40 AND 49) ORDER BY created_at DESC").await
+    );
+    let mut page = public.get("/diarium?q=AMN+2099").await;
+    let mut order = Vec::new();
+    loop {
+        order.extend(diarium_links(&page));
+        match next_link(&page) {
+            Some(next) => page = public.get(&next).await,
+            None => break,
+        }
+    }
+    assert_eq!(
+        order,
+        diarium("ORDER BY created_at DESC").await,
         "each once, newest first"
     );
 }
