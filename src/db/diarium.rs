@@ -295,12 +295,16 @@ pub async fn by_number(
             LIMIT $4::bigint + 1
         ),
         case_matches AS (
-            -- Cases by diarienummer, exactly or by prefix.
-            SELECT c.id, c.referral_id, r.created_at AS referral_at,
-                   row_number() OVER (ORDER BY c.created_at DESC, c.id DESC) AS n
-            FROM cases c JOIN referrals r ON r.id = c.referral_id
-            WHERE c.dnr_text ~>=~ $1 AND c.dnr_text ~<~ ($1 || chr(1114111))
-            ORDER BY c.created_at DESC, c.id DESC
+            -- Cases by diarienummer, exactly or by prefix: the range first (OFFSET 0)
+            -- and each one's remiss by its key, so that the one plan neither walks
+            -- every case newest first nor hashes every remiss for a few matches.
+            SELECT m.id, m.referral_id,
+                   (SELECT r.created_at FROM referrals r WHERE r.id = m.referral_id) AS referral_at,
+                   row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
+            FROM (SELECT c.id, c.referral_id, c.created_at FROM cases c
+                  WHERE c.dnr_text ~>=~ $1 AND c.dnr_text ~<~ ($1 || chr(1114111))
+                  OFFSET 0) m
+            ORDER BY m.created_at DESC, m.id DESC
             LIMIT $4::bigint + 1
         ),
         referral_page AS (
