@@ -70,25 +70,14 @@ pub struct After {
     pub id: Uuid,
 }
 
-/// A hit as a search finds it, before it is shown: what it is, its place in the
-/// order, and whether some kind of match had more than `cap` (see [`Found`]).
-#[derive(Debug, Clone, Default)]
-pub struct Keys {
-    hits: Vec<Key>,
-    capped: bool,
-}
-
-#[derive(Debug, Clone)]
-struct Key {
-    kind: String,
-    id: Uuid,
-    referral_id: Uuid,
-    rank: f32,
-    registered_at: DateTime<Utc>,
-}
+/// The hits a search found, before they are shown ([`shown`]): what each is and
+/// its place in the order.
+#[derive(Debug, Default)]
+pub struct Keys(Vec<KeyRow>);
 
 /// A row of [`by_words`] or [`by_number`]: a hit, and whether some kind of match
-/// had more than `cap` (the same on every row).
+/// had more than `cap` (the same on every row; see [`Found::capped`]).
+#[derive(Debug)]
 struct KeyRow {
     kind: String,
     id: Uuid,
@@ -98,30 +87,13 @@ struct KeyRow {
     capped: bool,
 }
 
-impl From<Vec<KeyRow>> for Keys {
-    fn from(rows: Vec<KeyRow>) -> Self {
-        Keys {
-            capped: rows.first().is_some_and(|r| r.capped),
-            hits: rows
-                .into_iter()
-                .map(|r| Key {
-                    kind: r.kind,
-                    id: r.id,
-                    referral_id: r.referral_id,
-                    rank: r.rank,
-                    registered_at: r.registered_at,
-                })
-                .collect(),
-        }
-    }
-}
-
-fn no_cursor() -> After {
-    After {
+impl After {
+    /// Before every hit: where the first page begins.
+    const FIRST: After = After {
         rank: f32::MAX,
         registered_at: DateTime::<Utc>::MAX_UTC,
         id: Uuid::max(),
-    }
+    };
 }
 
 /// One page of hits by words, best first and, of equal rank, newest first.
@@ -141,7 +113,7 @@ pub async fn by_words(
     limit: i64,
     cap: i64,
 ) -> sqlx::Result<Keys> {
-    let after = after.unwrap_or_else(no_cursor);
+    let after = after.unwrap_or(After::FIRST);
     // Words with digits must not find text where a personnummer is masked for
     // this viewer, or a search would confirm a number the page hides.
     let has_digits = words.chars().any(|c| c.is_ascii_digit());
@@ -221,7 +193,7 @@ pub async fn by_words(
     )
     .fetch_all(&mut **tx)
     .await?;
-    Ok(Keys::from(rows))
+    Ok(Keys(rows))
 }
 
 /// One page of hits by a diarienummer, in the order of [`by_words`]: a case with
@@ -239,7 +211,7 @@ pub async fn by_number(
     limit: i64,
     cap: i64,
 ) -> sqlx::Result<Keys> {
-    let after = after.unwrap_or_else(no_cursor);
+    let after = after.unwrap_or(After::FIRST);
     let prefix = dnr.text_prefix();
     let exact = match dnr {
         DnrQuery::Full { .. } => prefix.clone(),
@@ -312,7 +284,7 @@ pub async fn by_number(
     )
     .fetch_all(&mut **tx)
     .await?;
-    Ok(Keys::from(rows))
+    Ok(Keys(rows))
 }
 
 /// The hits a search found, as the page shows them: titles, numbers and a
@@ -324,12 +296,13 @@ pub async fn shown(
     words: &str,
     viewer: &Viewer,
 ) -> sqlx::Result<Found> {
-    if keys.hits.is_empty() {
+    let Keys(keys) = keys;
+    if keys.is_empty() {
         return Ok(Found::default());
     }
-    let kinds: Vec<&str> = keys.hits.iter().map(|k| k.kind.as_str()).collect();
-    let ids: Vec<Uuid> = keys.hits.iter().map(|k| k.id).collect();
-    let referral_ids: Vec<Uuid> = keys.hits.iter().map(|k| k.referral_id).collect();
+    let kinds: Vec<&str> = keys.iter().map(|k| k.kind.as_str()).collect();
+    let ids: Vec<Uuid> = keys.iter().map(|k| k.id).collect();
+    let referral_ids: Vec<Uuid> = keys.iter().map(|k| k.referral_id).collect();
     let rows = sqlx::query!(
         r#"SELECT p.n AS "n!", c.dnr_text AS "dnr?", r.title, r.sender_name, r.sender_dnr, r.received_on,
                   c.state AS "state?", o.name AS "organ_name?", o.id AS "organ_id?",
@@ -362,9 +335,7 @@ pub async fn shown(
     let hits = rows
         .into_iter()
         .filter_map(|row| {
-            let key = keys
-                .hits
-                .get(usize::try_from(row.n).ok()?.checked_sub(1)?)?;
+            let key = keys.get(usize::try_from(row.n).ok()?.checked_sub(1)?)?;
             Some(Hit {
                 kind: key.kind.clone(),
                 id: key.id,
@@ -385,6 +356,6 @@ pub async fn shown(
         .collect();
     Ok(Found {
         hits,
-        capped: keys.capped,
+        capped: keys.first().is_some_and(|k| k.capped),
     })
 }

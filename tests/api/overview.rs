@@ -765,11 +765,12 @@ async fn a_diarienummer_is_found_exactly_first_then_by_prefix_and_a_year_pages_n
     let app = TestApp::with_demo(pool).await;
     // AMN 2099/1 (the oldest) to AMN 2099/45 (the newest).
     kajak_remisser(&app, 45).await;
-    let case = |order: &'static str| {
+    // The links to the kajak cases, `/arenden/…` or `/diarium/…`, as SQL orders them.
+    let links = |prefix: &'static str, order: &'static str| {
         let pool = app.pool.clone();
         async move {
             sqlx::query_scalar::<_, String>(&format!(
-                "SELECT '/arenden/' || id FROM cases
+                "SELECT '/{prefix}/' || id FROM cases
                  WHERE dnr_prefix = 'AMN' AND dnr_year = 2099 {order}"
             ))
             .fetch_all(&pool)
@@ -777,6 +778,7 @@ async fn a_diarienummer_is_found_exactly_first_then_by_prefix_and_a_year_pages_n
             .unwrap()
         }
     };
+    let case = |order| links("arenden", order);
     // Any user finds any case by its number, as the diarium lists every case.
     let mut officer = app.signed_in("handlaggare").await;
 
@@ -801,18 +803,7 @@ async fn a_diarienummer_is_found_exactly_first_then_by_prefix_and_a_year_pages_n
     );
 
     // The public diarium looks numbers up the same way.
-    let diarium = |order: &'static str| {
-        let pool = app.pool.clone();
-        async move {
-            sqlx::query_scalar::<_, String>(&format!(
-                "SELECT '/diarium/' || id FROM cases
-                 WHERE dnr_prefix = 'AMN' AND dnr_year = 2099 {order}"
-            ))
-            .fetch_all(&pool)
-            .await
-            .unwrap()
-        }
-    };
+    let diarium = |order| links("diarium", order);
     let mut public = app.browser();
     let by_prefix = public.get("/diarium?q=AMN+2099%2F4").await;
     assert_eq!(
