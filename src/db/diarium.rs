@@ -29,10 +29,20 @@ pub struct Entry {
     pub decided_on: Option<NaiveDate>,
     pub paragraph: Option<i32>,
     pub dispatched_on: Option<NaiveDate>,
-    /// The latest event of the case or its remiss that the public may see.
-    pub updated_at: DateTime<Utc>,
+    /// The latest event of the case or its remiss that the public may see, when
+    /// asked for ([`LatestEvent::Read`]).
+    pub updated_at: Option<DateTime<Utc>>,
     /// Why the remiss was makulerad, when it was.
     pub annulled_reason: Option<String>,
+}
+
+/// Whether entries carry their latest public event ([`Entry::updated_at`]): the
+/// Atom feed's `updated`, which costs two index probes per entry and which the
+/// pages do not show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LatestEvent {
+    Read,
+    Skip,
 }
 
 /// Newest registrations first, keyset-paged on (registered at, case id).
@@ -40,6 +50,7 @@ pub async fn list(
     conn: &mut PgConnection,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
+    latest: LatestEvent,
 ) -> sqlx::Result<Vec<Entry>> {
     let (after_at, after_id) = after.unwrap_or((DateTime::<Utc>::MAX_UTC, Uuid::max()));
     // The page's ids alone: the keyset condition keeps this statement on custom
@@ -53,11 +64,11 @@ pub async fn list(
     )
     .fetch_all(&mut *conn)
     .await?;
-    entries(conn, &ids).await
+    entries(conn, &ids, latest).await
 }
 
 pub async fn get(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Option<Entry>> {
-    Ok(entries(conn, &[case_id]).await?.pop())
+    Ok(entries(conn, &[case_id], LatestEvent::Skip).await?.pop())
 }
 
 /// The audit actions the public may see, by their stored names.
@@ -70,7 +81,11 @@ fn public_actions() -> Vec<String> {
 }
 
 /// These cases' entries, in the order given; unknown ids are left out.
-pub async fn entries(conn: &mut PgConnection, case_ids: &[Uuid]) -> sqlx::Result<Vec<Entry>> {
+pub async fn entries(
+    conn: &mut PgConnection,
+    case_ids: &[Uuid],
+    latest: LatestEvent,
+) -> sqlx::Result<Vec<Entry>> {
     sqlx::query_as!(
         Entry,
         r#"SELECT c.id AS case_id, c.dnr_text AS "dnr!", c.created_at AS registered_at, o.name AS organ_name,
@@ -78,33 +93,31 @@ pub async fn entries(conn: &mut PgConnection, case_ids: &[Uuid]) -> sqlx::Result
                   r.secrecy_provision, mo.name AS "marked_by?",
                   rep.outcome AS "outcome?", rep.decided_on AS "decided_on?", rep.paragraph AS "paragraph?",
                   rep.dispatched_on AS "dispatched_on?",
-                  greatest(c.created_at, ev.case_at, ev.referral_at) AS "updated_at!",
+                  -- (A subquery under CASE runs only when its branch is taken.)
+                  CASE WHEN $3 THEN greatest(
+                      c.created_at,
+                      (SELECT max(e.at) FROM audit_events e
+                       WHERE e.case_id = c.id AND e.action = ANY($2)),
+                      (SELECT max(e.at) FROM audit_events e
+                       WHERE e.referral_id = c.referral_id AND e.case_id IS NULL
+                         AND e.action = ANY($2)))
+                  END AS "updated_at?",
                   r.annulled_reason
            FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)
            JOIN cases c ON c.id = p.id
            JOIN referrals r ON r.id = c.referral_id
            JOIN organs o ON o.id = c.organ_id
-           -- Lateral subqueries (at most one row each) leave the planner four
-           -- relations to order instead of seven.
-           LEFT JOIN LATERAL (
-               SELECT mo.name FROM users ru JOIN organs mo ON mo.id = ru.organ_id
-               WHERE ru.id = r.registered_by LIMIT 1
-           ) mo ON true
+           LEFT JOIN users ru ON ru.id = r.registered_by
+           LEFT JOIN organs mo ON mo.id = ru.organ_id
            LEFT JOIN LATERAL (
                SELECT d.outcome, d.decided_on, d.paragraph, rep.dispatched_on
                FROM replies rep JOIN decisions d ON d.id = rep.decision_id
                WHERE rep.case_id = c.id LIMIT 1
            ) rep ON true
-           LEFT JOIN LATERAL (
-               SELECT (SELECT max(e.at) FROM audit_events e
-                       WHERE e.case_id = c.id AND e.action = ANY($2)) AS case_at,
-                      (SELECT max(e.at) FROM audit_events e
-                       WHERE e.referral_id = c.referral_id AND e.case_id IS NULL
-                         AND e.action = ANY($2)) AS referral_at
-           ) ev ON true
            ORDER BY p.n"#,
         case_ids,
         &public_actions(),
+        latest == LatestEvent::Read,
     )
     .fetch_all(conn)
     .await

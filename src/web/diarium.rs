@@ -17,7 +17,7 @@ use super::query::{Query, cursor_time};
 use super::views::{Layout, page};
 use super::{AppError, AppState};
 use crate::db;
-use crate::db::diarium::{Entry, SearchHit};
+use crate::db::diarium::{Entry, LatestEvent, SearchHit};
 use crate::db::documents::DiariumDocument;
 use crate::domain::CaseState;
 use crate::domain::dates::format_stockholm;
@@ -161,7 +161,8 @@ impl PublicEntry {
             dnr: entry.dnr,
             registered: format_stockholm(entry.registered_at),
             registered_iso: entry.registered_at.to_rfc3339(),
-            updated_iso: entry.updated_at.to_rfc3339(),
+            // Read for the feed, which alone shows it; no event precedes registration.
+            updated_iso: entry.updated_at.unwrap_or(entry.registered_at).to_rfc3339(),
             organ_name: entry.organ_name,
             sender: masked(&entry.sender_name),
             sender_dnr: masked(&entry.sender_dnr),
@@ -266,7 +267,8 @@ async fn list(
             .after
             .split_once('_')
             .and_then(|(at, id)| Some((cursor_time(at)?, Uuid::parse_str(id).ok()?)));
-        let mut rows = db::diarium::list(&mut conn, after, PAGE_SIZE + 1).await?;
+        let mut rows =
+            db::diarium::list(&mut conn, after, PAGE_SIZE + 1, LatestEvent::Skip).await?;
         let more = rows.len() as i64 > PAGE_SIZE;
         rows.truncate(PAGE_SIZE as usize);
         let next = more
@@ -320,7 +322,7 @@ async fn list(
         // Outside the search's transaction: planned once, not for each search.
         let ids: Vec<Uuid> = hits.iter().map(|hit| hit.case_id).collect();
         let mut conn = state.public_reads.acquire().await?;
-        let entries = db::diarium::entries(&mut conn, &ids).await?;
+        let entries = db::diarium::entries(&mut conn, &ids, LatestEvent::Skip).await?;
         (entries, next)
     };
     let query = super::session::encode_query_value(&q);
@@ -427,10 +429,10 @@ struct Feed {
 /// The 50 newest entries as Atom.
 async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
     let mut conn = state.public_reads.acquire().await?;
-    let entries = db::diarium::list(&mut conn, None, 50).await?;
+    let entries = db::diarium::list(&mut conn, None, 50, LatestEvent::Read).await?;
     let updated = entries
         .iter()
-        .map(|e| e.updated_at)
+        .filter_map(|e| e.updated_at)
         .max()
         .unwrap_or_else(Utc::now)
         .to_rfc3339();
