@@ -46,24 +46,37 @@ pub async fn open_cases(
 ) -> sqlx::Result<(Vec<OpenCase>, i64)> {
     let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
     // The page's cases are chosen first (an index on organ and state, then each
-    // one's remiss for its deadline); their meeting and latest review are looked
-    // up for those rows only.
+    // one's remiss for its deadline): the optional filters keep this statement on
+    // custom plans, cheap to make for two tables. Their details, meeting and
+    // latest review then follow by id on one generic plan; planned with the rest
+    // for every request, the whole took 0.8 ms to plan against 0.3 to run.
+    let chosen = sqlx::query!(
+        r#"SELECT c.id, count(*) OVER () AS "total!"
+           FROM cases c JOIN referrals r ON r.id = c.referral_id
+           WHERE c.organ_id = ANY($1) AND c.state = ANY($2) AND r.annulled_at IS NULL
+             AND ($3::uuid IS NULL OR c.assigned_officer_id = $3)
+             AND ($5::date IS NULL OR (r.deadline, c.id) > ($5, $6::uuid))
+           ORDER BY r.deadline, c.id
+           LIMIT $4"#,
+        filter.organs,
+        &states as &[&str],
+        filter.officer,
+        limit,
+        filter.after.map(|(deadline, _)| deadline),
+        filter.after.map(|(_, id)| id),
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = chosen.first().map_or(0, |row| row.total);
+    let ids: Vec<Uuid> = chosen.into_iter().map(|row| row.id).collect();
     let rows = sqlx::query!(
-        r#"WITH chosen AS (
-               SELECT c.id, c.referral_id, c.organ_id, c.dnr_prefix, c.dnr_year, c.dnr_seq, c.state,
-                      c.assigned_officer_id, r.title, r.deadline, count(*) OVER () AS total
-               FROM cases c JOIN referrals r ON r.id = c.referral_id
-               WHERE c.organ_id = ANY($1) AND c.state = ANY($2) AND r.annulled_at IS NULL
-                 AND ($3::uuid IS NULL OR c.assigned_officer_id = $3)
-                 AND ($5::date IS NULL OR (r.deadline, c.id) > ($5, $6::uuid))
-               ORDER BY r.deadline, c.id
-               LIMIT $4
-           )
-           SELECT c.id, c.referral_id, c.organ_id, o.name AS organ_name, c.dnr_prefix, c.dnr_year,
-                  c.dnr_seq, c.title, c.deadline, c.state AS "state: CaseState", c.assigned_officer_id,
+        r#"SELECT c.id, c.referral_id, c.organ_id, o.name AS organ_name, c.dnr_prefix, c.dnr_year,
+                  c.dnr_seq, r.title, r.deadline, c.state AS "state: CaseState", c.assigned_officer_id,
                   u.display_name AS "officer_name?", agenda.starts_at AS "meeting?",
-                  coalesce(latest.returned, false) AS "returned!", c.total AS "total!"
-           FROM chosen c
+                  coalesce(latest.returned, false) AS "returned!"
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)
+           JOIN cases c ON c.id = p.id
+           JOIN referrals r ON r.id = c.referral_id
            JOIN organs o ON o.id = c.organ_id
            LEFT JOIN users u ON u.id = c.assigned_officer_id
            LEFT JOIN LATERAL (
@@ -75,17 +88,11 @@ pub async fn open_cases(
                SELECT v.outcome = 'returned' AS returned FROM reviews v WHERE v.case_id = c.id
                ORDER BY v.created_at DESC LIMIT 1
            ) latest ON true
-           ORDER BY c.deadline, c.id"#,
-        filter.organs,
-        &states as &[&str],
-        filter.officer,
-        limit,
-        filter.after.map(|(deadline, _)| deadline),
-        filter.after.map(|(_, id)| id),
+           ORDER BY p.n"#,
+        &ids,
     )
     .fetch_all(conn)
     .await?;
-    let total = rows.first().map_or(0, |row| row.total);
     let cases = rows
         .into_iter()
         .map(|row| OpenCase {
