@@ -2,6 +2,8 @@
 //! No drafts, reviews, comments or accounts are read here; a secret remiss shows
 //! only its number, date, sender and marking.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, Postgres, Transaction};
 use uuid::Uuid;
@@ -29,20 +31,8 @@ pub struct Entry {
     pub decided_on: Option<NaiveDate>,
     pub paragraph: Option<i32>,
     pub dispatched_on: Option<NaiveDate>,
-    /// The latest event of the case or its remiss that the public may see, when
-    /// asked for ([`LatestEvent::Read`]).
-    pub updated_at: Option<DateTime<Utc>>,
     /// Why the remiss was makulerad, when it was.
     pub annulled_reason: Option<String>,
-}
-
-/// Whether entries carry their latest public event ([`Entry::updated_at`]): the
-/// Atom feed's `updated`, which costs two index probes per entry and which the
-/// pages do not show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LatestEvent {
-    Read,
-    Skip,
 }
 
 /// Newest registrations first, keyset-paged on (registered at, case id).
@@ -50,7 +40,6 @@ pub async fn list(
     conn: &mut PgConnection,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
-    latest: LatestEvent,
 ) -> sqlx::Result<Vec<Entry>> {
     let (after_at, after_id) = after.unwrap_or((DateTime::<Utc>::MAX_UTC, Uuid::max()));
     // The page's ids alone: the keyset condition keeps this statement on custom
@@ -64,11 +53,11 @@ pub async fn list(
     )
     .fetch_all(&mut *conn)
     .await?;
-    entries(conn, &ids, latest).await
+    entries(conn, &ids).await
 }
 
 pub async fn get(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Option<Entry>> {
-    Ok(entries(conn, &[case_id], LatestEvent::Skip).await?.pop())
+    Ok(entries(conn, &[case_id]).await?.pop())
 }
 
 /// The audit actions the public may see, by their stored names.
@@ -81,11 +70,7 @@ fn public_actions() -> Vec<String> {
 }
 
 /// These cases' entries, in the order given; unknown ids are left out.
-pub async fn entries(
-    conn: &mut PgConnection,
-    case_ids: &[Uuid],
-    latest: LatestEvent,
-) -> sqlx::Result<Vec<Entry>> {
+pub async fn entries(conn: &mut PgConnection, case_ids: &[Uuid]) -> sqlx::Result<Vec<Entry>> {
     sqlx::query_as!(
         Entry,
         r#"SELECT c.id AS case_id, c.dnr_text AS "dnr!", c.created_at AS registered_at, o.name AS organ_name,
@@ -93,15 +78,6 @@ pub async fn entries(
                   r.secrecy_provision, mo.name AS "marked_by?",
                   rep.outcome AS "outcome?", rep.decided_on AS "decided_on?", rep.paragraph AS "paragraph?",
                   rep.dispatched_on AS "dispatched_on?",
-                  -- (A subquery under CASE runs only when its branch is taken.)
-                  CASE WHEN $3 THEN greatest(
-                      c.created_at,
-                      (SELECT max(e.at) FROM audit_events e
-                       WHERE e.case_id = c.id AND e.action = ANY($2)),
-                      (SELECT max(e.at) FROM audit_events e
-                       WHERE e.referral_id = c.referral_id AND e.case_id IS NULL
-                         AND e.action = ANY($2)))
-                  END AS "updated_at?",
                   r.annulled_reason
            FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)
            JOIN cases c ON c.id = p.id
@@ -116,11 +92,34 @@ pub async fn entries(
            ) rep ON true
            ORDER BY p.n"#,
         case_ids,
-        &public_actions(),
-        latest == LatestEvent::Read,
     )
     .fetch_all(conn)
     .await
+}
+
+/// When the public could last see something new of each of these cases: the
+/// latest public event of the case or of its remiss (the Atom feed's `updated`).
+/// Apart from [`entries`], so that the pages, which do not show it, do not pay
+/// two audit-log probes per entry.
+pub async fn latest_public_events(
+    conn: &mut PgConnection,
+    case_ids: &[Uuid],
+) -> sqlx::Result<HashMap<Uuid, DateTime<Utc>>> {
+    let rows = sqlx::query!(
+        r#"SELECT c.id,
+                  greatest(c.created_at,
+                           (SELECT max(e.at) FROM audit_events e
+                            WHERE e.case_id = c.id AND e.action = ANY($2)),
+                           (SELECT max(e.at) FROM audit_events e
+                            WHERE e.referral_id = c.referral_id AND e.case_id IS NULL
+                              AND e.action = ANY($2))) AS "at!"
+           FROM cases c WHERE c.id = ANY($1)"#,
+        case_ids,
+        &public_actions(),
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.at)).collect())
 }
 
 /// A hit's place in the diarium search's order: best rank first, then the newest

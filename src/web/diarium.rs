@@ -17,7 +17,7 @@ use super::query::{Query, cursor_time};
 use super::views::{Layout, page};
 use super::{AppError, AppState};
 use crate::db;
-use crate::db::diarium::{Entry, LatestEvent, SearchHit};
+use crate::db::diarium::{Entry, SearchHit};
 use crate::db::documents::DiariumDocument;
 use crate::domain::CaseState;
 use crate::domain::dates::format_stockholm;
@@ -91,8 +91,6 @@ pub struct PublicEntry {
     pub dnr: String,
     pub registered: String,
     pub registered_iso: String,
-    /// When the public could last see something new of it (the feed's `updated`).
-    pub updated_iso: String,
     pub organ_name: String,
     pub sender: String,
     pub sender_dnr: String,
@@ -161,8 +159,6 @@ impl PublicEntry {
             dnr: entry.dnr,
             registered: format_stockholm(entry.registered_at),
             registered_iso: entry.registered_at.to_rfc3339(),
-            // Read for the feed, which alone shows it; no event precedes registration.
-            updated_iso: entry.updated_at.unwrap_or(entry.registered_at).to_rfc3339(),
             organ_name: entry.organ_name,
             sender: masked(&entry.sender_name),
             sender_dnr: masked(&entry.sender_dnr),
@@ -267,8 +263,7 @@ async fn list(
             .after
             .split_once('_')
             .and_then(|(at, id)| Some((cursor_time(at)?, Uuid::parse_str(id).ok()?)));
-        let mut rows =
-            db::diarium::list(&mut conn, after, PAGE_SIZE + 1, LatestEvent::Skip).await?;
+        let mut rows = db::diarium::list(&mut conn, after, PAGE_SIZE + 1).await?;
         let more = rows.len() as i64 > PAGE_SIZE;
         rows.truncate(PAGE_SIZE as usize);
         let next = more
@@ -322,7 +317,7 @@ async fn list(
         // Outside the search's transaction: planned once, not for each search.
         let ids: Vec<Uuid> = hits.iter().map(|hit| hit.case_id).collect();
         let mut conn = state.public_reads.acquire().await?;
-        let entries = db::diarium::entries(&mut conn, &ids, LatestEvent::Skip).await?;
+        let entries = db::diarium::entries(&mut conn, &ids).await?;
         (entries, next)
     };
     let query = super::session::encode_query_value(&q);
@@ -423,23 +418,35 @@ struct Feed {
     /// What the feed's links start with: the public address, so that a feed
     /// reader elsewhere can follow them.
     base: String,
-    entries: Vec<PublicEntry>,
+    /// Each entry with when the public could last see something new of it.
+    entries: Vec<(PublicEntry, String)>,
 }
 
 /// The 50 newest entries as Atom.
 async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
     let mut conn = state.public_reads.acquire().await?;
-    let entries = db::diarium::list(&mut conn, None, 50, LatestEvent::Read).await?;
-    let updated = entries
+    let entries = db::diarium::list(&mut conn, None, 50).await?;
+    let ids: Vec<Uuid> = entries.iter().map(|e| e.case_id).collect();
+    let latest = db::diarium::latest_public_events(&mut conn, &ids).await?;
+    // No public event comes before the registration.
+    let updated_at: Vec<_> = entries
         .iter()
-        .filter_map(|e| e.updated_at)
+        .map(|e| latest.get(&e.case_id).copied().unwrap_or(e.registered_at))
+        .collect();
+    let updated = updated_at
+        .iter()
         .max()
+        .copied()
         .unwrap_or_else(Utc::now)
         .to_rfc3339();
+    let entries = with_documents(&mut conn, rows_to_public(entries)).await?;
     let body = Feed {
         updated,
         base: state.settings.public_link(""),
-        entries: with_documents(&mut conn, rows_to_public(entries)).await?,
+        entries: entries
+            .into_iter()
+            .zip(updated_at.iter().map(|at| at.to_rfc3339()))
+            .collect(),
     }
     .render()?;
     // Text stored before the input rules, or by another way in, must not break
