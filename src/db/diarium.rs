@@ -214,7 +214,11 @@ pub async fn search(
                    ts_rank_cd(m.search, to_tsquery('swedish', $1))::real AS rank,
                    row_number() OVER (ORDER BY m.created_at DESC, m.id DESC) AS n
             FROM (SELECT c.id, c.referral_id, r.created_at AS referral_at, c.created_at, c.search
-                  FROM cases c JOIN referrals r ON r.id = c.referral_id
+                  FROM cases c
+                  -- (OFFSET 0: each match's remiss probed by its key, never a hash of
+                  -- every remiss, as a rare word's overestimated matches were planned.)
+                  CROSS JOIN LATERAL (SELECT r.created_at, r.secret
+                                      FROM referrals r WHERE r.id = c.referral_id OFFSET 0) r
                   WHERE c.state = 'answered' AND NOT r.secret AND c.search @@ to_tsquery('swedish', $1)
                     AND NOT ($5 AND c.personal_data_found)
                   ORDER BY c.created_at DESC, c.id DESC
