@@ -69,6 +69,9 @@ pub async fn open_cases(
     .await?;
     let total = chosen.first().map_or(0, |row| row.total);
     let ids: Vec<Uuid> = chosen.into_iter().map(|row| row.id).collect();
+    if ids.is_empty() {
+        return Ok((Vec::new(), total));
+    }
     let rows = sqlx::query!(
         r#"SELECT c.id, c.referral_id, c.organ_id, o.name AS organ_name, c.dnr_prefix, c.dnr_year,
                   c.dnr_seq, r.title, r.deadline, c.state AS "state: CaseState", c.assigned_officer_id,
