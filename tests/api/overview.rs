@@ -667,6 +667,27 @@ fn next_link(page: &TestResponse) -> Option<String> {
     Some(page.body[start..at].replace("&#38;", "&"))
 }
 
+/// The links of every page from `first` on, following the "more hits" links;
+/// every page answers 200 and shows at least one hit.
+async fn every_page(
+    browser: &mut Browser,
+    first: &str,
+    links: fn(&TestResponse) -> Vec<String>,
+) -> Vec<String> {
+    let mut page = browser.get(first).await;
+    let mut found = Vec::new();
+    loop {
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let on_page = links(&page);
+        assert!(!on_page.is_empty(), "an empty page: {}", page.body);
+        found.extend(on_page);
+        match next_link(&page) {
+            Some(next) => page = browser.get(&next).await,
+            None => return found,
+        }
+    }
+}
+
 /// The results of `/sok?q=trygghet&{filters}`.
 async fn search(browser: &mut Browser, filters: &str) -> Vec<String> {
     let page = browser.get(&format!("/sok?q=trygghet&{filters}")).await;
@@ -787,17 +808,8 @@ async fn a_diarienummer_is_found_exactly_first_then_by_prefix_and_a_year_pages_n
     expected.extend(case("AND dnr_seq BETWEEN 40 AND 49 ORDER BY created_at DESC").await);
     assert_eq!(result_links(&exact_then_prefix), expected);
 
-    let mut page = officer.get("/sok?q=AMN+2099").await;
-    let mut order = Vec::new();
-    loop {
-        order.extend(result_links(&page));
-        match next_link(&page) {
-            Some(next) => page = officer.get(&next).await,
-            None => break,
-        }
-    }
     assert_eq!(
-        order,
+        every_page(&mut officer, "/sok?q=AMN+2099", result_links).await,
         case("ORDER BY created_at DESC").await,
         "each once, newest first"
     );
@@ -810,17 +822,8 @@ async fn a_diarienummer_is_found_exactly_first_then_by_prefix_and_a_year_pages_n
         diarium_links(&by_prefix),
         diarium("AND (dnr_seq = 4 OR dnr_seq BETWEEN 40 AND 49) ORDER BY created_at DESC").await
     );
-    let mut page = public.get("/diarium?q=AMN+2099").await;
-    let mut order = Vec::new();
-    loop {
-        order.extend(diarium_links(&page));
-        match next_link(&page) {
-            Some(next) => page = public.get(&next).await,
-            None => break,
-        }
-    }
     assert_eq!(
-        order,
+        every_page(&mut public, "/diarium?q=AMN+2099", diarium_links).await,
         diarium("ORDER BY created_at DESC").await,
         "each once, newest first"
     );
@@ -1087,18 +1090,9 @@ async fn the_diarium_search_ranks_then_lists_the_newest_remiss_first_with_its_ca
     assert_eq!(expected.len(), 39);
 
     let mut public = app.browser();
-    let mut page = public.get("/diarium?q=kanotleder").await;
-    let mut found = Vec::new();
-    loop {
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        found.extend(diarium_links(&page));
-        match next_link(&page) {
-            Some(next) => page = public.get(&next).await,
-            None => break,
-        }
-    }
     assert_eq!(
-        found, expected,
+        every_page(&mut public, "/diarium?q=kanotleder", diarium_links).await,
+        expected,
         "every case once, in rank and registration order"
     );
 }
